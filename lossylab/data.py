@@ -1,0 +1,235 @@
+"""Data for the course: sample photographs, Tiny Shakespeare, a synthetic language.
+
+Photographs come from scikit-image's bundled files, so they need no network.
+Tiny Shakespeare (Karpathy's char-rnn corpus, 1,115,394 bytes of public-domain
+plays) is downloaded once with pooch, checked against its SHA-256 and cached; if
+the environment variable ``LOSSYLAB_DATA_DIR`` names a folder that holds
+``tinyshakespeare.txt`` that file is used instead (hash-checked too) and nothing
+is downloaded. The train / held-out split is fixed: the first 90% of characters
+train, the last 10% are held out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lossylab.grammar import SyntheticLanguage
+
+SHAKESPEARE_URL = (
+    "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
+)
+SHAKESPEARE_SHA256 = "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
+SHAKESPEARE_N_BYTES = 1_115_394
+SHAKESPEARE_FILENAME = "tinyshakespeare.txt"
+TRAIN_FRACTION = 0.9
+
+# Photographs (and two textures) that ship inside scikit-image: no download needed.
+_SAMPLE_IMAGES = (
+    "astronaut",
+    "camera",
+    "coffee",
+    "chelsea",
+    "rocket",
+    "immunohistochemistry",
+    "moon",
+    "coins",
+    "clock",
+    "brick",
+    "grass",
+    "gravel",
+    "page",
+    "text",
+)
+
+
+class DataError(RuntimeError):
+    """The corpus could not be found, downloaded or verified; the message says how to fix it."""
+
+
+def sample_image_names() -> tuple[str, ...]:
+    """Names accepted by :func:`sample_image`, in a stable order.
+
+    Examples
+    --------
+    >>> "astronaut" in sample_image_names()
+    True
+    """
+    return _SAMPLE_IMAGES
+
+
+def sample_image(name: str) -> np.ndarray:
+    """Return one of scikit-image's bundled photographs as a uint8 array.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`sample_image_names` (e.g. ``"astronaut"``, ``"camera"``).
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8, shape (height, width) for greyscale or (height, width, 3) for colour.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a bundled image; the message lists the valid names.
+
+    Examples
+    --------
+    >>> sample_image("camera").shape
+    (512, 512)
+    """
+    if name not in _SAMPLE_IMAGES:
+        raise ValueError(
+            f"unknown sample image {name!r}; choose one of: {', '.join(_SAMPLE_IMAGES)}"
+        )
+    import skimage.data  # imported here: it takes ~0.3 s and most users need only one image
+
+    image = np.asarray(getattr(skimage.data, name)())
+    return image.astype(np.uint8, copy=False)
+
+
+def face_blocks() -> np.ndarray:
+    """Return scikit-image's bundled face set (LFW subset) as uint8 greyscale images.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8, shape (200, 25, 25): 100 faces then 100 non-faces, grey levels 0-255.
+    """
+    import skimage.data
+
+    faces = skimage.data.lfw_subset()  # (200, 25, 25) float64 in [0, 1]
+    return np.round(faces * 255).astype(np.uint8)
+
+
+def data_dir() -> Path | None:
+    """The folder named by ``LOSSYLAB_DATA_DIR``, or None when it is unset or empty."""
+    value = os.environ.get("LOSSYLAB_DATA_DIR", "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def cache_dir() -> Path:
+    """Where downloads are cached (pooch's per-user cache folder for lossylab)."""
+    import pooch
+
+    return Path(pooch.os_cache("lossylab"))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _check_hash(path: Path) -> None:
+    digest = _sha256(path)
+    if digest != SHAKESPEARE_SHA256:
+        size = path.stat().st_size
+        raise DataError(
+            f"{path} is not the Tiny Shakespeare corpus: its SHA-256 is {digest[:16]}... "
+            f"({size:,} bytes), expected {SHAKESPEARE_SHA256[:16]}... "
+            f"({SHAKESPEARE_N_BYTES:,} bytes). The file is damaged or truncated: delete it "
+            f"and run again to download a fresh copy, or copy a good one from {SHAKESPEARE_URL}"
+        )
+
+
+def shakespeare_path() -> Path:
+    """Return the path of a verified copy of Tiny Shakespeare, downloading it if needed.
+
+    Order of look-up: ``$LOSSYLAB_DATA_DIR/tinyshakespeare.txt`` if that variable is
+    set, else the pooch cache (downloading once into it).
+
+    Raises
+    ------
+    DataError
+        If the file has the wrong hash, or it is missing and cannot be downloaded.
+    """
+    folder = data_dir()
+    if folder is not None:
+        path = folder / SHAKESPEARE_FILENAME
+        if not path.is_file():
+            raise DataError(
+                f"LOSSYLAB_DATA_DIR is set to {folder}, but {path} does not exist. "
+                f"Put tinyshakespeare.txt there (from {SHAKESPEARE_URL}), "
+                "or unset LOSSYLAB_DATA_DIR to download it automatically."
+            )
+        _check_hash(path)
+        return path
+
+    cached = cache_dir() / SHAKESPEARE_FILENAME
+    if cached.is_file():
+        _check_hash(cached)
+        return cached
+    return _download(cached)
+
+
+def _download(target: Path) -> Path:
+    import pooch
+
+    try:
+        fetched = pooch.retrieve(
+            SHAKESPEARE_URL,
+            known_hash=f"sha256:{SHAKESPEARE_SHA256}",
+            fname=target.name,
+            path=target.parent,
+            progressbar=False,
+        )
+    except ValueError as err:  # pooch raises ValueError on a hash mismatch
+        raise DataError(
+            f"the downloaded Tiny Shakespeare failed its hash check ({err}). "
+            "Try again later, or download it by hand into LOSSYLAB_DATA_DIR."
+        ) from None
+    except Exception as err:  # network errors come in many types (requests, OSError, ...)
+        raise DataError(
+            f"could not download Tiny Shakespeare from {SHAKESPEARE_URL} "
+            f"({type(err).__name__}: {err}). You seem to be offline. Fix: download "
+            "input.txt from that address on a machine with internet, save it as "
+            "tinyshakespeare.txt in a folder, and set LOSSYLAB_DATA_DIR to that folder."
+        ) from None
+    return Path(fetched)
+
+
+def tiny_shakespeare() -> str:
+    """Return the whole Tiny Shakespeare corpus as text (1,115,394 characters).
+
+    Raises
+    ------
+    DataError
+        If the corpus is missing and cannot be downloaded, or fails its hash check.
+    """
+    return shakespeare_path().read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class TextSplit:
+    """The fixed train / held-out split of a corpus."""
+
+    train: str
+    test: str
+
+
+def shakespeare_split() -> TextSplit:
+    """Return Tiny Shakespeare split into the first 90% (train) and last 10% (test).
+
+    Returns
+    -------
+    TextSplit
+        ``.train`` has 1,003,854 characters and ``.test`` 111,540.
+    """
+    text = tiny_shakespeare()
+    cut = int(len(text) * TRAIN_FRACTION)
+    return TextSplit(train=text[:cut], test=text[cut:])
+
+
+def synthetic_language() -> SyntheticLanguage:
+    """Return the synthetic language whose p_true is known exactly (see ``lossylab.grammar``)."""
+    from lossylab.grammar import SyntheticLanguage
+
+    return SyntheticLanguage()

@@ -1,0 +1,222 @@
+"""The course's table of contents, its navigation cells, and one command to re-run it.
+
+Every notebook begins with a generated cell (title, previous · index · next, Binder
+badge) and ends with one (navigation to the next notebook); both are tagged so this
+tool can rewrite them idempotently. Committed outputs must come from one clean
+top-to-bottom run, made by::
+
+    python -m lossylab.nbtools run            # every notebook, in place
+    python -m lossylab.nbtools run 04 05      # only these (by number or file name)
+    python -m lossylab.nbtools nav            # only rewrite the navigation cells
+
+Run it from the repository root, with ``LOSSYLAB_DATA_DIR`` set if you are offline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPOSITORY = "lossylab/lossylab"  # GitHub owner/name used by the Binder badge
+BINDER_URL = f"https://mybinder.org/v2/gh/{REPOSITORY}/HEAD?urlpath=lab/tree/notebooks/00_index.ipynb"
+BINDER_BADGE = f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]({BINDER_URL})"
+NAV_TOP = "nav-top"
+NAV_BOTTOM = "nav-bottom"
+
+
+@dataclass(frozen=True)
+class NotebookInfo:
+    """One notebook of the course: its file, title, what it teaches, and its sliders."""
+
+    filename: str
+    title: str
+    learn: str
+    sliders: str
+
+
+COURSE: tuple[NotebookInfo, ...] = (
+    NotebookInfo(
+        "00_index.ipynb",
+        "Lossy compression of a distribution: the map of the course",
+        "The idea of the course, the order of the notebooks, and how to use the widgets.",
+        "none",
+    ),
+    NotebookInfo(
+        "01_distributions.ipynb",
+        "A compressor maps p_true to p_compressed",
+        "Channels p(x'|x) as matrices; why a many-to-one map lowers entropy; KL both ways; "
+        "mode collapse and hallucination mass; describing a distribution vs one instance.",
+        "quantizer levels, noise, factor r",
+    ),
+    NotebookInfo(
+        "02_learning.ipynb",
+        "Learning is lossy compression",
+        "Maximum-likelihood mixtures fitted by EM; train vs held-out bits; memorization, "
+        "generalization and hallucination measured exactly; the two-part (MDL) code.",
+        "data size N, model size K, factor r",
+    ),
+    NotebookInfo(
+        "03_jpeg_step_by_step.ipynb",
+        "JPEG, step by step",
+        "YCbCr, chroma subsampling, the 8x8 DCT, quantization tables, zig-zag; reading a real "
+        "JPEG file's segments and decoding its Huffman-coded scan with numpy.",
+        "quality, block picker",
+    ),
+    NotebookInfo(
+        "04_jpeg_roundtrips.ipynb",
+        "Real JPEG round trips, and JPEG as a map between distributions",
+        "Bits per pixel vs PSNR/SSIM; 4:4:4 vs 4:2:0; generation loss; many-to-one collapse of "
+        "8x8 blocks, mode collapse of textures, hallucinated blocking and ringing; your own image.",
+        "quality, photograph, subsampling, generations",
+    ),
+    NotebookInfo(
+        "05_tiny_lm.ipynb",
+        "A tiny language model",
+        "n-gram and neural character models; train vs held-out bits/char; memorization, "
+        "generalization and hallucination, exactly on a synthetic language.",
+        "model size, temperature, data size",
+    ),
+    NotebookInfo(
+        "06_lm_compressor.ipynb",
+        "The language model as a real compressor",
+        "Arithmetic coding made visible; compressing Shakespeare against gzip, bz2, xz; "
+        "when a bigger model stops paying; quantizing the model's weights.",
+        "model size, bits per weight, your text",
+    ),
+    NotebookInfo(
+        "07_side_by_side.ipynb",
+        "JPEG and language models side by side",
+        "Rate and distortion on one footing; the course's argument checked against its own "
+        "measurements; where the analogy breaks; open questions.",
+        "JPEG quality, model size",
+    ),
+)
+
+
+def notebooks_dir() -> Path:
+    """The ``notebooks/`` folder of the repository this module was loaded from (or the cwd)."""
+    here = Path(__file__).resolve().parent.parent / "notebooks"
+    return here if here.is_dir() else Path.cwd() / "notebooks"
+
+
+def _link(info: NotebookInfo) -> str:
+    number = info.filename[:2]
+    return f"[{number} · {info.title}]({info.filename})"
+
+
+def nav_line(position: int) -> str:
+    """Markdown ``previous · index · next`` line for the notebook at ``position`` in COURSE."""
+    parts = []
+    if position > 0:
+        parts.append(f"← {_link(COURSE[position - 1])}")
+    if position != 0:
+        parts.append("[Index](00_index.ipynb)")
+    if position + 1 < len(COURSE):
+        parts.append(f"{_link(COURSE[position + 1])} →")
+    return " · ".join(parts)
+
+
+def top_cell_source(position: int) -> str:
+    """Source of the generated first cell: navigation, Binder badge, title."""
+    info = COURSE[position]
+    number = info.filename[:2]
+    return f"{nav_line(position)}  {BINDER_BADGE}\n\n# {number} · {info.title}"
+
+
+def bottom_cell_source(position: int) -> str:
+    """Source of the generated last cell: where to go next."""
+    if position + 1 < len(COURSE):
+        follow = f"**Next:** {_link(COURSE[position + 1])}"
+    else:
+        follow = "**This is the last notebook.** Back to the [Index](00_index.ipynb)."
+    return f"---\n{follow}\n\n{nav_line(position)}"
+
+
+def _position(path: Path) -> int:
+    for i, info in enumerate(COURSE):
+        if info.filename == path.name:
+            return i
+    raise ValueError(f"{path.name} is not in lossylab.nbtools.COURSE; add it there first")
+
+
+def update_navigation(path: Path) -> bool:
+    """Insert or rewrite the tagged navigation cells of one notebook; True if it changed."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    position = _position(path)
+    changed = False
+    for tag, source, index in (
+        (NAV_TOP, top_cell_source(position), 0),
+        (NAV_BOTTOM, bottom_cell_source(position), len(nb.cells)),
+    ):
+        cells = [c for c in nb.cells if tag in c.get("metadata", {}).get("tags", [])]
+        if cells:
+            if cells[0].source != source:
+                cells[0].source = source
+                changed = True
+        else:
+            cell = nbformat.v4.new_markdown_cell(source, metadata={"tags": [tag]})
+            nb.cells.insert(index if index == 0 else len(nb.cells), cell)
+            changed = True
+    if changed:
+        nbformat.write(nb, path)
+    return changed
+
+
+def execute_notebook(path: Path, *, timeout: int = 600) -> float:
+    """Execute a notebook top to bottom in a fresh kernel and save it in place.
+
+    Returns the wall time in seconds. Widget state is stored in the notebook so the
+    widgets' last view can be shown by renderers that support it.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        store_widget_state=True,
+    )
+    start = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - start
+    nbformat.write(nb, path)
+    return elapsed
+
+
+def select(names: Sequence[str]) -> list[Path]:
+    """Notebook paths for names given as numbers (``"04"``) or file names; all if empty."""
+    folder = notebooks_dir()
+    paths = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    if not names:
+        return paths
+    chosen = [p for p in paths if any(p.name.startswith(n) or p.name == n for n in names)]
+    if not chosen:
+        raise SystemExit(f"no notebook in {folder} matches {list(names)}")
+    return chosen
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lossylab.nbtools", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["run", "nav"])
+    parser.add_argument("names", nargs="*", help="notebook numbers or file names (default: all)")
+    args = parser.parse_args(argv)
+    for path in select(args.names):
+        update_navigation(path)
+        if args.command == "run":
+            print(f"executing {path.name} ...", end=" ", flush=True)
+            print(f"{execute_notebook(path):.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
