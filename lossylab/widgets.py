@@ -17,11 +17,12 @@ page reads well on GitHub, where widgets do not run.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
@@ -41,17 +42,24 @@ def figure_png(fig: Figure) -> bytes:
     """
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
-    rgba = np.asarray(canvas.buffer_rgba())  # (height, width, 4) uint8
+    return _png(np.asarray(canvas.buffer_rgba())[..., :3])
+
+
+def _png(image: np.ndarray) -> bytes:
+    """PNG-encode a uint8 array with the fastest zlib level (speed matters more than size)."""
     buffer = io.BytesIO()
-    Image.fromarray(rgba[..., :3]).save(buffer, format="PNG", compress_level=1)
+    Image.fromarray(np.ascontiguousarray(image)).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
 def array_png(image: np.ndarray) -> bytes:
     """Encode a uint8 image array (H, W) or (H, W, 3) as PNG bytes for ``ipywidgets.Image``."""
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(image)).save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
+    if image.dtype != np.uint8 or image.ndim not in (2, 3):
+        raise ValueError(
+            f"image must be a uint8 array of shape (H, W) or (H, W, 3), got {image.dtype} "
+            f"{image.shape}; convert with np.clip(x, 0, 255).astype(np.uint8)"
+        )
+    return _png(image)
 
 
 class LiveFigure:
@@ -61,6 +69,12 @@ class LiveFigure:
     ----------
     fig : matplotlib.figure.Figure
         A figure not managed by pyplot (see :func:`lossylab.plotting.new_figure`).
+    animated : sequence of Artist, optional
+        The artists that change on a slider move (lines, images, texts). When given,
+        the static rest of the figure (axes, ticks, labels) is rendered once and cached,
+        and :meth:`refresh` redraws only these artists on top of it ("blitting"): a few
+        milliseconds instead of ~40 ms for a full redraw. Call ``refresh(full=True)``
+        after changing anything static, such as axis limits or tick labels.
 
     Attributes
     ----------
@@ -68,15 +82,35 @@ class LiveFigure:
         The widget to display; :meth:`refresh` replaces its bytes.
     """
 
-    def __init__(self, fig: Figure) -> None:
+    def __init__(self, fig: Figure, *, animated: Sequence[Artist] = ()) -> None:
         self.fig = fig
-        FigureCanvasAgg(fig)
+        self.canvas = FigureCanvasAgg(fig)
+        self.animated = list(animated)
+        for artist in self.animated:
+            artist.set_animated(True)  # skipped by canvas.draw(), drawn by refresh()
+        self._background: Any = None
         self.widget = widgets.Image(format="png")
-        self.refresh()
+        self.refresh(full=True)
 
-    def refresh(self) -> None:
-        """Re-render the figure into the widget (call after updating artists)."""
-        self.widget.value = figure_png(self.fig)
+    def refresh(self, *, full: bool = False) -> None:
+        """Re-render the figure into the widget (call after updating artists).
+
+        Parameters
+        ----------
+        full : bool
+            Redraw everything, including the cached static background.
+        """
+        if full or self._background is None:
+            self.canvas.draw()
+            # the layout is fixed after the first full draw so the cached background stays valid
+            self.fig.set_layout_engine("none")
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in self.animated:
+            (artist.axes or self.fig).draw_artist(artist)
+        rgba = np.asarray(self.canvas.buffer_rgba())  # (height, width, 4) uint8
+        self.widget.value = _png(rgba[..., :3])
 
 
 def live(
