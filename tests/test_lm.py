@@ -1,0 +1,200 @@
+"""Tests of the CharLM base class, with two toy models defined here (uniform and bigram)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from lossylab import lm
+
+
+class UniformLM(lm.CharLM):
+    """Every symbol (escape included) equally likely; the state counts characters read."""
+
+    def __init__(self, vocab: str = "abc") -> None:
+        self.name = "uniform"
+        self.vocab = vocab
+        self.n_params = 0
+
+    def initial_state(self, batch: int = 1) -> np.ndarray:
+        return np.zeros(batch, dtype=np.int64)
+
+    def advance(self, state: np.ndarray, symbols: np.ndarray) -> np.ndarray:
+        return state + 1
+
+    def probs(self, state: np.ndarray) -> np.ndarray:
+        return np.full((len(state), self.n_symbols), 1.0 / self.n_symbols)
+
+
+class BigramLM(lm.CharLM):
+    """p(next | previous symbol) from a fixed random table; state = previous symbol."""
+
+    def __init__(self, vocab: str = "\n ab", seed: int = 1) -> None:
+        self.name = "bigram"
+        self.vocab = vocab
+        rng = np.random.default_rng(seed)
+        # (n_symbols + 1, n_symbols): one extra row for "start of block"
+        table = rng.random((len(vocab) + 2, len(vocab) + 1)) + 0.05
+        self.table = table / table.sum(axis=1, keepdims=True)
+        self.n_params = self.table.size
+
+    def initial_state(self, batch: int = 1) -> np.ndarray:
+        return np.full(batch, self.n_symbols, dtype=np.int64)  # the "start" row
+
+    def advance(self, state: np.ndarray, symbols: np.ndarray) -> np.ndarray:
+        return np.asarray(symbols, dtype=np.int64).copy()
+
+    def probs(self, state: np.ndarray) -> np.ndarray:
+        return self.table[state]
+
+    def reference_bits(self, text: str, block_chars: int) -> np.ndarray:
+        """Code lengths by a plain loop over characters (the oracle)."""
+        bits = []
+        for i, ch in enumerate(text):
+            prev = self.n_symbols if i % block_chars == 0 else self._symbol(text[i - 1])
+            sym = self._symbol(ch)
+            extra = 0 if sym < len(self.vocab) else 8 * len(ch.encode("utf-8", "surrogatepass"))
+            bits.append(-math.log2(self.table[prev, sym]) + extra)
+        return np.array(bits)
+
+    def _symbol(self, ch: str) -> int:
+        return self.vocab.index(ch) if ch in self.vocab else len(self.vocab)
+
+
+def test_symbols_map_unseen_characters_to_escape() -> None:
+    model = UniformLM("abc")
+    assert model.escape == 3 and model.n_symbols == 4
+    assert model.symbols("abzc€\ud800").tolist() == [0, 1, 3, 2, 3, 3]
+    assert model.symbols("").dtype == np.int64
+
+
+def test_symbols_rejects_bytes() -> None:
+    with pytest.raises(TypeError, match="text must be a str"):
+        UniformLM().symbols(b"abc")
+
+
+def test_symbols_rejects_unsorted_vocab() -> None:
+    with pytest.raises(ValueError, match="vocab must be sorted"):
+        UniformLM("ba").symbols("ab")
+
+
+@pytest.mark.parametrize("text", ["a", "abcabc", "a" * 5 + "é😀z", "\ud800"])
+def test_uniform_code_lengths_are_log2_n_symbols_plus_escape_bytes(text: str) -> None:
+    model = UniformLM("abc")
+    bits = model.code_lengths(text)
+    extra = [0 if ch in "abc" else 8 * len(ch.encode("utf-8", "surrogatepass")) for ch in text]
+    np.testing.assert_allclose(bits, 2.0 + np.array(extra))
+
+
+@pytest.mark.parametrize("n_chars", [1, 7, lm.BLOCK_CHARS, lm.BLOCK_CHARS + 3, 2 * lm.BLOCK_CHARS])
+def test_bigram_code_lengths_match_a_character_loop(n_chars: int) -> None:
+    model = BigramLM()
+    rng = np.random.default_rng(n_chars)
+    text = "".join(rng.choice(list("ab \nQ"), size=n_chars))  # Q is unseen
+    np.testing.assert_allclose(
+        model.code_lengths(text), model.reference_bits(text, lm.BLOCK_CHARS), rtol=1e-12
+    )
+
+
+def test_blocks_reset_the_context() -> None:
+    model = BigramLM()
+    text = "ab" * lm.BLOCK_CHARS
+    bits = model.code_lengths(text)
+    start = -math.log2(model.table[model.n_symbols, 2])  # "a" from the start row
+    assert bits[lm.BLOCK_CHARS] == pytest.approx(start)
+    assert bits[2] == pytest.approx(-math.log2(model.table[3, 2]))  # "a" after "b"
+
+
+def test_bits_per_char_is_mean_code_length_and_rejects_empty() -> None:
+    model = BigramLM()
+    assert model.bits_per_char("ab a\n") == pytest.approx(model.code_lengths("ab a\n").mean())
+    with pytest.raises(ValueError, match="text is empty"):
+        model.bits_per_char("")
+
+
+def test_next_probs_follows_the_context() -> None:
+    model = BigramLM()
+    np.testing.assert_array_equal(model.next_probs(""), model.table[model.n_symbols])
+    np.testing.assert_array_equal(model.next_probs("ab"), model.table[3])
+    np.testing.assert_array_equal(model.next_probs("aZ"), model.table[model.escape])
+
+
+def test_block_stepper_layout_and_padding() -> None:
+    seen: list[np.ndarray] = []
+
+    class Recorder(UniformLM):
+        def advance(self, state: np.ndarray, symbols: np.ndarray) -> np.ndarray:
+            seen.append(symbols.copy())
+            return state + 1
+
+    stepper = lm.BlockStepper(Recorder("ab"), 5, block_chars=2)
+    assert (stepper.n_blocks, stepper.n_steps) == (3, 2)
+    assert stepper.block_lengths.tolist() == [2, 2, 1]
+    grid = stepper.to_blocks(np.arange(1, 6))
+    assert grid.tolist() == [[1, 2], [3, 4], [5, 0]]
+    np.testing.assert_array_equal(stepper.from_blocks(grid), np.arange(1, 6))
+    for _ in range(stepper.n_steps):
+        assert stepper.probs().shape == (3, 3)
+        stepper.advance(np.array([1, 1, 1]))
+    assert [s.tolist() for s in seen] == [[1, 1, 1], [1, 1, 0]]  # finished block padded with 0
+
+
+def test_block_stepper_empty_text() -> None:
+    stepper = lm.BlockStepper(UniformLM(), 0)
+    assert (stepper.n_blocks, stepper.n_steps) == (0, 0)
+    assert UniformLM().code_lengths("").shape == (0,)
+
+
+def test_sample_is_seeded_in_vocab_and_never_escapes() -> None:
+    model = BigramLM()
+    a = model.sample(300, seed=3)
+    assert a == model.sample(300, seed=3)
+    assert a != model.sample(300, seed=4)
+    assert len(a) == 300 and set(a) <= set(model.vocab)
+    assert model.sample(0) == ""
+
+
+def test_sample_frequencies_follow_the_model() -> None:
+    model = UniformLM("ab")  # escape dropped: a and b each 1/2
+    text = model.sample(4000, seed=0)
+    assert abs(text.count("a") / 4000 - 0.5) < 0.03
+
+
+def test_low_temperature_is_greedy() -> None:
+    model = BigramLM()
+    text = model.sample(50, temperature=1e-3, seed=0)
+    state = model.initial_state(1)
+    for ch in text:
+        best = int(np.argmax(model.probs(state)[0, : model.escape]))
+        assert ch == model.vocab[best]
+        state = model.advance(state, np.array([best]))
+
+
+@pytest.mark.parametrize("temperature", [0, -1.0, float("nan"), float("inf")])
+def test_sample_rejects_bad_temperature(temperature: float) -> None:
+    with pytest.raises(ValueError, match="temperature must be a finite number > 0"):
+        UniformLM().sample(5, temperature=temperature)
+
+
+def test_sample_rejects_bad_length() -> None:
+    with pytest.raises(ValueError, match="n_chars must be an int >= 0"):
+        UniformLM().sample(-1)
+
+
+def test_tempered_sharpens_and_flattens() -> None:
+    p = np.array([0.7, 0.2, 0.1])
+    assert lm.tempered(p, 0.5)[0] > 0.7 > lm.tempered(p, 2.0)[0]
+    np.testing.assert_allclose(lm.tempered(p, 1.0), p)
+    np.testing.assert_allclose(lm.tempered(p, 1e6), np.full(3, 1 / 3), atol=1e-5)
+
+
+def test_utf8_lengths_agree_with_python() -> None:
+    text = "aé€😀\n\x7f\x80\u07ff\u0800\uffff\U00010000"
+    assert lm.utf8_lengths(text).tolist() == [len(ch.encode("utf-8")) for ch in text]
+
+
+def test_unknown_attribute_raises() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        lm.Nope  # noqa: B018
