@@ -1,0 +1,577 @@
+"""Distributions on a finite grid: entropy, KL, channels, and the two faces of mismatch.
+
+The core idea of the course fits on one line. A compressor is a channel p(x'|x): it
+maps a distribution over inputs to a distribution over outputs,
+
+    p_compressed(x') = sum_x p(x'|x) p_true(x),      i.e.  p_compressed = p_true @ channel.
+
+JPEG is (almost) deterministic: each row of its channel is a Dirac delta, many inputs
+share one output, and entropy can only drop. A learned model is the same move made by
+maximum likelihood on samples. Either way the output differs from p_true in two ways:
+
+* **mode collapse**: a probable configuration of p_true loses its mass,
+  ``mode_collapse_mass(p_true, p_model) = P_{x~p_true}[p_model(x) <= p_true(x) / r]``;
+* **hallucination**: the model puts mass where p_true has little,
+  ``hallucination_mass(p_true, p_model) = P_{x~p_model}[p_true(x) <= p_model(x) / r]``.
+
+Everything here works on small, explicit probability vectors (any shape, flattened),
+so every number is exact rather than estimated. All information is in bits (log base 2).
+
+What this version leaves out: continuous distributions (a density is replaced by its
+values on a fine grid), channels too large to write as a matrix (real JPEG acts on
+256^(8x8) block values; notebook 04 measures it by sampling instead), and numerically
+clever EM (no annealing, no split-and-merge, one deterministic initialisation).
+
+References
+----------
+T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006
+(entropy, KL, data processing inequality: ch. 2; MDL: ch. 14).
+A. P. Dempster, N. M. Laird and D. B. Rubin, "Maximum likelihood from incomplete data
+via the EM algorithm", J. R. Stat. Soc. B 39 (1977).
+J. Rissanen, "Modeling by shortest data description", Automatica 14 (1978).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+SUM_TOLERANCE = 1e-6  # |sum(p) - 1| allowed before a vector is rejected as a distribution
+
+__all__ = [
+    "Mismatch",
+    "code_length_bits",
+    "cross_entropy",
+    "description_bits",
+    "entropy",
+    "hallucination_mass",
+    "kl_divergence",
+    "mismatch",
+    "mode_collapse_mass",
+    "noisy_channel",
+    "normalize",
+    "push_forward",
+    "quantizer_channel",
+]
+
+
+# --- validation ----------------------------------------------------------------------
+
+
+def _as_distribution(p: object, name: str) -> np.ndarray:
+    """Return ``p`` as a flat float64 probability vector, or raise a helpful ValueError."""
+    try:
+        array = np.asarray(p, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be an array of numbers, got {type(p).__name__}") from error
+    if array.size == 0:
+        raise ValueError(f"{name} is empty; pass at least one probability")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or inf; every entry must be a finite number")
+    if np.any(array < 0):
+        raise ValueError(f"{name} has negative entries (min {array.min():.3g}); "
+                         "probabilities must be >= 0")
+    total = float(array.sum())
+    if abs(total - 1.0) > SUM_TOLERANCE:
+        raise ValueError(f"{name} sums to {total:.6g}, not 1; divide by its sum "
+                         "(lossylab.distributions.normalize) first")
+    return array.ravel()
+
+
+def _as_pair(p: object, q: object, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Validate two distributions that must live on the same states."""
+    p_arr, q_arr = _as_distribution(p, names[0]), _as_distribution(q, names[1])
+    if np.shape(p) != np.shape(q):
+        raise ValueError(f"{names[0]} and {names[1]} must have the same shape, got "
+                         f"{np.shape(p)} and {np.shape(q)}")
+    return p_arr, q_arr
+
+
+def _check_ratio(r: float) -> float:
+    if not (isinstance(r, (int, float, np.number)) and math.isfinite(r) and r >= 1):
+        raise ValueError(f"r must be a finite number >= 1 (e.g. 10), got {r!r}")
+    return float(r)
+
+
+def normalize(counts: object) -> np.ndarray:
+    """Divide non-negative counts (or weights) by their sum to get a distribution.
+
+    Parameters
+    ----------
+    counts : array_like
+        Non-negative, finite, not all zero; any shape (kept).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, same shape, summing to 1.
+
+    Raises
+    ------
+    ValueError
+        If an entry is negative or not finite, or all entries are zero.
+
+    Examples
+    --------
+    >>> normalize([1, 1, 2]).tolist()
+    [0.25, 0.25, 0.5]
+    """
+    array = np.asarray(counts, dtype=np.float64)
+    if array.size == 0 or not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise ValueError("counts must be a non-empty array of finite, non-negative numbers")
+    total = array.sum()
+    if total <= 0:
+        raise ValueError("counts are all zero; at least one entry must be positive")
+    return array / total
+
+
+# --- information measures --------------------------------------------------------------
+
+
+def entropy(p: object) -> float:
+    """Shannon entropy of a distribution, in bits.
+
+    Parameters
+    ----------
+    p : array_like
+        Probabilities (any shape), non-negative, summing to 1.
+
+    Returns
+    -------
+    float
+        ``H(p) >= 0``; ``log2(n)`` for the uniform distribution on n states.
+
+    Raises
+    ------
+    ValueError
+        If ``p`` has negative, NaN or inf entries, or does not sum to 1.
+
+    Notes
+    -----
+    ``H(p) = -sum_x p(x) log2 p(x)``, with ``0 log 0 = 0``.
+
+    Examples
+    --------
+    >>> entropy([0.5, 0.25, 0.125, 0.125])
+    1.75
+    >>> entropy(np.full(8, 1 / 8))
+    3.0
+    """
+    p_arr = _as_distribution(p, "p")
+    nz = p_arr[p_arr > 0]
+    return float(max(0.0, -np.sum(nz * np.log2(nz))))
+
+
+def cross_entropy(p: object, q: object) -> float:
+    """Cross-entropy ``H(p, q)`` in bits: the average code length of p's samples under q.
+
+    Parameters
+    ----------
+    p, q : array_like
+        Distributions of the same shape.
+
+    Returns
+    -------
+    float
+        ``H(p, q) = H(p) + KL(p || q)``; ``inf`` if q = 0 where p > 0.
+
+    Raises
+    ------
+    ValueError
+        If either is not a distribution or their shapes differ.
+
+    Notes
+    -----
+    ``H(p, q) = -sum_x p(x) log2 q(x)``.
+
+    Examples
+    --------
+    >>> round(cross_entropy([0.5, 0.5], [0.25, 0.75]), 4)
+    1.2075
+    """
+    p_arr, q_arr = _as_pair(p, q, ("p", "q"))
+    support = p_arr > 0
+    if np.any(q_arr[support] == 0):
+        return math.inf
+    return float(-np.sum(p_arr[support] * np.log2(q_arr[support])))
+
+
+def kl_divergence(p: object, q: object) -> float:
+    """Kullback-Leibler divergence ``KL(p || q)`` in bits.
+
+    Parameters
+    ----------
+    p, q : array_like
+        Distributions of the same shape.
+
+    Returns
+    -------
+    float
+        ``>= 0``, zero exactly when p = q; ``inf`` if q = 0 where p > 0.
+
+    Raises
+    ------
+    ValueError
+        If either is not a distribution or their shapes differ.
+
+    Notes
+    -----
+    ``KL(p || q) = sum_x p(x) log2(p(x) / q(x))``: the extra bits per sample paid for
+    coding samples of p with a code built for q. It is not symmetric.
+
+    Examples
+    --------
+    >>> kl_divergence([0.5, 0.5], [0.5, 0.5])
+    0.0
+    >>> round(kl_divergence([0.5, 0.5], [0.25, 0.75]), 4)
+    0.2075
+    >>> kl_divergence([0.5, 0.5], [1.0, 0.0])
+    inf
+    """
+    p_arr, q_arr = _as_pair(p, q, ("p", "q"))
+    support = p_arr > 0
+    if np.any(q_arr[support] == 0):
+        return math.inf
+    ps, qs = p_arr[support], q_arr[support]
+    return float(max(0.0, np.sum(ps * (np.log2(ps) - np.log2(qs)))))
+
+
+def code_length_bits(p: object, index: object) -> np.ndarray | float:
+    """Ideal code length ``-log2 p(x)`` of one instance (or several) under ``p``.
+
+    Parameters
+    ----------
+    p : array_like
+        A distribution (flattened if multi-dimensional).
+    index : int or array_like of int
+        Flat index (indices) of the state(s) x.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Bits; ``inf`` for a state of probability 0.
+
+    Raises
+    ------
+    ValueError
+        If ``p`` is not a distribution or an index is out of range.
+
+    Notes
+    -----
+    Averaged over x ~ p, the code length is the entropy H(p).
+
+    Examples
+    --------
+    >>> code_length_bits([0.5, 0.25, 0.25], 1)
+    2.0
+    """
+    p_arr = _as_distribution(p, "p")
+    idx = np.asarray(index)
+    if idx.dtype.kind not in "iu" or np.any(idx < 0) or np.any(idx >= p_arr.size):
+        raise ValueError(f"index must be integer(s) in [0, {p_arr.size - 1}], got {index!r}")
+    with np.errstate(divide="ignore"):
+        bits = -np.log2(p_arr[idx])
+    return float(bits) if bits.ndim == 0 else bits
+
+
+def description_bits(p: object, *, precision_bits: int = 16) -> float:
+    """Bits to write down a distribution as a table of its non-zero probabilities.
+
+    Each probability is rounded to a multiple of ``2**-precision_bits``; the table stores
+    which states are non-zero and, for each of them, its value in ``precision_bits`` bits.
+
+    Parameters
+    ----------
+    p : array_like
+        A distribution on n states.
+    precision_bits : int, keyword-only
+        Bits per stored probability (1 to 52).
+
+    Returns
+    -------
+    float
+        ``log2 C(n, k) + k * precision_bits`` where k = number of entries that do not
+        round to zero.
+
+    Raises
+    ------
+    ValueError
+        If ``p`` is not a distribution or ``precision_bits`` is out of range.
+
+    Examples
+    --------
+    >>> round(description_bits([0.5, 0.5, 0.0, 0.0], precision_bits=8), 4)  # log2 6 + 2 * 8
+    18.585
+    """
+    p_arr = _as_distribution(p, "p")
+    if not (isinstance(precision_bits, (int, np.integer)) and 1 <= precision_bits <= 52):
+        raise ValueError(f"precision_bits must be an integer in [1, 52], got {precision_bits!r}")
+    n = p_arr.size
+    k = int(np.count_nonzero(np.round(p_arr * 2.0**precision_bits)))
+    which_bits = (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)) / math.log(2)
+    return float(max(0.0, which_bits) + k * precision_bits)
+
+
+# --- the two faces of mismatch ---------------------------------------------------------
+
+
+def _starved_mass(p: np.ndarray, q: np.ndarray, r: float) -> float:
+    """``P_{x~p}[q(x) <= p(x) / r]`` for validated flat vectors."""
+    starved = (p > 0) & (q <= p / r)
+    return float(min(1.0, p[starved].sum()))
+
+
+def mode_collapse_mass(p_true: object, p_model: object, *, r: float = 10.0) -> float:
+    """Probability under p_true of the states the model starves by a factor r or more.
+
+    Parameters
+    ----------
+    p_true, p_model : array_like
+        Distributions of the same shape.
+    r : float, keyword-only
+        Factor (>= 1); 10 by default.
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0 when ``p_model == p_true``.
+
+    Raises
+    ------
+    ValueError
+        If either is not a distribution, shapes differ, or ``r < 1``.
+
+    Notes
+    -----
+    ``P_{x ~ p_true}[ p_model(x) <= p_true(x) / r ]``: mass of p_true that "collapsed".
+
+    Examples
+    --------
+    >>> mode_collapse_mass([0.5, 0.5], [0.99, 0.01])  # the second state lost its mass
+    0.5
+    """
+    p_arr, q_arr = _as_pair(p_true, p_model, ("p_true", "p_model"))
+    return _starved_mass(p_arr, q_arr, _check_ratio(r))
+
+
+def hallucination_mass(p_true: object, p_model: object, *, r: float = 10.0) -> float:
+    """Probability under p_model of the states where p_true has r times less mass.
+
+    Parameters
+    ----------
+    p_true, p_model : array_like
+        Distributions of the same shape.
+    r : float, keyword-only
+        Factor (>= 1); 10 by default.
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0 when ``p_model == p_true``.
+
+    Raises
+    ------
+    ValueError
+        If either is not a distribution, shapes differ, or ``r < 1``.
+
+    Notes
+    -----
+    ``P_{x ~ p_model}[ p_true(x) <= p_model(x) / r ]``: mass the model "invented".
+
+    Examples
+    --------
+    >>> hallucination_mass([1.0, 0.0], [0.8, 0.2])  # 20% of samples land where p_true is 0
+    0.2
+    """
+    p_arr, q_arr = _as_pair(p_true, p_model, ("p_true", "p_model"))
+    return _starved_mass(q_arr, p_arr, _check_ratio(r))
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """How far p_model is from p_true, in every number the notebooks show (all in bits).
+
+    Attributes
+    ----------
+    entropy_true_bits, entropy_model_bits : float
+        ``H(p_true)`` and ``H(p_model)``.
+    kl_true_model_bits : float
+        ``KL(p_true || p_model)`` (inf if the model misses a state of p_true).
+    kl_model_true_bits : float
+        ``KL(p_model || p_true)``.
+    mode_collapse_mass, hallucination_mass : float
+        The two faces of mismatch at factor ``r``.
+    r : float
+    """
+
+    entropy_true_bits: float
+    entropy_model_bits: float
+    kl_true_model_bits: float
+    kl_model_true_bits: float
+    mode_collapse_mass: float
+    hallucination_mass: float
+    r: float
+
+
+def mismatch(p_true: object, p_model: object, *, r: float = 10.0) -> Mismatch:
+    """Entropies, KL both ways and both mismatch masses in one call.
+
+    Parameters
+    ----------
+    p_true, p_model : array_like
+        Distributions of the same shape.
+    r : float, keyword-only
+        Factor for the two masses (>= 1).
+
+    Returns
+    -------
+    Mismatch
+
+    Raises
+    ------
+    ValueError
+        As :func:`kl_divergence` and :func:`mode_collapse_mass`.
+
+    Examples
+    --------
+    >>> m = mismatch([0.5, 0.5], [0.5, 0.5])
+    >>> m.kl_true_model_bits, m.mode_collapse_mass, m.hallucination_mass
+    (0.0, 0.0, 0.0)
+    """
+    return Mismatch(
+        entropy_true_bits=entropy(p_true),
+        entropy_model_bits=entropy(p_model),
+        kl_true_model_bits=kl_divergence(p_true, p_model),
+        kl_model_true_bits=kl_divergence(p_model, p_true),
+        mode_collapse_mass=mode_collapse_mass(p_true, p_model, r=r),
+        hallucination_mass=hallucination_mass(p_true, p_model, r=r),
+        r=float(r),
+    )
+
+
+# --- channels ----------------------------------------------------------------------------
+
+
+def _check_count(value: object, name: str, minimum: int = 1) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def push_forward(p: object, channel: object) -> np.ndarray:
+    """Distribution of the channel's output: ``p_compressed = p @ channel``.
+
+    Parameters
+    ----------
+    p : array_like, shape (n_in,)
+        Input distribution (p_true).
+    channel : array_like, shape (n_in, n_out)
+        Row-stochastic matrix: ``channel[x, x'] = p(x'|x)``, each row sums to 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_out,)
+        ``p_compressed(x') = sum_x p(x'|x) p(x)``.
+
+    Raises
+    ------
+    ValueError
+        If ``p`` is not a 1-D distribution, the channel is not 2-D, its rows do not
+        sum to 1 or have negative entries, or ``n_in`` differs from ``len(p)``.
+
+    Examples
+    --------
+    >>> push_forward([0.25, 0.25, 0.5], quantizer_channel(3, 1)).tolist()
+    [0.0, 1.0, 0.0]
+    """
+    if np.ndim(p) != 1:
+        raise ValueError(f"p must be 1-D, got shape {np.shape(p)}; flatten it with np.ravel")
+    p_arr = _as_distribution(p, "p")
+    matrix = np.asarray(channel, dtype=np.float64)
+    if matrix.ndim != 2 or matrix.shape[0] != p_arr.size:
+        raise ValueError(f"channel must have shape (n_in, n_out) with n_in = len(p) = "
+                         f"{p_arr.size}, got {matrix.shape}")
+    if not np.all(np.isfinite(matrix)) or np.any(matrix < 0):
+        raise ValueError("channel has negative, NaN or inf entries; p(x'|x) must be >= 0")
+    row_sums = matrix.sum(axis=1)
+    worst = int(np.argmax(np.abs(row_sums - 1)))
+    if abs(row_sums[worst] - 1) > SUM_TOLERANCE:
+        raise ValueError(f"channel is not row-stochastic: row {worst} sums to "
+                         f"{row_sums[worst]:.6g}; each row p(.|x) must sum to 1")
+    return p_arr @ matrix
+
+
+def quantizer_channel(n_states: int, n_levels: int) -> np.ndarray:
+    """Deterministic quantizer: cut the states into ``n_levels`` bins, map each to its centre.
+
+    Parameters
+    ----------
+    n_states : int
+        Number of input (and output) states, >= 1.
+    n_levels : int
+        Number of bins, 1 to ``n_states``; ``n_states`` gives the identity.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_states, n_states)
+        0/1 row-stochastic matrix: one 1 per row (a Dirac delta), at the centre state of
+        the input's bin. Many-to-one whenever ``n_levels < n_states``.
+
+    Raises
+    ------
+    ValueError
+        If the counts are not integers in range.
+
+    Examples
+    --------
+    >>> quantizer_channel(4, 2).astype(int).tolist()
+    [[0, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 1]]
+    """
+    n_states = _check_count(n_states, "n_states")
+    n_levels = _check_count(n_levels, "n_levels")
+    if n_levels > n_states:
+        raise ValueError(f"n_levels must be <= n_states = {n_states}, got {n_levels}")
+    bins = np.arange(n_states) * n_levels // n_states  # (n_states,) bin of each state
+    edges = np.searchsorted(bins, np.arange(n_levels + 1))  # first state of each bin
+    centres = (edges[:-1] + edges[1:]) // 2  # (n_levels,) representative states
+    channel = np.zeros((n_states, n_states))
+    channel[np.arange(n_states), centres[bins]] = 1.0
+    return channel
+
+
+def noisy_channel(n_states: int, noise: float) -> np.ndarray:
+    """Stochastic channel: x' = x plus discretised Gaussian noise of std ``noise`` states.
+
+    Parameters
+    ----------
+    n_states : int
+        Number of input (and output) states, >= 1.
+    noise : float
+        Standard deviation in states, >= 0; 0 gives the identity.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_states, n_states)
+        Row-stochastic: ``p(x'|x) ∝ exp(-(x' - x)^2 / (2 noise^2))``, truncated to the
+        grid and renormalised per row.
+
+    Raises
+    ------
+    ValueError
+        If ``n_states`` is not a positive integer or ``noise`` is negative or not finite.
+
+    Examples
+    --------
+    >>> noisy_channel(3, 0.0).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    n_states = _check_count(n_states, "n_states")
+    if not (isinstance(noise, (int, float, np.number)) and math.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be a finite number >= 0 (std in states), got {noise!r}")
+    if noise == 0:
+        return np.eye(n_states)
+    offsets = np.arange(n_states)[None, :] - np.arange(n_states)[:, None]
+    kernel = np.exp(-0.5 * (offsets / noise) ** 2)  # (n_states, n_states)
+    return kernel / kernel.sum(axis=1, keepdims=True)
