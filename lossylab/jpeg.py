@@ -1,0 +1,653 @@
+"""JPEG opened up: the forward path step by step, and a baseline decoder in numpy.
+
+A JPEG encoder (ITU-T T.81, with the JFIF colour conventions) does six things:
+
+1. convert RGB to YCbCr (luma Y, two chroma channels Cb, Cr);
+2. subsample the chroma 2x2 (4:2:0): the eye sees colour at a coarser scale than brightness;
+3. shift levels to -128..127 and cut each channel into 8x8 blocks;
+4. take the 2-D DCT of every block, ``F = C @ B @ C.T`` with the orthonormal DCT-II matrix C;
+5. quantize: ``round(F / Q)``, with tables Q scaled by the *quality* (the IJG formula);
+6. code the quantized coefficients losslessly: zig-zag order, run-lengths of zeros,
+   Huffman codes.
+
+Only step 5 (and, less, 1-2) loses information: JPEG is a deterministic, many-to-one
+channel p(x'|x). Steps 1-5 are the small public functions below; :func:`decode_coefficients`
+undoes step 6 by reading a real file's bytes (its segments, tables and Huffman-coded scan),
+and :func:`decode` turns the coefficients back into pixels.
+
+What this version leaves out, compared with libjpeg: progressive, lossless, hierarchical and
+arithmetic-coded files (they raise :class:`UnsupportedJPEGError`), 12-bit samples, CMYK and
+Adobe colour transforms, chroma subsampling other than 4:4:4 and 4:2:0, and the fixed-point
+integer DCTs (we use the exact floating-point transform, so pixels can differ by a grey
+level or two from libjpeg's). The Huffman decoder is pure Python with 16-bit lookup tables:
+clear rather than fast (about a second for a 512x512 colour photograph).
+
+References
+----------
+ITU-T Recommendation T.81 (1992), "Digital compression and coding of continuous-tone still
+images" (the JPEG standard). E. Hamilton (1992), "JPEG File Interchange Format, version 1.02".
+G. K. Wallace (1991), "The JPEG still picture compression standard", CACM 34(4).
+The Independent JPEG Group's libjpeg (jcparam.c for the quality scaling, jdsample.c for the
+"fancy" upsampling).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lossylab.images import RoundTrip, load_image, roundtrip
+
+__all__ = [
+    "BLOCK",
+    "ZIGZAG",
+    "JPEGCoefficients",
+    "JPEGFormatError",
+    "Component",
+    "QuantTables",
+    "RoundTrip",
+    "UnsupportedJPEGError",
+    "blockify",
+    "dct2",
+    "dct_matrix",
+    "dequantize",
+    "forward_coefficients",
+    "idct2",
+    "level_shift",
+    "load_image",
+    "quant_tables",
+    "quality_scale",
+    "quantize",
+    "rgb_to_ycbcr",
+    "roundtrip",
+    "subsample_420",
+    "to_samples",
+    "unblockify",
+    "unlevel_shift",
+    "upsample",
+    "ycbcr_to_rgb",
+]
+
+# Real round trips and the safe loader live in lossylab.images and are re-exported here
+# (`lossylab.jpeg.roundtrip`). The import is lazy because lossylab.images itself uses this
+# module's forward path: a top-level import would be circular.
+_FROM_IMAGES = ("RoundTrip", "load_image", "roundtrip")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_IMAGES:
+        return getattr(importlib.import_module("lossylab.images"), name)
+    raise AttributeError(f"module 'lossylab.jpeg' has no attribute {name!r}")
+
+
+BLOCK = 8
+
+
+class JPEGFormatError(ValueError):
+    """The bytes are not a well-formed JPEG file (truncated, corrupt, or not a JPEG at all)."""
+
+
+class UnsupportedJPEGError(ValueError):
+    """A valid JPEG that this teaching decoder does not read (e.g. a progressive one)."""
+
+# --- 1. colour: RGB <-> YCbCr (JFIF, full range 0..255) ---------------------------------
+
+# Rows give Y, Cb, Cr as weights of R, G, B (JFIF 1.02); Cb and Cr are then offset by 128.
+_RGB_TO_YCBCR = np.array(
+    [
+        [0.299, 0.587, 0.114],
+        [-0.168736, -0.331264, 0.5],
+        [0.5, -0.418688, -0.081312],
+    ]
+)
+_YCBCR_OFFSET = np.array([0.0, 128.0, 128.0])
+_YCBCR_TO_RGB = np.array(
+    [
+        [1.0, 0.0, 1.402],
+        [1.0, -0.344136, -0.714136],
+        [1.0, 1.772, 0.0],
+    ]
+)
+
+
+def _check_rgb(image: np.ndarray, name: str) -> np.ndarray:
+    array = np.asarray(image)
+    if array.ndim != 3 or array.shape[-1] != 3:
+        raise ValueError(
+            f"{name} must have shape (height, width, 3), got {array.shape}; "
+            "for a greyscale image skip the colour conversion"
+        )
+    return array.astype(np.float64)
+
+
+def rgb_to_ycbcr(rgb: np.ndarray) -> np.ndarray:
+    """Convert RGB to JFIF YCbCr (full range, no rounding).
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        Shape (height, width, 3), values 0..255 (any real dtype).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, shape (height, width, 3): Y, Cb, Cr, each in 0..255.
+
+    Notes
+    -----
+    ``Y = 0.299 R + 0.587 G + 0.114 B``,
+    ``Cb = 128 - 0.168736 R - 0.331264 G + 0.5 B``,
+    ``Cr = 128 + 0.5 R - 0.418688 G - 0.081312 B``.
+
+    Examples
+    --------
+    >>> rgb_to_ycbcr(np.array([[[255, 255, 255]]])).round(3).tolist()
+    [[[255.0, 128.0, 128.0]]]
+    """
+    return _check_rgb(rgb, "rgb") @ _RGB_TO_YCBCR.T + _YCBCR_OFFSET
+
+
+def ycbcr_to_rgb(ycbcr: np.ndarray) -> np.ndarray:
+    """Convert JFIF YCbCr back to RGB (float64, no rounding or clipping).
+
+    Parameters
+    ----------
+    ycbcr : numpy.ndarray
+        Shape (height, width, 3): Y, Cb, Cr in 0..255.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, shape (height, width, 3). Round and clip with :func:`to_samples`.
+
+    Examples
+    --------
+    >>> rgb = np.array([[[200.0, 30.0, 90.0]]])
+    >>> np.allclose(ycbcr_to_rgb(rgb_to_ycbcr(rgb)), rgb, atol=1e-3)
+    True
+    """
+    return (_check_rgb(ycbcr, "ycbcr") - _YCBCR_OFFSET) @ _YCBCR_TO_RGB.T
+
+
+def to_samples(values: np.ndarray) -> np.ndarray:
+    """Round to the nearest integer (halves up) and clip to 0..255, as uint8 samples.
+
+    Examples
+    --------
+    >>> to_samples(np.array([-3.0, 12.5, 300.0])).tolist()
+    [0, 13, 255]
+    """
+    return np.clip(np.floor(np.asarray(values, dtype=np.float64) + 0.5), 0, 255).astype(np.uint8)
+
+
+# --- 2. chroma subsampling and upsampling -------------------------------------------------
+
+
+def _check_plane(channel: np.ndarray, name: str) -> np.ndarray:
+    array = np.asarray(channel)
+    if array.ndim != 2 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D array (height, width), got {array.shape}")
+    return array
+
+
+def subsample_420(channel: np.ndarray) -> np.ndarray:
+    """Average each 2x2 square of a channel (4:2:0 chroma subsampling), as libjpeg does.
+
+    Parameters
+    ----------
+    channel : numpy.ndarray
+        uint8, shape (height, width); odd sizes are padded by repeating the last row/column.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8, shape (ceil(height / 2), ceil(width / 2)).
+
+    Notes
+    -----
+    ``out[i, j] = (x[2i, 2j] + x[2i, 2j+1] + x[2i+1, 2j] + x[2i+1, 2j+1] + b_j) // 4`` with
+    the bias ``b_j`` alternating 1, 2, 1, 2 along a row (libjpeg's ``h2v2_downsample``): the
+    halves are rounded down and up in turn, so the average is not biased either way.
+
+    Examples
+    --------
+    >>> subsample_420(np.array([[0, 2, 9], [1, 3, 9]], dtype=np.uint8)).tolist()
+    [[1, 9]]
+    """
+    x = _check_plane(channel, "channel").astype(np.int32)
+    x = np.pad(x, ((0, x.shape[0] % 2), (0, x.shape[1] % 2)), mode="edge")
+    sums = x[0::2, 0::2] + x[0::2, 1::2] + x[1::2, 0::2] + x[1::2, 1::2]
+    bias = 1 + np.arange(sums.shape[1]) % 2  # 1, 2, 1, 2, ...
+    return ((sums + bias) >> 2).astype(np.uint8)
+
+
+def upsample(channel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Double a subsampled chroma channel in both directions with libjpeg's "fancy" filter.
+
+    Parameters
+    ----------
+    channel : numpy.ndarray
+        uint8, shape (ceil(height / 2), ceil(width / 2)).
+    shape : tuple of int
+        The full-resolution (height, width) to return.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8, shape ``shape``.
+
+    Notes
+    -----
+    Each output sample sits a quarter of an input sample away from its nearest input sample,
+    so it is the triangle-filter (bilinear) mix ``(9 a + 3 b + 3 c + d) / 16`` of the four
+    nearest inputs, nearest first; edges repeat the last sample. We use this (libjpeg's
+    default ``h2v2_fancy_upsample``, with its exact integer rounding) rather than repeating
+    each sample 2x2 because it is what Pillow does when it decodes, and it avoids blocky colour.
+
+    Examples
+    --------
+    >>> upsample(np.array([[0, 160]], dtype=np.uint8), (2, 4)).tolist()
+    [[0, 40, 120, 160], [0, 40, 120, 160]]
+    """
+    c = np.pad(_check_plane(channel, "channel").astype(np.int32), 1, mode="edge")
+    near = 3 * c[1:-1]
+    # (2n, w+2): column sums for even output rows (row above) and odd rows (row below)
+    col = np.empty((2 * (c.shape[0] - 2), c.shape[1]), dtype=np.int32)
+    col[0::2] = near + c[:-2]
+    col[1::2] = near + c[2:]
+    out = np.empty((col.shape[0], 2 * (c.shape[1] - 2)), dtype=np.int32)
+    out[:, 0::2] = (3 * col[:, 1:-1] + col[:, :-2] + 8) >> 4
+    out[:, 1::2] = (3 * col[:, 1:-1] + col[:, 2:] + 7) >> 4
+    height, width = shape
+    if out.shape[0] < height or out.shape[1] < width:
+        raise ValueError(f"shape {shape} is more than twice the channel's shape {channel.shape}")
+    return out[:height, :width].astype(np.uint8)
+
+
+# --- 3. level shift and 8x8 blocks --------------------------------------------------------
+
+
+def level_shift(samples: np.ndarray) -> np.ndarray:
+    """Map samples 0..255 to -128..127 (float64), so that a flat grey block has DC near 0."""
+    return np.asarray(samples, dtype=np.float64) - 128.0
+
+
+def unlevel_shift(values: np.ndarray) -> np.ndarray:
+    """Undo :func:`level_shift`, round and clip to uint8 samples."""
+    return to_samples(np.asarray(values, dtype=np.float64) + 128.0)
+
+
+def blockify(channel: np.ndarray) -> np.ndarray:
+    """Cut a channel into 8x8 blocks, padding the right and bottom edges by repetition.
+
+    Parameters
+    ----------
+    channel : numpy.ndarray
+        Shape (height, width), any dtype.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (ceil(height / 8), ceil(width / 8), 8, 8), same dtype: ``blocks[by, bx]`` is
+        the block whose top-left pixel is ``channel[8 by, 8 bx]``.
+
+    Examples
+    --------
+    >>> blockify(np.zeros((20, 9))).shape
+    (3, 2, 8, 8)
+    """
+    x = _check_plane(channel, "channel")
+    pad = ((0, -x.shape[0] % BLOCK), (0, -x.shape[1] % BLOCK))
+    x = np.pad(x, pad, mode="edge")
+    n_by, n_bx = x.shape[0] // BLOCK, x.shape[1] // BLOCK
+    return x.reshape(n_by, BLOCK, n_bx, BLOCK).swapaxes(1, 2).copy()
+
+
+def unblockify(blocks: np.ndarray, shape: tuple[int, int] | None = None) -> np.ndarray:
+    """Put 8x8 blocks back together, the inverse of :func:`blockify`.
+
+    Parameters
+    ----------
+    blocks : numpy.ndarray
+        Shape (n_by, n_bx, 8, 8).
+    shape : tuple of int, optional
+        Crop the result to this (height, width); default: keep the padded size.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (8 n_by, 8 n_bx), or ``shape``.
+
+    Examples
+    --------
+    >>> x = np.arange(20 * 9).reshape(20, 9)
+    >>> bool(np.array_equal(unblockify(blockify(x), x.shape), x))
+    True
+    """
+    b = np.asarray(blocks)
+    if b.ndim != 4 or b.shape[2:] != (BLOCK, BLOCK):
+        raise ValueError(f"blocks must have shape (n_by, n_bx, 8, 8), got {b.shape}")
+    n_by, n_bx = b.shape[:2]
+    full = b.swapaxes(1, 2).reshape(n_by * BLOCK, n_bx * BLOCK)
+    return full if shape is None else full[: shape[0], : shape[1]]
+
+
+# --- 4. the 2-D DCT ------------------------------------------------------------------------
+
+
+def dct_matrix() -> np.ndarray:
+    """The orthonormal 8-point DCT-II matrix C (float64, shape (8, 8)).
+
+    Notes
+    -----
+    ``C[k, n] = a_k cos((2n + 1) k pi / 16)`` with ``a_0 = sqrt(1/8)`` and ``a_k = sqrt(2/8)``
+    otherwise. Row k is the k-th cosine basis vector; C is orthogonal, ``C @ C.T = I``.
+
+    Examples
+    --------
+    >>> c = dct_matrix()
+    >>> bool(np.allclose(c @ c.T, np.eye(8)))
+    True
+    """
+    k = np.arange(BLOCK)[:, None]
+    n = np.arange(BLOCK)[None, :]
+    scale = np.where(k == 0, np.sqrt(1 / BLOCK), np.sqrt(2 / BLOCK))
+    return scale * np.cos((2 * n + 1) * k * np.pi / (2 * BLOCK))
+
+
+_C = dct_matrix()
+
+
+def dct2(blocks: np.ndarray) -> np.ndarray:
+    """2-D DCT of 8x8 blocks: ``F = C @ B @ C.T`` (float64, same shape (..., 8, 8)).
+
+    ``F[0, 0]`` (the DC coefficient) is 8 times the block's mean; ``F[u, v]`` measures the
+    cosine pattern with u half-cycles down and v across.
+
+    Examples
+    --------
+    >>> round(float(dct2(np.full((8, 8), 10.0))[0, 0]), 9)
+    80.0
+    """
+    return _C @ np.asarray(blocks, dtype=np.float64) @ _C.T
+
+
+def idct2(coefficients: np.ndarray) -> np.ndarray:
+    """Inverse 2-D DCT of 8x8 blocks: ``B = C.T @ F @ C`` (float64, same shape).
+
+    Examples
+    --------
+    >>> b = np.arange(64.0).reshape(8, 8)
+    >>> bool(np.allclose(idct2(dct2(b)), b))
+    True
+    """
+    return _C.T @ np.asarray(coefficients, dtype=np.float64) @ _C
+
+
+# --- 5. quantization -----------------------------------------------------------------------
+
+# T.81 Annex K, tables K.1 and K.2, natural (row-major) order: the base tables at quality 50.
+_BASE_LUMA = np.array(
+    [
+        [16, 11, 10, 16, 24, 40, 51, 61],
+        [12, 12, 14, 19, 26, 58, 60, 55],
+        [14, 13, 16, 24, 40, 57, 69, 56],
+        [14, 17, 22, 29, 51, 87, 80, 62],
+        [18, 22, 37, 56, 68, 109, 103, 77],
+        [24, 35, 55, 64, 81, 104, 113, 92],
+        [49, 64, 78, 87, 103, 121, 120, 101],
+        [72, 92, 95, 98, 112, 100, 103, 99],
+    ]
+)
+_BASE_CHROMA = np.array(
+    [
+        [17, 18, 24, 47, 99, 99, 99, 99],
+        [18, 21, 26, 66, 99, 99, 99, 99],
+        [24, 26, 56, 99, 99, 99, 99, 99],
+        [47, 66, 99, 99, 99, 99, 99, 99],
+        [99, 99, 99, 99, 99, 99, 99, 99],
+        [99, 99, 99, 99, 99, 99, 99, 99],
+        [99, 99, 99, 99, 99, 99, 99, 99],
+        [99, 99, 99, 99, 99, 99, 99, 99],
+    ]
+)
+
+
+@dataclass(frozen=True, eq=False)
+class QuantTables:
+    """The two quantization tables of a quality: int32 (8, 8) arrays in natural order."""
+
+    luma: np.ndarray
+    chroma: np.ndarray
+
+
+def _check_quality(quality: int) -> int:
+    if isinstance(quality, bool) or not isinstance(quality, (int, np.integer)):
+        raise TypeError(f"quality must be an int from 1 to 100, got {type(quality).__name__}")
+    if not 1 <= quality <= 100:
+        raise ValueError(f"quality must be from 1 to 100 (as in Pillow), got {quality}")
+    return int(quality)
+
+
+def quality_scale(quality: int) -> int:
+    """The IJG percentage that scales the base tables: 5000/q below 50, else 200 - 2q.
+
+    Examples
+    --------
+    >>> quality_scale(50), quality_scale(75), quality_scale(10)
+    (100, 50, 500)
+    """
+    q = _check_quality(quality)
+    return 5000 // q if q < 50 else 200 - 2 * q
+
+
+def quant_tables(quality: int) -> QuantTables:
+    """The quantization tables libjpeg (and so Pillow) uses at a quality from 1 to 100.
+
+    Parameters
+    ----------
+    quality : int
+        1 (worst) to 100 (best), as in ``PIL.Image.save(..., quality=...)``.
+
+    Returns
+    -------
+    QuantTables
+        ``.luma`` and ``.chroma``: int32 (8, 8) arrays in natural (row-major) order.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``quality`` is not an int from 1 to 100.
+
+    Notes
+    -----
+    ``Q = clip((Q50 * s + 50) // 100, 1, 255)`` with ``s`` from :func:`quality_scale` and
+    Q50 the example tables of T.81 Annex K; 255 is the limit of 8-bit (baseline) tables.
+
+    References
+    ----------
+    IJG libjpeg, ``jcparam.c``: ``jpeg_quality_scaling`` and ``jpeg_add_quant_table``.
+
+    Examples
+    --------
+    >>> int(quant_tables(50).luma[0, 0]), int(quant_tables(75).luma[0, 0])
+    (16, 8)
+    >>> int(quant_tables(100).chroma.max()), int(quant_tables(1).luma.min())
+    (1, 255)
+    """
+    scale = quality_scale(quality)
+
+    def scaled(base: np.ndarray) -> np.ndarray:
+        return np.clip((base * scale + 50) // 100, 1, 255).astype(np.int32)
+
+    return QuantTables(luma=scaled(_BASE_LUMA), chroma=scaled(_BASE_CHROMA))
+
+
+def quantize(coefficients: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Quantize DCT coefficients: ``round(F / Q)``, halves away from zero (int32).
+
+    Parameters
+    ----------
+    coefficients : numpy.ndarray
+        Shape (..., 8, 8), from :func:`dct2`.
+    table : numpy.ndarray
+        Shape (8, 8), positive, natural order.
+
+    Returns
+    -------
+    numpy.ndarray
+        int32, same shape as ``coefficients``.
+
+    Examples
+    --------
+    >>> quantize(np.full((8, 8), 25.0), np.full((8, 8), 10))[0, :3].tolist()
+    [3, 3, 3]
+    """
+    ratio = np.asarray(coefficients, dtype=np.float64) / np.asarray(table, dtype=np.float64)
+    return (np.sign(ratio) * np.floor(np.abs(ratio) + 0.5)).astype(np.int32)
+
+
+def dequantize(quantized: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Multiply quantized coefficients back by the table: ``F' = q Q`` (float64)."""
+    return np.asarray(quantized, dtype=np.float64) * np.asarray(table, dtype=np.float64)
+
+
+# --- 6. zig-zag order ----------------------------------------------------------------------
+
+
+def _zigzag() -> np.ndarray:
+    # Walk the anti-diagonals s = i + j; odd ones go down-left (i rising), even ones up-right.
+    cells = [(i, j) for i in range(BLOCK) for j in range(BLOCK)]
+    cells.sort(key=lambda ij: (ij[0] + ij[1], ij[0] if (ij[0] + ij[1]) % 2 else ij[1]))
+    return np.array([i * BLOCK + j for i, j in cells])
+
+
+ZIGZAG: np.ndarray = _zigzag()
+"""``ZIGZAG[k]`` is the natural (row-major) index of the k-th coefficient in zig-zag order:
+``block.reshape(64)[ZIGZAG]`` lists a block from low to high frequency (0, 1, 8, 16, 9, ...)."""
+
+
+# --- the whole forward path ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Component:
+    """One colour component of a JPEG image, as quantized DCT coefficients.
+
+    Attributes
+    ----------
+    component_id : int
+        The id in the file (1, 2, 3 for Y, Cb, Cr in JFIF).
+    h_sampling, v_sampling : int
+        Sampling factors (2, 2 for the luma of a 4:2:0 image; 1, 1 otherwise).
+    quant_table : numpy.ndarray
+        int32 (8, 8), natural order.
+    coefficients : numpy.ndarray
+        int32 (n_by, n_bx, 8, 8), quantized, natural order, one entry per block that holds
+        image pixels (the component's ``ceil(size / 8)`` blocks each way).
+    """
+
+    component_id: int
+    h_sampling: int
+    v_sampling: int
+    quant_table: np.ndarray
+    coefficients: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class JPEGCoefficients:
+    """Everything a baseline JPEG holds before Huffman coding.
+
+    Attributes
+    ----------
+    height, width : int
+        Image size in pixels.
+    components : tuple of Component
+        One (greyscale) or three (Y, Cb, Cr).
+    restart_interval : int
+        MCUs between restart markers (0: none).
+    huffman_tables : dict
+        ``{("DC" or "AC", table_id): (counts, symbols)}`` as read from the file (empty when
+        made by :func:`forward_coefficients`): ``counts[i]`` codes of length i + 1.
+    """
+
+    height: int
+    width: int
+    components: tuple[Component, ...]
+    restart_interval: int = 0
+    huffman_tables: dict[tuple[str, int], tuple[tuple[int, ...], bytes]] | None = None
+
+    @property
+    def subsampling(self) -> str:
+        """``"grey"``, ``"4:4:4"`` or ``"4:2:0"`` (``"other"`` for anything else)."""
+        if len(self.components) == 1:
+            return "grey"
+        factors = [(c.h_sampling, c.v_sampling) for c in self.components]
+        if all(f == factors[1] for f in factors[1:]):
+            ratio = (factors[0][0] // factors[1][0], factors[0][1] // factors[1][1])
+            return {(1, 1): "4:4:4", (2, 2): "4:2:0"}.get(ratio, "other")
+        return "other"
+
+
+_SUBSAMPLINGS = ("4:4:4", "4:2:0")
+
+
+def forward_coefficients(
+    image: np.ndarray, quality: int, *, subsampling: str = "4:2:0"
+) -> JPEGCoefficients:
+    """Run steps 1-5 of the encoder: the quantized DCT coefficients libjpeg would write.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        uint8, (height, width) greyscale or (height, width, 3) RGB.
+    quality : int
+        1 to 100, as in Pillow.
+    subsampling : {"4:2:0", "4:4:4"}
+        Chroma subsampling (ignored for greyscale).
+
+    Returns
+    -------
+    JPEGCoefficients
+        With ``huffman_tables=None`` (nothing has been entropy-coded).
+
+    Raises
+    ------
+    ValueError
+        If the image shape or ``subsampling`` is not one of the above.
+
+    Examples
+    --------
+    >>> coefs = forward_coefficients(np.full((20, 30), 200, dtype=np.uint8), 75)
+    >>> coefs.components[0].coefficients.shape, int(coefs.components[0].coefficients[0, 0, 0, 0])
+    ((3, 4, 8, 8), 72)
+    """
+    if subsampling not in _SUBSAMPLINGS:
+        raise ValueError(f"subsampling must be one of {_SUBSAMPLINGS}, got {subsampling!r}")
+    tables = quant_tables(quality)
+    array = np.asarray(image)
+    if array.ndim == 2:
+        planes, factor = [array], 1
+    elif array.ndim == 3 and array.shape[2] == 3:
+        ycc = to_samples(rgb_to_ycbcr(array))  # (h, w, 3) uint8, as libjpeg stores it
+        planes = [ycc[..., 0], ycc[..., 1], ycc[..., 2]]
+        factor = 2 if subsampling == "4:2:0" else 1
+        if factor == 2:
+            planes[1:] = [subsample_420(p) for p in planes[1:]]
+    else:
+        raise ValueError(
+            f"image must be (height, width) or (height, width, 3) uint8, got shape {array.shape}"
+        )
+    components = []
+    for index, plane in enumerate(planes):
+        table = tables.luma if index == 0 else tables.chroma
+        blocks = level_shift(blockify(plane))  # (n_by, n_bx, 8, 8) float64
+        sampling = factor if index == 0 else 1
+        components.append(
+            Component(index + 1, sampling, sampling, table, quantize(dct2(blocks), table))
+        )
+    return JPEGCoefficients(array.shape[0], array.shape[1], tuple(components))
