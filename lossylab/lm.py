@@ -249,29 +249,63 @@ class CharLM(abc.ABC):
         str
             Never contains the escape (its probability is dropped and the rest renormalized).
         """
-        if not isinstance(n_chars, (int, np.integer)) or n_chars < 0:
-            raise ValueError(f"n_chars must be an int >= 0, got {n_chars!r}")
-        if not (isinstance(temperature, (int, float)) and math.isfinite(temperature)
-                and temperature > 0):
-            raise ValueError(
-                f"temperature must be a finite number > 0, got {temperature!r}; "
-                "use e.g. 0.5 (conservative), 1.0 (the model), 1.5 (adventurous)"
-            )
+        return self.sample_streams(1, n_chars, temperature=temperature, seed=seed)[0]
+
+    def sample_streams(self, n_streams: int, n_chars: int, *, temperature: float = 1.0,
+                       seed: int = 0, prompt: str = "") -> list[str]:
+        """Draw ``n_streams`` independent texts of ``n_chars`` characters, as one batch.
+
+        Much faster than ``n_streams`` calls of :meth:`sample` (one batched step per
+        character). With ``n_streams=1`` and no prompt it gives exactly :meth:`sample`.
+
+        Parameters
+        ----------
+        n_streams : int
+            Number of texts (>= 1).
+        n_chars : int
+            Characters per text (>= 0), not counting the prompt.
+        temperature, seed
+            As in :meth:`sample`.
+        prompt : str, keyword-only
+            Text every stream reads first (not included in the result), e.g. ``".\\n"``
+            to start at the beginning of a sentence.
+
+        Returns
+        -------
+        list of str
+        """
+        _check_sampling(n_streams, n_chars, temperature)
         if n_chars > 0 and not self.vocab:
             raise ValueError(f"model {self.name!r} has an empty vocab; fit it on some text first")
-        uniforms = np.random.default_rng(seed).random(int(n_chars))
-        state = self.initial_state(1)
-        out = []
-        for u in uniforms:
-            p = tempered(self.probs(state)[0, : self.escape], temperature)
-            symbol = min(int(np.searchsorted(np.cumsum(p), u, side="right")), self.escape - 1)
-            out.append(self.vocab[symbol])
-            state = self.advance(state, np.array([symbol], dtype=np.int64))
-        return "".join(out)
+        uniforms = np.random.default_rng(seed).random((int(n_chars), int(n_streams)))
+        state = self.initial_state(int(n_streams))
+        for symbol in self.symbols(_check_text(prompt, name="prompt")):
+            state = self.advance(state, np.full(int(n_streams), symbol, dtype=np.int64))
+        drawn = np.zeros((int(n_chars), int(n_streams)), dtype=np.int64)
+        for t in range(int(n_chars)):
+            cdf = np.cumsum(tempered(self.probs(state)[:, : self.escape], temperature), axis=1)
+            # inverse-CDF draw; the min guards against round-off in the last cumsum entry
+            drawn[t] = np.minimum((cdf < uniforms[t][:, None]).sum(axis=1), self.escape - 1)
+            state = self.advance(state, drawn[t])
+        chars = np.array(list(self.vocab))
+        return ["".join(chars[drawn[:, b]]) for b in range(int(n_streams))]
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}: {len(self.vocab)} chars, " \
                f"{self.n_params:,} params>"
+
+
+def _check_sampling(n_streams: Any, n_chars: Any, temperature: Any) -> None:
+    if not isinstance(n_streams, (int, np.integer)) or n_streams < 1:
+        raise ValueError(f"n_streams must be an int >= 1, got {n_streams!r}")
+    if not isinstance(n_chars, (int, np.integer)) or n_chars < 0:
+        raise ValueError(f"n_chars must be an int >= 0, got {n_chars!r}")
+    if not (isinstance(temperature, (int, float, np.floating)) and math.isfinite(temperature)
+            and temperature > 0):
+        raise ValueError(
+            f"temperature must be a finite number > 0, got {temperature!r}; "
+            "use e.g. 0.5 (conservative), 1.0 (the model), 1.5 (adventurous)"
+        )
 
 
 def tempered(p: np.ndarray, temperature: float) -> np.ndarray:

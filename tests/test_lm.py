@@ -198,3 +198,25 @@ def test_utf8_lengths_agree_with_python() -> None:
 def test_unknown_attribute_raises() -> None:
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         lm.Nope  # noqa: B018
+
+
+def test_sample_streams_are_independent_and_seeded() -> None:
+    model = BigramLM()
+    streams = model.sample_streams(4, 100, seed=2)
+    assert len(streams) == 4 and all(len(s) == 100 for s in streams)
+    assert len(set(streams)) == 4
+    assert streams == model.sample_streams(4, 100, seed=2)
+    assert model.sample_streams(1, 100, seed=2) == [model.sample(100, seed=2)]
+
+
+def test_sample_streams_read_the_prompt_first() -> None:
+    model = BigramLM()
+    first = [s[0] for s in model.sample_streams(4000, 1, seed=0, prompt="b")]
+    freq = np.array([first.count(ch) for ch in model.vocab]) / 4000
+    expected = model.table[3, : model.escape] / model.table[3, : model.escape].sum()
+    np.testing.assert_allclose(freq, expected, atol=0.03)
+
+
+def test_sample_streams_rejects_zero_streams() -> None:
+    with pytest.raises(ValueError, match="n_streams must be an int >= 1"):
+        UniformLM().sample_streams(0, 5)
