@@ -1,0 +1,150 @@
+"""The benchmark's machinery, run on a tiny notebook the test writes (one slider, one dropdown)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lossylab import bench
+
+TINY_CELLS = [
+    "import ipywidgets as widgets\nimport time",
+    # A slider whose callback sleeps 2 ms: its p50 must come out >= 2 ms, so the timing
+    # really covers the observer, not just the assignment.
+    "calls = []\n"
+    "def on_change(change):\n"
+    "    time.sleep(0.002)\n"
+    "    calls.append(change['new'])\n"
+    "slider = widgets.IntSlider(value=3, min=0, max=10, step=2, description='level')\n"
+    "slider.observe(on_change, names='value')\n"
+    "slider",
+    "choice = widgets.Dropdown(options=[('one', 1), ('two', 2)], description='pick')\nchoice",
+    "print('done')",
+]
+
+
+def write_notebook(path: Path, sources: list[str]) -> Path:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny_results(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The full benchmark (without the results of record) on the tiny notebook, run once."""
+    folder = tmp_path_factory.mktemp("bench")
+    path = write_notebook(folder / "01_tiny.ipynb", TINY_CELLS)
+    before = path.read_bytes()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(bench, "_submodules", lambda: ["data"])  # one submodule keeps it short
+        results = bench.run([path], record=False, log=lambda _: None)
+    assert path.read_bytes() == before, "the benchmark must never write the notebook"
+    return results
+
+
+def test_notebook_entry_has_time_and_memory(tiny_results: dict) -> None:
+    (entry,) = tiny_results["notebooks"]
+    assert entry["name"] == "01_tiny.ipynb"
+    assert "error" not in entry and "probe_error" not in entry
+    assert 0 < entry["cells_s"] <= entry["wall_s"] < 120
+    # A Python kernel with ipywidgets loaded takes tens of MB; under 10 MB means a unit bug.
+    assert 10 < entry["peak_rss_mb"] <= entry["peak_rss_after_sliders_mb"] < 2000
+
+
+def test_every_slider_is_timed_with_enough_moves(tiny_results: dict) -> None:
+    sliders = {s["slider"]: s for s in tiny_results["sliders"]}
+    assert set(sliders) == {"level (IntSlider)", "pick (Dropdown)"}
+    for s in sliders.values():
+        assert s["notebook"] == "01_tiny.ipynb"
+        assert s["n_moves"] >= bench.N_MOVES
+        assert 0 <= s["p50_ms"] <= s["p95_ms"] <= s["max_ms"]
+    assert sliders["level (IntSlider)"]["p50_ms"] >= 2.0  # the observer sleeps 2 ms
+
+
+def test_results_files_have_the_promised_keys(tiny_results: dict, tmp_path: Path) -> None:
+    json_path, md_path = bench.write_results(tiny_results, tmp_path / "benchmarks")
+    data = json.loads(json_path.read_text())
+    promised = {"notebooks", "sliders", "import_s", "machine", "python", "versions", "date"}
+    assert promised <= set(data)
+    assert {"name", "wall_s", "peak_rss_mb"} <= set(data["notebooks"][0])
+    assert {"notebook", "slider", "p50_ms", "p95_ms"} <= set(data["sliders"][0])
+    assert 0 < data["import_s"] < 30
+    assert 0 < data["module_import_s"]["data"] < 30
+    table = md_path.read_text()
+    assert "| 01_tiny.ipynb |" in table and "level (IntSlider)" in table
+
+
+def test_main_writes_results(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_notebook(tmp_path / "02_plain.ipynb", ["x = 1"])
+    monkeypatch.setattr(bench, "_submodules", lambda: [])  # keep the test short
+    assert bench.main(["--notebooks", str(path), "--out", str(tmp_path / "out"),
+                       "--no-record"]) == 0
+    data = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert [nb["name"] for nb in data["notebooks"]] == ["02_plain.ipynb"]
+    assert data["sliders"] == []
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_a_failing_cell_is_reported_not_raised(tmp_path: Path) -> None:
+    path = write_notebook(tmp_path / "03_broken.ipynb", ["1 / 0", "y = 2"])
+    entry = bench.run_notebook(path)
+    assert "ZeroDivisionError" in entry["error"]
+    assert any("03_broken.ipynb: did not run" in line
+               for line in bench.missed_targets({"notebooks": [entry], "sliders": []}))
+
+
+def test_missed_targets_names_each_number() -> None:
+    results = {
+        "notebooks": [{"name": "a.ipynb", "wall_s": 31.0, "peak_rss_mb": 450.0},
+                      {"name": "b.ipynb", "wall_s": 160.0, "peak_rss_mb": 100.0}],
+        "sliders": [{"notebook": "a.ipynb", "slider": "q (IntSlider)", "p50_ms": 20.0,
+                     "p95_ms": 75.5, "n_moves": 20},
+                    {"notebook": "b.ipynb", "slider": "k (Dropdown)", "p50_ms": 1.0,
+                     "p95_ms": 2.0, "n_moves": 20}],
+        "import_s": 0.2,
+    }
+    missed = bench.missed_targets(results)
+    assert missed == [
+        "MISSED a.ipynb: 31.0 s (target < 30 s)",
+        "MISSED a.ipynb: peak kernel memory 450 MB (target < 400 MB)",
+        "MISSED b.ipynb: 160.0 s (target < 30 s)",
+        "MISSED whole collection: 191.0 s (target < 180 s)",
+        "MISSED a.ipynb / q (IntSlider): p95 75.5 ms (target < 50 ms)",
+    ]
+    assert "**MISSED**" in bench.markdown_report(results)
+
+
+@pytest.mark.parametrize(
+    ("points", "start"),
+    [([0, 1], 0), ([0, 1], 1), (list(range(7)), 3), ([False, True], False), (["a", "b", "c"], "z")],
+)
+def test_sweep_moves_every_time(points: list, start: object) -> None:
+    values = bench.sweep_values(points, start=start, n_moves=20)
+    assert len(values) >= 20
+    assert all(v in points for v in values)
+    assert all(a != b for a, b in zip([start, *values[:-1]], values, strict=True))
+    assert set(values) == set(points)  # the whole range is visited
+
+
+def test_sweep_refuses_a_single_value() -> None:
+    with pytest.raises(ValueError, match="at least two distinct values"):
+        bench.sweep_values([5, 5], start=5)
+
+
+def test_widget_points_follow_the_step_grid() -> None:
+    import ipywidgets as widgets
+
+    float_points = bench.widget_points(widgets.FloatSlider(min=0.0, max=1.0, step=0.25))
+    assert float_points == [0.0, 0.25, 0.5, 0.75, 1.0]
+    int_points = bench.widget_points(widgets.IntSlider(min=1, max=100, step=1))
+    assert int_points[0] == 1 and int_points[-1] == 100 and len(int_points) == 21
+    log_points = bench.widget_points(widgets.FloatLogSlider(min=-1, max=1, step=1, base=10))
+    assert log_points == pytest.approx([0.1, 1.0, 10.0])
+    options = bench.widget_points(widgets.SelectionSlider(options=[("x", 10), ("y", 20)]))
+    assert options == [10, 20]
