@@ -1,0 +1,269 @@
+"""Tests of lossylab.coding: exact round trips, sizes close to -log2 p, clear errors."""
+
+from __future__ import annotations
+
+import bz2
+import importlib
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lossylab.coding import (
+    CODERS,
+    ArithmeticDecoder,
+    ArithmeticEncoder,
+    compress,
+    compression_result,
+    decompress,
+    interval_narrowing,
+    model_fingerprint,
+    quantize_probs,
+    read_header,
+)
+from lossylab.lm import BLOCK_CHARS, CharLM
+
+VOCAB = "".join(sorted(set(" \n!',.:;?ETaehilmnorstuw")))
+
+
+class MarkovLM(CharLM):
+    """Test model: a random first-order Markov chain (state = last symbol), float64."""
+
+    def __init__(self, vocab: str = VOCAB, *, seed: int = 0, name: str = "markov") -> None:
+        self.vocab, self.name = vocab, name
+        n = len(vocab) + 1
+        table = np.random.default_rng(seed).dirichlet(np.full(n, 0.3), size=n + 1)
+        self.table = (table + 1e-4) / (table + 1e-4).sum(axis=1, keepdims=True)
+        self.n_params = self.table.size
+
+    def initial_state(self, batch: int = 1) -> np.ndarray:
+        return np.full(batch, len(self.vocab) + 1, dtype=np.int64)
+
+    def advance(self, state: np.ndarray, symbols: np.ndarray) -> np.ndarray:
+        return np.asarray(symbols, dtype=np.int64).copy()
+
+    def probs(self, state: np.ndarray) -> np.ndarray:
+        return self.table[state]
+
+
+def _ngram_model() -> CharLM | None:
+    try:
+        ngram = importlib.import_module("lossylab.ngram")
+    except ImportError:
+        return None
+    text = "To be, or not to be: that is the question.\nWhether 'tis nobler in the mind\n" * 3
+    return ngram.NGramLM(3).fit(text)
+
+
+def _neural_model() -> CharLM | None:
+    try:
+        neural = importlib.import_module("lossylab.neural")
+    except ImportError:
+        return None
+    return neural.GRULM(VOCAB, neural.init_params(len(VOCAB) + 1, 8, seed=1), name="gru-test")
+
+
+MODELS = {"markov": MarkovLM(), "ngram": _ngram_model(), "neural": _neural_model()}
+needs = {key: pytest.mark.skipif(model is None, reason=f"no {key} model available")
+         for key, model in MODELS.items()}
+MODEL_PARAMS = [pytest.param(key, marks=needs[key]) for key in MODELS]
+
+# Texts mixing the vocab with characters no model knows: emoji, NUL, accents, CJK.
+ALPHABET = st.sampled_from(list(VOCAB) * 4 + ["😀", "\x00", "é", "字", "\U0010ffff", "A"])
+TEXTS = st.text(alphabet=ALPHABET, max_size=60) | st.text(max_size=20)
+FAST = settings(max_examples=40, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+# --- quantize_probs -------------------------------------------------------------------
+
+
+@FAST
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=80).filter(lambda p: sum(p) > 0),
+       st.integers(8, 30))
+def test_quantize_probs_positive_fixed_total_close(p: list[float], precision_bits: int) -> None:
+    freqs = quantize_probs(np.array(p), precision_bits=precision_bits)
+    total = 1 << precision_bits
+    assert freqs.sum() == total and freqs.min() >= 1
+    share = np.array(p) / sum(p) * (total - len(p))
+    assert np.all(np.abs(freqs - 1 - share) <= 1)  # within one count of the exact share
+
+
+def test_quantize_probs_batched_rows_match_single_rows() -> None:
+    p = np.random.default_rng(0).dirichlet(np.ones(30), size=5)
+    batched = quantize_probs(p)
+    assert all(np.array_equal(batched[i], quantize_probs(p[i])) for i in range(5))
+
+
+@pytest.mark.parametrize(("p", "match"), [
+    (np.array([0.5, -0.1]), "non-negative"),
+    (np.array([0.0, 0.0]), "summing to > 0"),
+    (np.array([np.nan, 1.0]), "finite"),
+    (np.ones(20), "symbols"),
+])
+def test_quantize_probs_rejects_bad_input(p: np.ndarray, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        quantize_probs(p, precision_bits=4)
+
+
+def test_quantize_probs_rejects_bad_precision() -> None:
+    with pytest.raises(ValueError, match="precision_bits must be an int from 1 to 30"):
+        quantize_probs(np.ones(3), precision_bits=31)
+
+
+# --- the hand-written arithmetic coder ----------------------------------------------------
+
+
+@FAST
+@given(st.integers(2, 40), st.integers(0, 300), st.integers(0, 2**32 - 1),
+       st.sampled_from([8, 16, 24, 30]))
+def test_arithmetic_coder_round_trip_near_ideal(n_symbols: int, n_coded: int, seed: int,
+                                                precision_bits: int) -> None:
+    rng = np.random.default_rng(seed)
+    p = rng.dirichlet(np.full(n_symbols, 0.5), size=n_coded)  # one distribution per symbol
+    freqs = quantize_probs(p, precision_bits=precision_bits) if n_coded else np.zeros((0, 1))
+    cumulative = np.concatenate([np.zeros((n_coded, 1), np.int64), np.cumsum(freqs, 1)], 1)
+    symbols = [int(rng.choice(n_symbols, p=row / row.sum())) for row in freqs]
+    encoder = ArithmeticEncoder()
+    for row, s in zip(cumulative, symbols, strict=True):
+        encoder.encode(int(row[s]), int(row[s + 1]), int(row[-1]))
+    data = encoder.finish()
+    decoder = ArithmeticDecoder(data)
+    assert [decoder.decode(row) for row in cumulative] == symbols
+    ideal_bits = sum(-np.log2(freqs[i, s] / freqs[i].sum()) for i, s in enumerate(symbols))
+    assert 8 * len(data) <= ideal_bits + 2 + 8  # two final bits, at most 7 bits of padding
+
+
+def test_interval_narrowing_matches_model_and_code() -> None:
+    model = MarkovLM()
+    narrowing = interval_narrowing("to see", model)
+    assert [step.char for step in narrowing.steps] == list("to see")
+    assert narrowing.ideal_bits == pytest.approx(model.code_lengths("to see").sum(), abs=1e-3)
+    code_value = int(narrowing.code, 2) / 2 ** len(narrowing.code)
+    assert narrowing.low <= code_value < narrowing.high
+    assert len(narrowing.code) <= narrowing.ideal_bits + 2  # shortest dyadic interval inside
+    widths = [s.slice_high - s.slice_low for s in narrowing.steps]
+    assert narrowing.high - narrowing.low == pytest.approx(np.prod(widths), rel=1e-9)
+
+
+def test_interval_narrowing_rejects_long_text() -> None:
+    with pytest.raises(ValueError, match="1 to 64 characters"):
+        interval_narrowing("x" * 65, MarkovLM())
+
+
+# --- compress / decompress: exact round trips --------------------------------------------
+
+
+@pytest.mark.parametrize("key", MODEL_PARAMS)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=TEXTS)
+def test_round_trip_any_text(key: str, text: str) -> None:
+    model = MODELS[key]
+    assert decompress(compress(text, model), model) == text
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=TEXTS)
+def test_round_trip_hand_written_coder(text: str) -> None:
+    model = MODELS["markov"]
+    assert decompress(compress(text, model, coder="arithmetic"), model) == text
+
+
+@pytest.mark.parametrize("text", ["", "\x00", "😀", "\ud800 lone surrogate", "é" * 3])
+@pytest.mark.parametrize("coder", CODERS)
+def test_round_trip_edge_cases(text: str, coder: str) -> None:
+    model = MarkovLM()
+    assert decompress(compress(text, model, coder=coder), model) == text
+
+
+def _long_text(n_chars: int, seed: int = 0) -> str:
+    """A long text sampled from the test model, with a few unseen characters sprinkled in."""
+    chars = list(MarkovLM().sample(n_chars, seed=seed))
+    for i in range(0, n_chars, 997):
+        chars[i] = "😀"
+    return "".join(chars)
+
+
+def test_long_text_round_trip_and_size_near_ideal() -> None:
+    text = _long_text(2 * BLOCK_CHARS + 123)  # three blocks, the last one short
+    model = MarkovLM()
+    data = compress(text, model)
+    assert decompress(data, model) == text
+    result = compression_result(text, model, data)
+    # the range coder's payload is within 0.1% plus a few bytes of sum(-log2 p)
+    assert abs(8 * result.payload_bytes - result.ideal_bits) <= 0.001 * result.ideal_bits + 64
+
+
+def test_hand_written_and_range_coder_sizes_agree() -> None:
+    text = _long_text(3000, seed=1)
+    model = MarkovLM()
+    fast, slow = (compress(text, model, coder=coder) for coder in CODERS)
+    assert decompress(slow, model) == text
+    ideal_bits = model.code_lengths(text).sum()
+    for data in (fast, slow):
+        payload_bits = 8 * read_header(data).payload_bytes
+        assert abs(payload_bits - ideal_bits) <= 0.001 * ideal_bits + 64
+    assert abs(len(fast) - len(slow)) <= 8
+
+
+# --- damaged, foreign or mismatched data -------------------------------------------------
+
+GOOD_TEXT = "To be, or not to be: that is the question. 😀\n" * 5
+
+
+@pytest.fixture(scope="module")
+def good_data() -> bytes:
+    return compress(GOOD_TEXT, MarkovLM())
+
+
+@pytest.mark.parametrize("keep", [0, 3, 10, 30, -5, -1])
+def test_truncated_data_raises(good_data: bytes, keep: int) -> None:
+    with pytest.raises(ValueError, match="truncated|does not start"):
+        decompress(good_data[:keep], MarkovLM())
+
+
+def test_extra_bytes_raise(good_data: bytes) -> None:
+    with pytest.raises(ValueError, match="extra bytes appended"):
+        decompress(good_data + b"\x00", MarkovLM())
+
+
+@settings(max_examples=60, deadline=None)
+@given(position=st.integers(0, 10_000), flip=st.integers(1, 255))
+def test_any_flipped_byte_raises(good_data: bytes, position: int, flip: int) -> None:
+    damaged = bytearray(good_data)
+    damaged[position % len(damaged)] ^= flip
+    with pytest.raises(ValueError, match="damaged|does not start|unsupported|truncated"):
+        decompress(bytes(damaged), MarkovLM())
+
+
+@pytest.mark.parametrize("foreign", [
+    b"", b"LLAB", zlib.compress(GOOD_TEXT.encode()), bz2.compress(GOOD_TEXT.encode()),
+    bytes(np.random.default_rng(0).integers(0, 256, 200, dtype=np.uint8)),
+])
+def test_foreign_bytes_raise(foreign: bytes) -> None:
+    with pytest.raises(ValueError, match="does not start with|truncated"):
+        decompress(foreign, MarkovLM())
+
+
+def test_wrong_model_name_raises(good_data: bytes) -> None:
+    with pytest.raises(ValueError, match="compressed with model 'markov' but you passed 'other'"):
+        decompress(good_data, MarkovLM(name="other"))
+
+
+def test_same_name_other_weights_raises(good_data: bytes) -> None:
+    with pytest.raises(ValueError, match="fingerprint mismatch"):
+        decompress(good_data, MarkovLM(seed=1))
+    assert model_fingerprint(MarkovLM()) != model_fingerprint(MarkovLM(seed=1))
+
+
+def test_bad_arguments_raise() -> None:
+    with pytest.raises(TypeError, match="text must be a str"):
+        compress(b"bytes", MarkovLM())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="model must be a lossylab.lm.CharLM"):
+        compress("text", "ngram-3")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="coder must be one of"):
+        compress("text", MarkovLM(), coder="huffman")
+    with pytest.raises(TypeError, match="data must be bytes"):
+        decompress("text", MarkovLM())  # type: ignore[arg-type]
