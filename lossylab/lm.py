@@ -43,14 +43,18 @@ from __future__ import annotations
 
 import abc
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover - imported lazily by __getattr__ at the end
+    from lossylab.ngram import NGramLM
 
 __all__ = [
     "BLOCK_CHARS",
     "BlockStepper",
     "CharLM",
+    "NGramLM",
     "load_pretrained",
     "pretrained_names",
     "utf8_lengths",
