@@ -43,6 +43,7 @@ SUM_TOLERANCE = 1e-6  # |sum(p) - 1| allowed before a vector is rejected as a di
 
 __all__ = [
     "GaussianMixture",
+    "LearningCurve",
     "LearningPoint",
     "LearningProblem",
     "Mismatch",
@@ -58,6 +59,7 @@ __all__ = [
     "grid_mixture_2d",
     "hallucination_mass",
     "kl_divergence",
+    "learning_curve",
     "learning_point",
     "learning_problem",
     "mismatch",
@@ -1119,3 +1121,74 @@ def learning_point(n_samples: int, k: int, *, seed: int = 0) -> LearningPoint:
     return LearningPoint(n_samples=n_samples, k=k, model=model, p_model=p_model,
                          train_bits=code.data_bits / n_samples, heldout_bits=heldout,
                          kl_bits=kl_divergence(problem.p_true, p_model), code=code)
+
+
+# The sliders of notebook 02: data sizes N and model sizes K (1 to 50) for which fits exist.
+LEARNING_N_OPTIONS = (10, 30, 100, 300, 1000, 3000, 10_000)
+LEARNING_K_OPTIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 50)
+LEARNING_DEFAULT_N = 100
+
+
+@dataclass(frozen=True, eq=False)
+class LearningCurve:
+    """Scores of the fits for every K at one data size N (arrays follow ``ks``).
+
+    Attributes
+    ----------
+    n_samples : int
+    ks : numpy.ndarray of int
+    train_bits, heldout_bits : numpy.ndarray
+        Bits per sample on the training data, and exactly on fresh data from p_true.
+    model_bits, data_bits : numpy.ndarray
+        The two parts of the MDL code.
+    heldout_k, mdl_k : int
+        The K with the fewest held-out bits, and the K with the shortest two-part code.
+    """
+
+    n_samples: int
+    ks: np.ndarray
+    train_bits: np.ndarray
+    heldout_bits: np.ndarray
+    model_bits: np.ndarray
+    data_bits: np.ndarray
+    heldout_k: int
+    mdl_k: int
+
+
+@lru_cache(maxsize=32)
+def learning_curve(n_samples: int, ks: tuple[int, ...] = LEARNING_K_OPTIONS, *,
+                   seed: int = 0) -> LearningCurve:
+    """Fit every K in ``ks`` to the first ``n_samples`` draws and collect the scores (cached).
+
+    Parameters
+    ----------
+    n_samples : int
+        Data size N.
+    ks : tuple of int
+        Model sizes to fit (a tuple, so the result can be cached).
+    seed : int, keyword-only
+        As in :func:`learning_point`.
+
+    Returns
+    -------
+    LearningCurve
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` or a K is out of range.
+
+    Examples
+    --------
+    >>> curve = learning_curve(30, (1, 2, 3))
+    >>> curve.ks.tolist(), curve.mdl_k in (1, 2, 3)
+    ([1, 2, 3], True)
+    """
+    points = [learning_point(n_samples, k, seed=seed) for k in ks]
+    heldout = np.array([p.heldout_bits for p in points])
+    total = np.array([p.code.total_bits for p in points])
+    return LearningCurve(
+        n_samples=n_samples, ks=np.array(ks), train_bits=np.array([p.train_bits for p in points]),
+        heldout_bits=heldout, model_bits=np.array([p.code.model_bits for p in points]),
+        data_bits=np.array([p.code.data_bits for p in points]),
+        heldout_k=int(ks[int(np.argmin(heldout))]), mdl_k=int(ks[int(np.argmin(total))]))
