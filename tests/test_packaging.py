@@ -104,7 +104,8 @@ def test_readme_has_exactly_two_quickstart_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "test-command" in ci, ".ci/run must take the test command from the README"
-    assert "LOSSYLAB_DATA_DIR" in ci and "ruff check" in ci and "python -m venv" in ci
+    assert "LOSSYLAB_DATA_DIR" in ci and "ruff check" in ci
+    assert re.search(r"python3? -m venv", ci), ".ci/run must create a fresh virtual environment"
 
 
 def test_readme_lists_every_notebook() -> None:
