@@ -33,6 +33,7 @@ The Independent JPEG Group's libjpeg (jcparam.c for the quality scaling, jdsampl
 
 from __future__ import annotations
 
+import functools
 import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -50,10 +51,13 @@ __all__ = [
     "Component",
     "QuantTables",
     "RoundTrip",
+    "Segment",
     "UnsupportedJPEGError",
     "blockify",
     "dct2",
     "dct_matrix",
+    "decode",
+    "decode_coefficients",
     "dequantize",
     "forward_coefficients",
     "idct2",
@@ -62,6 +66,8 @@ __all__ = [
     "quant_tables",
     "quality_scale",
     "quantize",
+    "read_segments",
+    "reconstruct",
     "rgb_to_ycbcr",
     "roundtrip",
     "subsample_420",
@@ -124,13 +130,16 @@ def _check_rgb(image: np.ndarray, name: str) -> np.ndarray:
     return array.astype(np.float64)
 
 
-def rgb_to_ycbcr(rgb: np.ndarray) -> np.ndarray:
-    """Convert RGB to JFIF YCbCr (full range, no rounding).
+def rgb_to_ycbcr(rgb: np.ndarray, *, method: str = "float") -> np.ndarray:
+    """Convert RGB to JFIF YCbCr (full range).
 
     Parameters
     ----------
     rgb : numpy.ndarray
         Shape (height, width, 3), values 0..255 (any real dtype).
+    method : {"float", "libjpeg"}
+        ``"float"``: the exact formulas, no rounding. ``"libjpeg"``: libjpeg's 16-bit
+        fixed-point arithmetic on integer input, giving the integers libjpeg stores.
 
     Returns
     -------
@@ -148,21 +157,27 @@ def rgb_to_ycbcr(rgb: np.ndarray) -> np.ndarray:
     >>> rgb_to_ycbcr(np.array([[[255, 255, 255]]])).round(3).tolist()
     [[[255.0, 128.0, 128.0]]]
     """
-    return _check_rgb(rgb, "rgb") @ _RGB_TO_YCBCR.T + _YCBCR_OFFSET
+    rgb = _check_rgb(rgb, "rgb")
+    if _check_method(method) == "libjpeg":
+        return _rgb_to_ycbcr_libjpeg(rgb)
+    return rgb @ _RGB_TO_YCBCR.T + _YCBCR_OFFSET
 
 
-def ycbcr_to_rgb(ycbcr: np.ndarray) -> np.ndarray:
-    """Convert JFIF YCbCr back to RGB (float64, no rounding or clipping).
+def ycbcr_to_rgb(ycbcr: np.ndarray, *, method: str = "float") -> np.ndarray:
+    """Convert JFIF YCbCr back to RGB.
 
     Parameters
     ----------
     ycbcr : numpy.ndarray
         Shape (height, width, 3): Y, Cb, Cr in 0..255.
+    method : {"float", "libjpeg"}
+        ``"float"``: exact, no rounding or clipping (round and clip with :func:`to_samples`).
+        ``"libjpeg"``: libjpeg's fixed-point tables on integer input, clipped to 0..255.
 
     Returns
     -------
     numpy.ndarray
-        float64, shape (height, width, 3). Round and clip with :func:`to_samples`.
+        float64, shape (height, width, 3).
 
     Examples
     --------
@@ -170,7 +185,10 @@ def ycbcr_to_rgb(ycbcr: np.ndarray) -> np.ndarray:
     >>> np.allclose(ycbcr_to_rgb(rgb_to_ycbcr(rgb)), rgb, atol=1e-3)
     True
     """
-    return (_check_rgb(ycbcr, "ycbcr") - _YCBCR_OFFSET) @ _YCBCR_TO_RGB.T
+    ycbcr = _check_rgb(ycbcr, "ycbcr")
+    if _check_method(method) == "libjpeg":
+        return _ycbcr_to_rgb_libjpeg(ycbcr)
+    return (ycbcr - _YCBCR_OFFSET) @ _YCBCR_TO_RGB.T
 
 
 def to_samples(values: np.ndarray) -> np.ndarray:
@@ -362,22 +380,29 @@ def dct_matrix() -> np.ndarray:
 _C = dct_matrix()
 
 
-def dct2(blocks: np.ndarray) -> np.ndarray:
+def dct2(blocks: np.ndarray, *, method: str = "float") -> np.ndarray:
     """2-D DCT of 8x8 blocks: ``F = C @ B @ C.T`` (float64, same shape (..., 8, 8)).
 
     ``F[0, 0]`` (the DC coefficient) is 8 times the block's mean; ``F[u, v]`` measures the
-    cosine pattern with u half-cycles down and v across.
+    cosine pattern with u half-cycles down and v across. With ``method="libjpeg"`` the
+    blocks are rounded to integers and transformed in libjpeg's 13-bit fixed point (its
+    "islow" DCT), which agrees with the exact one to about 1/8.
 
     Examples
     --------
     >>> round(float(dct2(np.full((8, 8), 10.0))[0, 0]), 9)
     80.0
     """
+    if _check_method(method) == "libjpeg":
+        return _fdct_islow(np.asarray(blocks, dtype=np.float64))
     return _C @ np.asarray(blocks, dtype=np.float64) @ _C.T
 
 
-def idct2(coefficients: np.ndarray) -> np.ndarray:
+def idct2(coefficients: np.ndarray, *, method: str = "float") -> np.ndarray:
     """Inverse 2-D DCT of 8x8 blocks: ``B = C.T @ F @ C`` (float64, same shape).
+
+    With ``method="libjpeg"`` the coefficients are rounded to integers and the result is
+    libjpeg's fixed-point ("islow") inverse DCT, rounded to integers.
 
     Examples
     --------
@@ -385,6 +410,8 @@ def idct2(coefficients: np.ndarray) -> np.ndarray:
     >>> bool(np.allclose(idct2(dct2(b)), b))
     True
     """
+    if _check_method(method) == "libjpeg":
+        return _idct_islow(np.asarray(coefficients, dtype=np.float64))
     return _C.T @ np.asarray(coefficients, dtype=np.float64) @ _C
 
 
@@ -531,6 +558,105 @@ ZIGZAG: np.ndarray = _zigzag()
 ``block.reshape(64)[ZIGZAG]`` lists a block from low to high frequency (0, 1, 8, 16, 9, ...)."""
 
 
+# --- libjpeg's integer arithmetic (to match Pillow bit for bit) ---------------------------
+# libjpeg computes the DCT in 13-bit fixed point (the "islow" method, after Loeffler, Ligtenberg
+# and Moschytz 1989) and converts colours with 16-bit fixed-point tables. The results differ
+# from the exact formulas above by rounding only, but at high qualities (quantization steps of
+# 1 or 2) those roundings change a few percent of coefficients and pixels by one. The
+# ``method="libjpeg"`` options below reproduce libjpeg's arithmetic (jfdctint.c, jidctint.c,
+# jccolor.c, jdcolor.c) so that comparisons with Pillow can be exact.
+
+_METHODS = ("float", "libjpeg")
+_FIX = {  # round(x * 2**13) for the islow DCT's constants
+    "0.298631336": 2446, "0.390180644": 3196, "0.541196100": 4433, "0.765366865": 6270,
+    "0.899976223": 7373, "1.175875602": 9633, "1.501321110": 12299, "1.847759065": 15137,
+    "1.961570560": 16069, "2.053119869": 16819, "2.562915447": 20995, "3.072711026": 25172,
+}
+
+
+def _check_method(method: str) -> str:
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    return method
+
+
+def _descale(x: np.ndarray, n: int) -> np.ndarray:
+    return (x + (1 << (n - 1))) >> n  # divide by 2**n, rounding halves up
+
+
+def _odd_part(t0: Any, t1: Any, t2: Any, t3: Any) -> tuple[Any, Any, Any, Any]:
+    """The rotation shared by libjpeg's forward and inverse islow DCTs (inputs in 1/2**13)."""
+    f = _FIX
+    z1, z2, z3, z4 = t0 + t3, t1 + t2, t0 + t2, t1 + t3
+    z5 = (z3 + z4) * f["1.175875602"]
+    z1, z2 = z1 * -f["0.899976223"], z2 * -f["2.562915447"]
+    z3, z4 = z3 * -f["1.961570560"] + z5, z4 * -f["0.390180644"] + z5
+    return (t0 * f["0.298631336"] + z1 + z3, t1 * f["2.053119869"] + z2 + z4,
+            t2 * f["3.072711026"] + z2 + z3, t3 * f["1.501321110"] + z1 + z4)
+
+
+def _fdct_islow_1d(d: np.ndarray, first: bool) -> np.ndarray:
+    """One pass of jfdctint.c along the last axis (int64); pass 1 keeps 2 extra bits."""
+    x = [d[..., i] for i in range(BLOCK)]
+    t0, t1, t2, t3 = x[0] + x[7], x[1] + x[6], x[2] + x[5], x[3] + x[4]
+    t7, t6, t5, t4 = x[0] - x[7], x[1] - x[6], x[2] - x[5], x[3] - x[4]
+    t10, t13, t11, t12 = t0 + t3, t0 - t3, t1 + t2, t1 - t2
+    shift = 11 if first else 15
+    out = [None] * BLOCK
+    out[0] = (t10 + t11) << 2 if first else _descale(t10 + t11, 2)
+    out[4] = (t10 - t11) << 2 if first else _descale(t10 - t11, 2)
+    z1 = (t12 + t13) * _FIX["0.541196100"]
+    out[2] = _descale(z1 + t13 * _FIX["0.765366865"], shift)
+    out[6] = _descale(z1 - t12 * _FIX["1.847759065"], shift)
+    o7, o5, o3, o1 = _odd_part(t4, t5, t6, t7)
+    out[7], out[5], out[3], out[1] = (_descale(v, shift) for v in (o7, o5, o3, o1))
+    return np.stack(out, axis=-1)
+
+
+def _idct_islow_1d(d: np.ndarray, first: bool) -> np.ndarray:
+    """One pass of jidctint.c along the last axis (int64)."""
+    x = [d[..., i] for i in range(BLOCK)]
+    z1 = (x[2] + x[6]) * _FIX["0.541196100"]
+    t2, t3 = z1 - x[6] * _FIX["1.847759065"], z1 + x[2] * _FIX["0.765366865"]
+    t0, t1 = (x[0] + x[4]) << 13, (x[0] - x[4]) << 13
+    t10, t13, t11, t12 = t0 + t3, t0 - t3, t1 + t2, t1 - t2
+    o0, o1, o2, o3 = _odd_part(x[7], x[5], x[3], x[1])
+    shift = 11 if first else 18
+    out = [t10 + o3, t11 + o2, t12 + o1, t13 + o0, t13 - o0, t12 - o1, t11 - o2, t10 - o3]
+    return np.stack([_descale(v, shift) for v in out], axis=-1)
+
+
+def _fdct_islow(blocks: np.ndarray) -> np.ndarray:
+    x = np.rint(blocks).astype(np.int64)
+    rows = _fdct_islow_1d(x, first=True)
+    cols = _fdct_islow_1d(rows.swapaxes(-1, -2), first=False).swapaxes(-1, -2)
+    return cols / 8.0  # libjpeg's DCT output is 8 times the orthonormal one
+
+
+def _idct_islow(coefficients: np.ndarray) -> np.ndarray:
+    x = np.rint(coefficients).astype(np.int64)
+    cols = _idct_islow_1d(x.swapaxes(-1, -2), first=True).swapaxes(-1, -2)
+    return _idct_islow_1d(cols, first=False).astype(np.float64)
+
+
+def _rgb_to_ycbcr_libjpeg(rgb: np.ndarray) -> np.ndarray:
+    r, g, b = (np.rint(rgb[..., i]).astype(np.int64) for i in range(3))
+    half, offset = 1 << 15, 128 << 16
+    y = (19595 * r + 38470 * g + 7471 * b + half) >> 16
+    cb = (-11059 * r - 21709 * g + 32768 * b + offset + half - 1) >> 16
+    cr = (32768 * r - 27439 * g - 5329 * b + offset + half - 1) >> 16
+    return np.stack([y, cb, cr], axis=-1).astype(np.float64)
+
+
+def _ycbcr_to_rgb_libjpeg(ycbcr: np.ndarray) -> np.ndarray:
+    y, cb, cr = (np.rint(ycbcr[..., i]).astype(np.int64) for i in range(3))
+    cb, cr, half = cb - 128, cr - 128, 1 << 15
+    r = y + ((91881 * cr + half) >> 16)
+    g = y + ((-22554 * cb - 46802 * cr + half) >> 16)
+    b = y + ((116130 * cb + half) >> 16)
+    return np.clip(np.stack([r, g, b], axis=-1), 0, 255).astype(np.float64)
+
+
 # --- the whole forward path ----------------------------------------------------------------
 
 
@@ -597,7 +723,7 @@ _SUBSAMPLINGS = ("4:4:4", "4:2:0")
 
 
 def forward_coefficients(
-    image: np.ndarray, quality: int, *, subsampling: str = "4:2:0"
+    image: np.ndarray, quality: int, *, subsampling: str = "4:2:0", method: str = "float"
 ) -> JPEGCoefficients:
     """Run steps 1-5 of the encoder: the quantized DCT coefficients libjpeg would write.
 
@@ -609,6 +735,9 @@ def forward_coefficients(
         1 to 100, as in Pillow.
     subsampling : {"4:2:0", "4:4:4"}
         Chroma subsampling (ignored for greyscale).
+    method : {"float", "libjpeg"}
+        Exact colour conversion and DCT (the formulas), or libjpeg's fixed-point ones
+        (identical to what Pillow writes, coefficient for coefficient).
 
     Returns
     -------
@@ -633,11 +762,14 @@ def forward_coefficients(
     if array.ndim == 2:
         planes, factor = [array], 1
     elif array.ndim == 3 and array.shape[2] == 3:
-        ycc = to_samples(rgb_to_ycbcr(array))  # (h, w, 3) uint8, as libjpeg stores it
+        ycc = to_samples(rgb_to_ycbcr(array, method=method))  # (h, w, 3) uint8, as libjpeg
         planes = [ycc[..., 0], ycc[..., 1], ycc[..., 2]]
         factor = 2 if subsampling == "4:2:0" else 1
         if factor == 2:
-            planes[1:] = [subsample_420(p) for p in planes[1:]]
+            # libjpeg repeats the last column out to whole chroma blocks *before* averaging
+            width = 16 * -(-array.shape[1] // 16)
+            planes[1:] = [subsample_420(np.pad(p, ((0, 0), (0, width - p.shape[1])), "edge"))
+                          for p in planes[1:]]
     else:
         raise ValueError(
             f"image must be (height, width) or (height, width, 3) uint8, got shape {array.shape}"
@@ -647,7 +779,591 @@ def forward_coefficients(
         table = tables.luma if index == 0 else tables.chroma
         blocks = level_shift(blockify(plane))  # (n_by, n_bx, 8, 8) float64
         sampling = factor if index == 0 else 1
-        components.append(
-            Component(index + 1, sampling, sampling, table, quantize(dct2(blocks), table))
-        )
+        quantized = quantize(dct2(blocks, method=method), table)
+        components.append(Component(index + 1, sampling, sampling, table, quantized))
     return JPEGCoefficients(array.shape[0], array.shape[1], tuple(components))
+
+
+# --- reading a real file: segments -----------------------------------------------------------
+
+_MARKER_NAMES = {
+    0xD8: "SOI", 0xD9: "EOI", 0xDA: "SOS", 0xDB: "DQT", 0xC4: "DHT", 0xDD: "DRI",
+    0xFE: "COM", 0xCC: "DAC", 0xDC: "DNL", 0xDE: "DHP", 0xDF: "EXP",
+    **{0xC0 + n: f"SOF{n}" for n in (0, 1, 2, 3, 5, 6, 7, 9, 10, 11, 13, 14, 15)},
+    **{0xE0 + n: f"APP{n}" for n in range(16)},
+    **{0xD0 + n: f"RST{n}" for n in range(8)},
+}
+_STANDALONE = {0xD8, 0xD9, 0x01, *range(0xD0, 0xD8)}  # markers without a length field
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One marker segment of a JPEG file.
+
+    Attributes
+    ----------
+    name : str
+        ``"SOI"``, ``"APP0"``, ``"DQT"``, ``"SOF0"``, ``"DHT"``, ``"SOS"``, ``"EOI"``, ...
+    marker : int
+        The marker code, e.g. 0xFFD8.
+    offset : int
+        Byte offset of the marker's 0xFF in the file.
+    length : int
+        The segment's length field (it counts itself, not the 2 marker bytes); 0 for markers
+        without one (SOI, EOI).
+    n_bytes : int
+        Bytes the segment spans in the file, marker included; for SOS this includes the
+        entropy-coded scan data that follows the header.
+    payload : bytes
+        The bytes after the length field (for SOS: the header only).
+    """
+
+    name: str
+    marker: int
+    offset: int
+    length: int
+    n_bytes: int
+    payload: bytes = b""
+
+    def __repr__(self) -> str:
+        return f"Segment({self.name}, offset={self.offset}, length={self.length})"
+
+
+def _check_bytes(data: bytes) -> bytes:
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if not isinstance(data, bytes):
+        raise TypeError(f"data must be bytes (a JPEG file's content), got {type(data).__name__}")
+    if len(data) < 4 or data[:2] != b"\xff\xd8":
+        raise JPEGFormatError(
+            f"not a JPEG file: it does not start with the SOI marker FF D8 "
+            f"(first bytes: {data[:4].hex(' ') or 'none'}); pass the bytes of a .jpg file"
+        )
+    return data
+
+
+def _scan_end(data: bytes, start: int) -> int:
+    """Offset of the first marker after entropy-coded data starting at ``start``."""
+    pos = start
+    while True:
+        pos = data.find(b"\xff", pos)
+        if pos < 0 or pos + 1 >= len(data):
+            raise JPEGFormatError(
+                f"truncated JPEG: the scan starting at byte {start} runs to the end of the "
+                f"data ({len(data)} bytes) without an end marker; the file is incomplete"
+            )
+        following = data[pos + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+            pos += 1  # a stuffed 0xFF, a restart marker, or a fill byte: still in the scan
+            continue
+        return pos
+
+
+def read_segments(data: bytes) -> tuple[Segment, ...]:
+    """List the marker segments of a JPEG file, from SOI to EOI.
+
+    Parameters
+    ----------
+    data : bytes
+        The content of a JPEG file.
+
+    Returns
+    -------
+    tuple of Segment
+        In file order; RST markers inside a scan are part of the SOS segment.
+
+    Raises
+    ------
+    JPEGFormatError
+        (a ValueError) if the data is not a JPEG, is truncated, or is malformed.
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> buffer = io.BytesIO()
+    >>> Image.new("L", (8, 8)).save(buffer, format="JPEG")
+    >>> [s.name for s in read_segments(buffer.getvalue())]
+    ['SOI', 'APP0', 'DQT', 'SOF0', 'DHT', 'DHT', 'SOS', 'EOI']
+    """
+    data = _check_bytes(data)
+    segments = [Segment("SOI", 0xFFD8, 0, 0, 2)]
+    pos = 2
+    while True:
+        while pos < len(data) and data[pos] == 0xFF and pos + 1 < len(data) \
+                and data[pos + 1] == 0xFF:
+            pos += 1  # fill bytes before a marker
+        if pos + 2 > len(data):
+            raise JPEGFormatError(
+                f"truncated JPEG: the data ends at byte {len(data)} before the EOI marker "
+                "(FF D9); the file is incomplete, re-download or re-save it"
+            )
+        if data[pos] != 0xFF:
+            raise JPEGFormatError(
+                f"corrupt JPEG: expected a marker (FF xx) at byte {pos}, "
+                f"found {data[pos:pos + 2].hex(' ')}"
+            )
+        code = data[pos + 1]
+        name = _MARKER_NAMES.get(code, f"0xFF{code:02X}")
+        if code == 0xD9:
+            segments.append(Segment("EOI", 0xFFD9, pos, 0, 2))
+            return tuple(segments)
+        if code in _STANDALONE:
+            raise JPEGFormatError(f"corrupt JPEG: unexpected marker {name} at byte {pos}")
+        if pos + 4 > len(data):
+            raise JPEGFormatError(f"truncated JPEG: segment {name} at byte {pos} has no length")
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        end = pos + 2 + length
+        if length < 2 or end > len(data):
+            raise JPEGFormatError(
+                f"truncated JPEG: segment {name} at byte {pos} declares {length} bytes "
+                f"but only {len(data) - pos - 2} remain"
+            )
+        payload = data[pos + 4 : end]
+        if code == 0xDA:
+            end = _scan_end(data, end)
+        segments.append(Segment(name, 0xFF00 | code, pos, length, end - pos, payload))
+        pos = end
+
+
+# --- reading a real file: tables and frame header ------------------------------------------
+
+
+def _parse_dqt(payload: bytes, tables: dict[int, np.ndarray]) -> None:
+    pos = 0
+    while pos < len(payload):
+        precision, table_id = payload[pos] >> 4, payload[pos] & 15
+        size = 64 * (2 if precision else 1)
+        if precision > 1 or table_id > 3 or pos + 1 + size > len(payload):
+            raise JPEGFormatError(f"corrupt JPEG: bad DQT table (precision {precision}, "
+                                  f"id {table_id}, {len(payload) - pos - 1} bytes left)")
+        dtype = ">u2" if precision else "u1"
+        values = np.frombuffer(payload, dtype=dtype, count=64, offset=pos + 1)
+        natural = np.empty(64, dtype=np.int32)
+        natural[ZIGZAG] = values  # the file stores tables in zig-zag order
+        tables[table_id] = natural.reshape(BLOCK, BLOCK)
+        pos += 1 + size
+
+
+HuffmanTables = dict[tuple[str, int], tuple[tuple[int, ...], bytes]]
+
+
+def _parse_dht(payload: bytes, tables: HuffmanTables) -> None:
+    pos = 0
+    while pos < len(payload):
+        if pos + 17 > len(payload):
+            raise JPEGFormatError("corrupt JPEG: a DHT segment ends inside a table header")
+        table_class, table_id = payload[pos] >> 4, payload[pos] & 15
+        counts = tuple(payload[pos + 1 : pos + 17])
+        n_codes = sum(counts)
+        if table_class > 1 or table_id > 3 or n_codes > 256 or pos + 17 + n_codes > len(payload):
+            raise JPEGFormatError(f"corrupt JPEG: bad DHT table (class {table_class}, "
+                                  f"id {table_id}, {n_codes} codes)")
+        symbols = payload[pos + 17 : pos + 17 + n_codes]
+        tables[("DC" if table_class == 0 else "AC", table_id)] = (counts, symbols)
+        pos += 17 + n_codes
+
+
+@functools.lru_cache(maxsize=32)
+def _huffman_lookup(counts: tuple[int, ...], symbols: bytes) -> list[int]:
+    """A 65536-entry table: the next 16 bits -> ``(code length << 8) | symbol`` (0: no code).
+
+    Codes are canonical (T.81 Annex C): within a length they count up, and moving to the next
+    length appends a 0 bit. Cached: most files carry the same four standard tables. The
+    decoder only reads the list, never changes it.
+    """
+    lookup = np.zeros(1 << 16, dtype=np.int32)
+    code, index = 0, 0
+    for length, count in enumerate(counts, start=1):
+        for _ in range(count):
+            if code >= 1 << length:
+                raise JPEGFormatError("corrupt JPEG: a DHT table has more codes than fit")
+            first = code << (16 - length)
+            lookup[first : first + (1 << (16 - length))] = (length << 8) | symbols[index]
+            code, index = code + 1, index + 1
+        code <<= 1
+    return lookup.tolist()
+
+
+_UNSUPPORTED_SOF = {
+    0xC2: "progressive JPEG", 0xC3: "lossless JPEG", 0xC5: "hierarchical JPEG",
+    0xC6: "hierarchical progressive JPEG", 0xC7: "hierarchical lossless JPEG",
+    0xC9: "arithmetic-coded JPEG", 0xCA: "arithmetic-coded progressive JPEG",
+    0xCB: "arithmetic-coded lossless JPEG", 0xCD: "arithmetic-coded hierarchical JPEG",
+    0xCE: "arithmetic-coded hierarchical JPEG", 0xCF: "arithmetic-coded hierarchical JPEG",
+}
+
+
+@dataclass(frozen=True)
+class _Frame:
+    height: int
+    width: int
+    components: tuple[tuple[int, int, int, int], ...]  # (id, h, v, quant table id)
+
+
+def _parse_sof(segment: Segment) -> _Frame:
+    code = segment.marker & 0xFF
+    if code in _UNSUPPORTED_SOF:
+        what = _UNSUPPORTED_SOF[code]
+        raise UnsupportedJPEGError(
+            f"not supported: {what} ({segment.name}); this decoder reads baseline "
+            "Huffman-coded files only. Re-save it as baseline, e.g. with Pillow: "
+            "Image.open(f).save(out, 'JPEG', progressive=False)"
+        )
+    p = segment.payload
+    if len(p) < 6 or len(p) < 6 + 3 * p[5]:
+        raise JPEGFormatError(f"corrupt JPEG: the {segment.name} header is too short")
+    precision, height, width, n = p[0], int.from_bytes(p[1:3], "big"), \
+        int.from_bytes(p[3:5], "big"), p[5]
+    if precision != 8:
+        raise UnsupportedJPEGError(f"not supported: {precision}-bit samples (only 8-bit)")
+    if height == 0 or width == 0:
+        raise UnsupportedJPEGError(f"not supported: image size {width}x{height} (DNL marker)")
+    if n not in (1, 3):
+        raise UnsupportedJPEGError(
+            f"not supported: {n} colour components (only greyscale and YCbCr; CMYK is not read)"
+        )
+    comps = tuple((p[6 + 3 * i], p[7 + 3 * i] >> 4, p[7 + 3 * i] & 15, p[8 + 3 * i])
+                  for i in range(n))
+    if any(not 1 <= h <= 4 or not 1 <= v <= 4 or t > 3 for _, h, v, t in comps):
+        raise JPEGFormatError(f"corrupt JPEG: bad sampling factors or table ids {comps}")
+    return _Frame(height, width, comps)
+
+
+# --- reading a real file: the Huffman-coded scan -------------------------------------------
+
+
+def _bit_windows(chunk: bytes) -> tuple[list[int], int]:
+    """Unstuff a scan interval and return, for every byte offset, the 32 bits starting there.
+
+    With these windows, reading n <= 16 bits at any bit position is one list look-up and a
+    shift, instead of a Python loop over bits. Zeros pad the end so that a corrupt stream
+    reads zeros (and is caught by the length check) rather than an IndexError.
+    """
+    raw = chunk.replace(b"\xff\x00", b"\xff")  # byte stuffing: FF 00 in the file means FF
+    b = np.frombuffer(raw + bytes(1024), dtype=np.uint8).astype(np.int64)
+    windows = (b[:-3] << 24) | (b[1:-2] << 16) | (b[2:-1] << 8) | b[3:]
+    return windows.tolist(), 8 * len(raw)
+
+
+def _decode_interval(chunk: bytes, jobs: list[tuple[list[int], int, int, list[int], list[int]]],
+                     n_components: int) -> None:
+    """Decode the blocks ``jobs`` (store, base, component slot, DC and AC look-ups) in order.
+
+    This is the one long function of the module: it is the inner loop, kept flat for speed.
+    For each block, T.81 F.2.2: a DC size category s, then s raw bits giving the difference
+    from the previous block's DC; then AC symbols (run << 4 | size): skip ``run`` zeros,
+    read ``size`` bits; 0x00 ends the block (EOB), 0xF0 skips 16 zeros (ZRL).
+    """
+    w, n_bits = _bit_windows(chunk)
+    preds = [0] * n_components
+    pos = 0
+    for store, base, slot, dc_lut, ac_lut in jobs:
+        entry = dc_lut[(w[pos >> 3] >> (16 - (pos & 7))) & 0xFFFF]
+        if not entry:
+            raise JPEGFormatError("corrupt JPEG: an invalid Huffman code in the scan (DC)")
+        pos += entry >> 8
+        s = entry & 0xFF
+        if s:
+            if s > 11:
+                raise JPEGFormatError(f"corrupt JPEG: DC size category {s} > 11")
+            v = (w[pos >> 3] >> (32 - s - (pos & 7))) & ((1 << s) - 1)
+            pos += s
+            preds[slot] += v - (1 << s) + 1 if v < 1 << (s - 1) else v
+        store[base] = preds[slot]
+        k = 1
+        while k < 64:
+            entry = ac_lut[(w[pos >> 3] >> (16 - (pos & 7))) & 0xFFFF]
+            if not entry:
+                raise JPEGFormatError("corrupt JPEG: an invalid Huffman code in the scan (AC)")
+            pos += entry >> 8
+            s = entry & 15
+            if s:
+                k += (entry >> 4) & 15
+                if k > 63 or s > 10:
+                    raise JPEGFormatError("corrupt JPEG: AC coefficients run past the block")
+                v = (w[pos >> 3] >> (32 - s - (pos & 7))) & ((1 << s) - 1)
+                pos += s
+                store[base + k] = v - (1 << s) + 1 if v < 1 << (s - 1) else v
+                k += 1
+            elif entry & 0xF0 == 0xF0:
+                k += 16  # ZRL: sixteen zeros
+            else:
+                break  # EOB: the rest of the block is zero
+        if pos > n_bits:
+            raise JPEGFormatError(
+                "truncated JPEG: the scan data ends in the middle of a block; "
+                "the file is incomplete"
+            )
+
+
+def _split_restarts(scan: bytes, restart_interval: int) -> list[bytes]:
+    if not restart_interval:
+        return [scan]
+    import re
+
+    return re.split(rb"\xff[\xd0-\xd7]", scan)
+
+
+def _mcu_grid(frame: _Frame) -> tuple[int, int, int, int]:
+    """(MCU rows, MCU cols, max h, max v) of an interleaved scan over the whole frame."""
+    h_max = max(c[1] for c in frame.components)
+    v_max = max(c[2] for c in frame.components)
+    return (-(-frame.height // (8 * v_max)), -(-frame.width // (8 * h_max)), h_max, v_max)
+
+
+def _component_blocks(frame: _Frame, h: int, v: int) -> tuple[int, int]:
+    """(rows, cols) of 8x8 blocks that hold pixels of a component with factors h, v."""
+    _, _, h_max, v_max = _mcu_grid(frame)
+    comp_height = -(-frame.height * v // v_max)
+    comp_width = -(-frame.width * h // h_max)
+    return -(-comp_height // 8), -(-comp_width // 8)
+
+
+def _scan_jobs(frame: _Frame, scan: list[tuple[int, list[int], list[int]]],
+               stores: list[list[int]], grid_cols: list[int]) -> tuple[list[Any], int]:
+    """The blocks of a scan in coding order, and how many blocks make one MCU."""
+    jobs: list[Any] = []
+    if len(scan) == 1:  # non-interleaved: one block per MCU, only the blocks with pixels
+        index, dc, ac = scan[0]
+        _, h, v, _ = frame.components[index]
+        rows, cols = _component_blocks(frame, h, v)
+        for row in range(rows):
+            for col in range(cols):
+                jobs.append((stores[index], (row * grid_cols[index] + col) * 64, 0, dc, ac))
+        return jobs, 1
+    mcu_rows, mcu_cols, _, _ = _mcu_grid(frame)
+    for my in range(mcu_rows):
+        for mx in range(mcu_cols):
+            for slot, (index, dc, ac) in enumerate(scan):
+                _, h, v, _ = frame.components[index]
+                for by in range(v):
+                    for bx in range(h):
+                        base = ((my * v + by) * grid_cols[index] + mx * h + bx) * 64
+                        jobs.append((stores[index], base, slot, dc, ac))
+    return jobs, sum(frame.components[i][1] * frame.components[i][2] for i, _, _ in scan)
+
+
+def _decode_scan(data: bytes, segment: Segment, frame: _Frame, tables: HuffmanTables,
+                 stores: list[list[int]], grid_cols: list[int], restart_interval: int) -> None:
+    p = segment.payload
+    n = p[0] if p else 0
+    if n == 0 or len(p) < 4 + 2 * n:
+        raise JPEGFormatError("corrupt JPEG: the SOS header is too short")
+    ids = [c[0] for c in frame.components]
+    scan = []
+    for i in range(n):
+        cid, dc_id, ac_id = p[1 + 2 * i], p[2 + 2 * i] >> 4, p[2 + 2 * i] & 15
+        if cid not in ids or ("DC", dc_id) not in tables or ("AC", ac_id) not in tables:
+            raise JPEGFormatError(f"corrupt JPEG: scan component {cid} has no frame component "
+                                  f"or no Huffman table (DC {dc_id}, AC {ac_id})")
+        scan.append((ids.index(cid), _huffman_lookup(*tables[("DC", dc_id)]),
+                     _huffman_lookup(*tables[("AC", ac_id)])))
+    if (p[1 + 2 * n], p[2 + 2 * n], p[3 + 2 * n]) != (0, 63, 0):
+        raise UnsupportedJPEGError("not supported: progressive JPEG (spectral selection in SOS)")
+    jobs, per_mcu = _scan_jobs(frame, scan, stores, grid_cols)
+    chunks = _split_restarts(data[segment.offset + 2 + segment.length :
+                                  segment.offset + segment.n_bytes], restart_interval)
+    step = per_mcu * restart_interval if restart_interval else len(jobs)
+    if len(chunks) < -(-len(jobs) // step):
+        raise JPEGFormatError(f"truncated JPEG: the scan has {len(chunks)} restart intervals, "
+                              f"the image needs {-(-len(jobs) // step)}")
+    for i, start in enumerate(range(0, len(jobs), step)):
+        _decode_interval(chunks[i], jobs[start : start + step], n)
+
+
+MAX_PIXELS = 16_000_000  # the pure-Python decoder needs ~20 bytes and ~1 us per pixel
+
+
+def decode_coefficients(data: bytes, *, max_pixels: int = MAX_PIXELS) -> JPEGCoefficients:
+    """Read a baseline JPEG's quantized DCT coefficients (undo the Huffman coding only).
+
+    Parameters
+    ----------
+    data : bytes
+        A JPEG file: baseline (SOF0) or extended sequential (SOF1) Huffman-coded, 8-bit,
+        greyscale or YCbCr, interleaved or not, with or without restart markers.
+    max_pixels : int
+        Refuse images with more pixels than this (before allocating anything for them).
+
+    Returns
+    -------
+    JPEGCoefficients
+        Per component: the quantization table it uses and its coefficients, int32
+        (n_by, n_bx, 8, 8) in natural order (blocks that only pad the last MCU are dropped).
+
+    Raises
+    ------
+    UnsupportedJPEGError
+        For progressive, lossless, hierarchical or arithmetic-coded files, 12-bit samples, or
+        neither 1 nor 3 components. A ValueError.
+    JPEGFormatError
+        If the data is not a JPEG, is truncated, or is corrupt. A ValueError.
+    ValueError
+        If the image has more than ``max_pixels`` pixels.
+
+    Notes
+    -----
+    The coefficient ``q[u, v]`` of a block stands for the DCT value ``q[u, v] * Q[u, v]``;
+    DC values are coded as differences from the previous block of the same component.
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> buffer = io.BytesIO()
+    >>> Image.new("L", (16, 8), color=200).save(buffer, format="JPEG", quality=75)
+    >>> coefs = decode_coefficients(buffer.getvalue())
+    >>> coefs.components[0].coefficients.shape, int(coefs.components[0].coefficients[0, 0, 0, 0])
+    ((1, 2, 8, 8), 72)
+    """
+    quant: dict[int, np.ndarray] = {}
+    huffman: HuffmanTables = {}
+    frame, restart_interval, stores, grid_cols, n_scans = None, 0, [], [], 0
+    for segment in read_segments(data):
+        if segment.name == "DQT":
+            _parse_dqt(segment.payload, quant)
+        elif segment.name == "DHT":
+            _parse_dht(segment.payload, huffman)
+        elif segment.name == "DRI":
+            if len(segment.payload) < 2:
+                raise JPEGFormatError("corrupt JPEG: the DRI segment is too short")
+            restart_interval = int.from_bytes(segment.payload[:2], "big")
+        elif segment.name.startswith("SOF"):
+            if frame is not None:
+                raise JPEGFormatError("corrupt JPEG: more than one frame header (SOF)")
+            frame = _parse_sof(segment)
+            if frame.height * frame.width > max_pixels:
+                raise ValueError(
+                    f"the JPEG is {frame.width}x{frame.height} pixels, more than max_pixels="
+                    f"{max_pixels:,}; this teaching decoder is slow: crop or shrink the image "
+                    "first, or pass a larger max_pixels"
+                )
+            mcu_rows, mcu_cols, _, _ = _mcu_grid(frame)
+            grid_cols = [mcu_cols * h for _, h, _, _ in frame.components]
+            stores = [[0] * (mcu_rows * v * cols * 64)
+                      for (_, _, v, _), cols in zip(frame.components, grid_cols, strict=True)]
+        elif segment.name == "SOS":
+            if frame is None:
+                raise JPEGFormatError("corrupt JPEG: a scan (SOS) before the frame header (SOF)")
+            _decode_scan(data, segment, frame, huffman, stores, grid_cols, restart_interval)
+            n_scans += 1
+    if frame is None or n_scans == 0:
+        raise JPEGFormatError("corrupt JPEG: no frame header (SOF) or no scan (SOS) in the data")
+    return _assemble(frame, quant, huffman, stores, grid_cols, restart_interval)
+
+
+def _assemble(frame: _Frame, quant: dict[int, np.ndarray], huffman: HuffmanTables,
+              stores: list[list[int]], grid_cols: list[int], restart_interval: int
+              ) -> JPEGCoefficients:
+    components = []
+    for (cid, h, v, table_id), store, cols in zip(frame.components, stores, grid_cols,
+                                                   strict=True):
+        if table_id not in quant:
+            raise JPEGFormatError(f"corrupt JPEG: component {cid} uses a missing DQT table")
+        zigzag = np.array(store, dtype=np.int32).reshape(-1, cols, 64)
+        natural = np.empty_like(zigzag)
+        natural[..., ZIGZAG] = zigzag
+        rows, n_cols = _component_blocks(frame, h, v)
+        blocks = natural[:rows, :n_cols].reshape(rows, n_cols, BLOCK, BLOCK)
+        components.append(Component(cid, h, v, quant[table_id], blocks))
+    return JPEGCoefficients(frame.height, frame.width, tuple(components), restart_interval,
+                            dict(huffman))
+
+
+# --- back to pixels --------------------------------------------------------------------------
+
+
+def reconstruct(coefficients: JPEGCoefficients, *, method: str = "libjpeg") -> np.ndarray:
+    """Turn quantized coefficients into pixels: dequantize, inverse DCT, upsample, to RGB.
+
+    Parameters
+    ----------
+    coefficients : JPEGCoefficients
+        From :func:`decode_coefficients` or :func:`forward_coefficients`.
+    method : {"libjpeg", "float"}
+        Inverse DCT and colour conversion in libjpeg's fixed point (matches Pillow's pixels
+        exactly but for rare rounding cases) or with the exact formulas (within a grey level
+        or two of Pillow).
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8, (height, width) for greyscale, (height, width, 3) RGB for colour.
+
+    Raises
+    ------
+    UnsupportedJPEGError
+        For chroma subsampling other than 4:4:4 and 4:2:0.
+
+    Notes
+    -----
+    Per block ``B = C.T @ (q * Q) @ C + 128``, rounded and clipped to 0..255. 4:2:0 chroma
+    is doubled with :func:`upsample` (libjpeg's "fancy" triangle filter, the one Pillow uses),
+    then :func:`ycbcr_to_rgb`.
+    """
+    c = coefficients
+    if c.subsampling not in ("grey", "4:4:4", "4:2:0"):
+        factors = [(comp.h_sampling, comp.v_sampling) for comp in c.components]
+        raise UnsupportedJPEGError(
+            f"not supported: chroma sampling factors {factors}; this decoder reads greyscale, "
+            "4:4:4 and 4:2:0. Re-save with Pillow's subsampling=0 or 2."
+        )
+    h_max = max(comp.h_sampling for comp in c.components)
+    v_max = max(comp.v_sampling for comp in c.components)
+    planes = []
+    for comp in c.components:
+        shape = (-(-c.height * comp.v_sampling // v_max), -(-c.width * comp.h_sampling // h_max))
+        dct = dequantize(comp.coefficients, comp.quant_table)
+        pixels = unlevel_shift(idct2(dct, method=method))  # (n_by, n_bx, 8, 8) uint8
+        plane = unblockify(pixels, shape)  # (component height, width) uint8
+        if shape != (c.height, c.width):
+            plane = upsample(plane, (c.height, c.width))
+        planes.append(plane)
+    if len(planes) == 1:
+        return planes[0]
+    return to_samples(ycbcr_to_rgb(np.stack(planes, axis=-1), method=method))
+
+
+def decode(data: bytes, *, method: str = "libjpeg", max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Decode a baseline JPEG file to pixels, in numpy: the whole decoder in one call.
+
+    Parameters
+    ----------
+    data : bytes
+        The content of a baseline, Huffman-coded JPEG file (greyscale or YCbCr, 4:4:4 or
+        4:2:0).
+    method : {"libjpeg", "float"}
+        See :func:`reconstruct`.
+    max_pixels : int
+        See :func:`decode_coefficients`.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8, (height, width) or (height, width, 3) RGB.
+
+    Raises
+    ------
+    UnsupportedJPEGError, JPEGFormatError
+        See :func:`decode_coefficients` (both are ValueErrors).
+
+    Notes
+    -----
+    ``decode(data) == reconstruct(decode_coefficients(data))``. Chroma is upsampled with
+    libjpeg's "fancy" (triangle filter) upsampling, not by repeating each sample 2x2,
+    because that is what Pillow does (and it avoids blocky colour edges); with it and
+    ``method="libjpeg"`` our pixels equal Pillow's. With ``method="float"`` (the exact
+    inverse DCT) about 98% of values are equal and the rest differ by 1 to 3 grey levels.
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> buffer = io.BytesIO()
+    >>> Image.new("RGB", (9, 5), color=(200, 30, 90)).save(buffer, format="JPEG")
+    >>> pixels = decode(buffer.getvalue())
+    >>> pixels.shape, pixels.dtype.name
+    ((5, 9, 3), 'uint8')
+    """
+    return reconstruct(decode_coefficients(data, max_pixels=max_pixels), method=method)

@@ -131,3 +131,164 @@ def test_forward_coefficients_rejects_bad_input() -> None:
         jpeg.forward_coefficients(np.zeros((8, 8, 3), np.uint8), 75, subsampling="4:2:2")
     with pytest.raises(ValueError, match="image must be"):
         jpeg.forward_coefficients(np.zeros((8, 8, 4), np.uint8), 75)
+
+
+# --- the file reader and decoder, against Pillow ----------------------------------------------
+
+# (image, height, width, subsampling): odd sizes that are not multiples of 8 or 16 included.
+CASES = [
+    ("camera", 37, 50, "4:2:0"),  # greyscale (Pillow writes one component)
+    ("camera", 64, 64, "4:2:0"),
+    ("astronaut", 48, 64, "4:2:0"),
+    ("astronaut", 37, 53, "4:2:0"),
+    ("coffee", 45, 31, "4:4:4"),
+    ("coffee", 33, 70, "4:2:0"),
+    ("chelsea", 1, 1, "4:2:0"),
+    ("chelsea", 17, 9, "4:4:4"),
+]
+
+
+def _agreement(decoded: jpeg.JPEGCoefficients, forward: jpeg.JPEGCoefficients) -> float:
+    pairs = list(zip(decoded.components, forward.components, strict=True))
+    equal = sum(int(np.sum(a.coefficients == b.coefficients)) for a, b in pairs)
+    return equal / sum(a.coefficients.size for a, _ in pairs)
+
+
+@pytest.mark.parametrize("name,height,width,subsampling", CASES)
+@pytest.mark.parametrize("quality", [10, 50, 90])
+def test_decoded_coefficients_match_forward_path(name, height, width, subsampling, quality):
+    image = _crop(name, height, width)
+    data = _pillow_jpeg(image, quality, subsampling)
+    decoded = jpeg.decode_coefficients(data)
+    assert (decoded.height, decoded.width) == (height, width)
+    expected = "grey" if image.ndim == 2 else subsampling
+    assert decoded.subsampling == expected
+    tables = jpeg.quant_tables(quality)
+    assert np.array_equal(decoded.components[0].quant_table, tables.luma)
+    if image.ndim == 3:
+        assert np.array_equal(decoded.components[1].quant_table, tables.chroma)
+    # the exact (float) forward path: >= 99% at qualities up to 90 (libjpeg's fixed-point DCT
+    # breaks near-ties differently); libjpeg's arithmetic: every coefficient.
+    exact = jpeg.forward_coefficients(image, quality, subsampling=subsampling)
+    assert _agreement(decoded, exact) >= 0.99
+    libjpeg = jpeg.forward_coefficients(image, quality, subsampling=subsampling, method="libjpeg")
+    assert _agreement(decoded, libjpeg) == 1.0
+
+
+@pytest.mark.parametrize("name,height,width,subsampling", CASES)
+@pytest.mark.parametrize("quality", [5, 75, 95])
+def test_decoded_pixels_match_pillow(name, height, width, subsampling, quality):
+    image = _crop(name, height, width)
+    data = _pillow_jpeg(image, quality, subsampling)
+    pillow = np.asarray(Image.open(io.BytesIO(data)))
+    ours = jpeg.decode(data)
+    assert ours.shape == pillow.shape and ours.dtype == np.uint8
+    assert np.array_equal(ours, pillow)  # libjpeg's arithmetic, fancy upsampling: bit-exact
+    floating = jpeg.decode(data, method="float").astype(int)
+    diff = np.abs(floating - pillow)
+    assert diff.max() <= (2 if image.ndim == 2 else 3)
+    assert np.mean(diff == 0) >= 0.9  # exact IDCT: off by one in a few percent of values
+
+
+def test_decoder_reads_restart_markers() -> None:
+    image = _crop("coffee", 40, 72)
+    for options in ({"restart_marker_blocks": 3}, {"restart_marker_rows": 1}):
+        data = _pillow_jpeg(image, 80, **options)
+        assert b"\xff\xd0" in data and "DRI" in [s.name for s in jpeg.read_segments(data)]
+        assert jpeg.decode_coefficients(data).restart_interval > 0
+        assert np.array_equal(jpeg.decode(data), np.asarray(Image.open(io.BytesIO(data))))
+
+
+def test_decoder_reads_optimized_huffman_tables() -> None:
+    image = _crop("astronaut", 32, 40)
+    data = _pillow_jpeg(image, 60, optimize=True)
+    assert np.array_equal(jpeg.decode(data), np.asarray(Image.open(io.BytesIO(data))))
+
+
+def test_read_segments_lists_markers_with_offsets() -> None:
+    data = _pillow_jpeg(_crop("astronaut", 16, 16), 75)
+    segments = jpeg.read_segments(data)
+    names = [s.name for s in segments]
+    assert names == ["SOI", "APP0", "DQT", "DQT", "SOF0", "DHT", "DHT", "DHT", "DHT", "SOS", "EOI"]
+    for segment, following in zip(segments, segments[1:], strict=False):
+        assert segment.offset + segment.n_bytes == following.offset  # they tile the file
+        assert data[segment.offset] == 0xFF and data[segment.offset + 1] == segment.marker & 0xFF
+    assert segments[-1].offset + 2 == len(data)
+    assert segments[2].length == 67  # one 8-bit table: 2 + 1 + 64
+
+
+def test_progressive_file_is_refused_clearly() -> None:
+    data = _pillow_jpeg(_crop("astronaut", 24, 24), 75, progressive=True)
+    assert "SOF2" in [s.name for s in jpeg.read_segments(data)]
+    with pytest.raises(jpeg.UnsupportedJPEGError, match="not supported: progressive JPEG"):
+        jpeg.decode(data)
+    with pytest.raises(ValueError, match="not supported: progressive JPEG"):
+        jpeg.decode_coefficients(data)
+
+
+def test_arithmetic_coded_file_is_refused_clearly() -> None:
+    data = bytearray(_pillow_jpeg(_crop("camera", 16, 16), 75))
+    sof = next(s for s in jpeg.read_segments(bytes(data)) if s.name == "SOF0")
+    data[sof.offset + 1] = 0xC9  # relabel the frame as arithmetic-coded sequential (SOF9)
+    with pytest.raises(ValueError, match="not supported: arithmetic-coded JPEG"):
+        jpeg.decode(bytes(data))
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.6, 0.95])
+def test_truncated_file_raises_clear_error(cut: float) -> None:
+    data = _pillow_jpeg(_crop("coffee", 32, 32), 90)
+    with pytest.raises(jpeg.JPEGFormatError, match="truncated JPEG"):
+        jpeg.decode(data[: int(len(data) * cut)])
+
+
+@pytest.mark.parametrize("data", [b"", b"GIF89a....", b"\xff\xd8", bytes(100),
+                                  b"\xff\xd8\xff\xdb\x00\x02\xff\xd9", b"\xff\xd8\xff\xc0\x00"])
+def test_garbage_raises_clear_error(data: bytes) -> None:
+    with pytest.raises(ValueError, match="JPEG"):
+        jpeg.decode(data)
+
+
+def test_non_bytes_input_raises_type_error() -> None:
+    with pytest.raises(TypeError, match="data must be bytes"):
+        jpeg.read_segments("photo.jpg")  # type: ignore[arg-type]
+
+
+def test_corrupted_bytes_never_raise_anything_but_value_error() -> None:
+    data = _pillow_jpeg(_crop("coffee", 24, 40), 70)
+    rng = np.random.default_rng(7)
+    outcomes = set()
+    for _ in range(80):
+        damaged = bytearray(data)
+        for index in rng.integers(2, len(data), size=3):
+            damaged[index] = int(rng.integers(0, 256))
+        try:
+            jpeg.decode(bytes(damaged))
+            outcomes.add("decoded")
+        except ValueError:
+            outcomes.add("refused")
+    assert "refused" in outcomes  # and no other exception type escaped
+
+
+def test_max_pixels_refuses_before_decoding() -> None:
+    data = _pillow_jpeg(_crop("camera", 64, 64), 75)
+    with pytest.raises(ValueError, match="more than max_pixels=1,000"):
+        jpeg.decode(data, max_pixels=1000)
+
+
+def test_libjpeg_method_matches_float_closely() -> None:
+    rng = np.random.default_rng(4)
+    blocks = rng.integers(-128, 128, size=(20, 8, 8)).astype(float)
+    assert np.abs(jpeg.dct2(blocks, method="libjpeg") - jpeg.dct2(blocks)).max() < 0.25
+    coefs = np.rint(jpeg.dct2(blocks))
+    assert np.abs(jpeg.idct2(coefs, method="libjpeg") - jpeg.idct2(coefs)).max() <= 1
+    with pytest.raises(ValueError, match="method must be one of"):
+        jpeg.dct2(blocks, method="fast")
+
+
+def test_decoding_a_photograph_is_fast_enough() -> None:
+    import time
+
+    data = _pillow_jpeg(sample_image("astronaut"), 75)  # 512x512 colour, 4:2:0
+    start = time.perf_counter()
+    jpeg.decode_coefficients(data)
+    assert time.perf_counter() - start < 5.0  # ~0.3 s on an idle core; generous for CI
