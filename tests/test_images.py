@@ -122,6 +122,9 @@ def test_photograph_cache_is_read_only_and_consistent() -> None:
     assert images.photograph_ssim("camera", 50) == pytest.approx(
         images.ssim(image, roundtrip(image, 50).decoded, data_range=255))
     assert images.photograph_png_n_bytes("camera") == len(images.png_bytes(image))
+    assert images.photograph_ssim("camera", 51, compute=False) is None  # not computed yet
+    assert images.photograph_ssim("camera", 50, compute=False) == images.photograph_ssim(
+        "camera", 50)
 
 
 def test_generation_loss_converges(photo: np.ndarray) -> None:
@@ -131,6 +134,9 @@ def test_generation_loss_converges(photo: np.ndarray) -> None:
                                                         data_range=255))
     assert g.changed_fraction[-1] < g.changed_fraction[0]  # the map is almost idempotent
     assert g.psnr_db[-1] <= g.psnr_db[0] + 0.1
+    moving = images.generation_loss(photo, 50, 6, shift_px=1)
+    assert moving.psnr_db[0] == pytest.approx(g.psnr_db[0])  # generation 1 is the same
+    assert moving.psnr_db[-1] < g.psnr_db[-1] - 1  # a moving grid keeps losing
     with pytest.raises(ValueError, match="n_generations"):
         images.generation_loss(photo, 50, 0)
 
