@@ -51,6 +51,7 @@ __all__ = [
     "Component",
     "QuantTables",
     "RoundTrip",
+    "ScanEstimate",
     "Segment",
     "UnsupportedJPEGError",
     "blockify",
@@ -70,6 +71,7 @@ __all__ = [
     "reconstruct",
     "rgb_to_ycbcr",
     "roundtrip",
+    "scan_estimate",
     "subsample_420",
     "to_samples",
     "unblockify",
@@ -1367,3 +1369,139 @@ def decode(data: bytes, *, method: str = "libjpeg", max_pixels: int = MAX_PIXELS
     ((5, 9, 3), 'uint8')
     """
     return reconstruct(decode_coefficients(data, max_pixels=max_pixels), method=method)
+
+
+# --- how many bytes should the scan take? ---------------------------------------------------
+
+
+def _mcu_order(blocks: np.ndarray) -> np.ndarray:
+    """Blocks of a 2x2-sampled luma in the order an interleaved scan codes them.
+
+    The grid is padded to whole MCUs as libjpeg does: each extra block repeats its
+    neighbour's DC and has no AC.
+    """
+    n_by, n_bx = blocks.shape[:2]
+    padded = np.pad(blocks, ((0, n_by % 2), (0, n_bx % 2), (0, 0), (0, 0)), mode="edge")
+    padded[n_by:, :, :, :] *= 0
+    padded[:, n_bx:, :, :] *= 0
+    padded[n_by:, :, 0, 0] = padded[n_by - 1 : n_by, :, 0, 0]
+    padded[:, n_bx:, 0, 0] = padded[:, n_bx - 1 : n_bx, 0, 0]
+    rows, cols = padded.shape[0] // 2, padded.shape[1] // 2
+    return padded.reshape(rows, 2, cols, 2, 8, 8).transpose(0, 2, 1, 3, 4, 5)
+
+
+def _block_symbols(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """The symbols T.81 codes for one component's blocks: (DC symbols, AC symbols, extra bits).
+
+    DC: the size category of the difference from the previous block in coding order. AC: for
+    each non-zero coefficient in zig-zag order, ``run << 4 | size`` (a ZRL 0xF0 for each 16
+    zeros of a longer run), and an EOB 0x00 unless the block ends with a non-zero.
+    """
+    zz = blocks.reshape(-1, 64)[:, ZIGZAG].astype(np.int64)  # (n_blocks, 64)
+    size = np.frexp(np.abs(zz).astype(np.float64))[1]  # bits to write |v|: 0 for v = 0
+    dc_diff = np.diff(zz[:, 0], prepend=0)
+    dc_size = np.frexp(np.abs(dc_diff).astype(np.float64))[1]
+    rows, cols = np.nonzero(zz[:, 1:])  # AC non-zeros, row-major: blocks in order
+    first = np.r_[True, rows[1:] != rows[:-1]]
+    prev = np.where(first, -1, np.r_[-1, cols[:-1]])
+    run = cols - prev - 1
+    ac = (run % 16) << 4 | size[rows, cols + 1]
+    n_zrl = int(np.sum(run // 16))
+    ends_nonzero = np.zeros(len(zz), dtype=bool)
+    ends_nonzero[rows[cols == 62]] = True
+    n_eob = int(np.sum(~ends_nonzero))
+    symbols = np.concatenate([ac, np.full(n_zrl, 0xF0), np.zeros(n_eob, dtype=np.int64)])
+    return dc_size, symbols, int(size[:, 1:].sum() + dc_size.sum())
+
+
+def _entropy_bits(symbols: np.ndarray) -> float:
+    """``n * H`` of the empirical distribution of ``symbols``: ``-sum_s c_s log2(c_s / n)``."""
+    counts = np.unique(symbols, return_counts=True)[1].astype(np.float64)
+    return float(-np.sum(counts * np.log2(counts / counts.sum()))) if counts.size else 0.0
+
+
+def _code_lengths(counts: tuple[int, ...], symbols: bytes) -> dict[int, int]:
+    lengths = [length for length, n in enumerate(counts, start=1) for _ in range(n)]
+    return dict(zip(symbols, lengths, strict=True))
+
+
+@dataclass(frozen=True)
+class ScanEstimate:
+    """How many bits the entropy-coded scan needs, by three accounts.
+
+    Attributes
+    ----------
+    n_symbols : int
+        Huffman-coded symbols (DC size categories, AC run/size pairs, EOB, ZRL).
+    entropy_bits : float
+        Their empirical entropy: each table's symbols cost ``-log2`` of their frequency.
+    extra_bits : int
+        The raw bits after the symbols that give the coefficients' values.
+    huffman_bits : int or None
+        The symbols' cost with the file's own Huffman tables (None without tables).
+    """
+
+    n_symbols: int
+    entropy_bits: float
+    extra_bits: int
+    huffman_bits: int | None
+
+    @property
+    def n_bytes(self) -> float:
+        """The entropy estimate of the scan's size: ``(entropy_bits + extra_bits) / 8``."""
+        return (self.entropy_bits + self.extra_bits) / 8
+
+
+def scan_estimate(coefficients: JPEGCoefficients) -> ScanEstimate:
+    """Estimate the size of the Huffman-coded scan from the quantized coefficients.
+
+    Parameters
+    ----------
+    coefficients : JPEGCoefficients
+        From :func:`decode_coefficients` or :func:`forward_coefficients`.
+
+    Returns
+    -------
+    ScanEstimate
+
+    Notes
+    -----
+    JPEG codes four streams of symbols (DC and AC, luma and chroma, each with its own
+    table). For a stream with counts ``c_s`` (total n), no code whose lengths depend only on
+    the symbol can beat the empirical entropy ``-sum_s c_s log2(c_s / n)`` bits. The
+    magnitude bits after each symbol are written raw. Blocks are taken in the scan's
+    order (2x2 MCUs for 4:2:0 luma, with the padding blocks libjpeg adds); restart
+    intervals are ignored. ``huffman_bits`` assumes the usual JFIF assignment: tables 0 for
+    luma, 1 for chroma.
+
+    Examples
+    --------
+    >>> flat = forward_coefficients(np.full((16, 16), 128, dtype=np.uint8), 75)
+    >>> estimate = scan_estimate(flat)  # 4 blocks: DC size 0 and an EOB each
+    >>> estimate.n_symbols, estimate.entropy_bits, estimate.extra_bits
+    (8, 0.0, 0)
+    """
+    streams: dict[tuple[str, int], list[np.ndarray]] = {}
+    extra = 0
+    for index, comp in enumerate(coefficients.components):
+        table_id = 0 if index == 0 else 1
+        blocks = comp.coefficients
+        if len(coefficients.components) > 1 and (comp.h_sampling, comp.v_sampling) == (2, 2):
+            blocks = _mcu_order(blocks)
+        dc, ac, bits = _block_symbols(blocks)
+        streams.setdefault(("DC", table_id), []).append(dc)
+        streams.setdefault(("AC", table_id), []).append(ac)
+        extra += bits
+    joined = {key: np.concatenate(parts) for key, parts in streams.items()}
+    entropy = sum(_entropy_bits(symbols) for symbols in joined.values())
+    tables = coefficients.huffman_tables
+    huffman = None
+    if tables and all(key in tables for key in joined):
+        huffman = 0
+        for key, symbols in joined.items():
+            lengths = _code_lengths(*tables[key])
+            values, counts = np.unique(symbols, return_counts=True)
+            huffman += sum(lengths.get(int(v), 16) * int(c) for v, c in zip(values, counts,
+                                                                           strict=True))
+    n_symbols = sum(len(s) for s in joined.values())
+    return ScanEstimate(n_symbols, entropy, extra, huffman)

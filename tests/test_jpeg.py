@@ -292,3 +292,25 @@ def test_decoding_a_photograph_is_fast_enough() -> None:
     start = time.perf_counter()
     jpeg.decode_coefficients(data)
     assert time.perf_counter() - start < 5.0  # ~0.3 s on an idle core; generous for CI
+
+
+@pytest.mark.parametrize("quality", [10, 50, 95])
+@pytest.mark.parametrize("subsampling", ["4:4:4", "4:2:0"])
+def test_scan_estimate_accounts_for_the_scan_bytes(quality: int, subsampling: str) -> None:
+    data = _pillow_jpeg(_crop("astronaut", 64, 96), quality, subsampling)
+    sos = next(s for s in jpeg.read_segments(data) if s.name == "SOS")
+    scan = data[sos.offset + 2 + sos.length : sos.offset + sos.n_bytes]
+    estimate = jpeg.scan_estimate(jpeg.decode_coefficients(data))
+    assert estimate.huffman_bits is not None
+    # the file's code lengths + raw bits + one stuffed byte per 0xFF = the scan, to a byte
+    coded = (estimate.huffman_bits + estimate.extra_bits) / 8 + scan.count(b"\xff\x00")
+    assert abs(coded - len(scan)) <= 1
+    # no prefix code beats the empirical entropy of its symbols
+    assert estimate.entropy_bits <= estimate.huffman_bits
+    assert estimate.n_bytes < len(scan)
+
+
+def test_scan_estimate_without_tables() -> None:
+    estimate = jpeg.scan_estimate(jpeg.forward_coefficients(_crop("camera", 32, 32), 50))
+    assert estimate.huffman_bits is None and estimate.n_symbols >= 2 * 16
+    assert estimate.entropy_bits > 0 and estimate.extra_bits > 0
