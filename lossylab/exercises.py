@@ -124,7 +124,100 @@ def check_heldout_k(answer: int | None) -> Feedback:
 # --- 03 JPEG step by step --------------------------------------------------------------
 
 
+def check_dc_step(answer: float) -> Feedback:
+    """Exercise 03.1: the luma quantization step of the DC coefficient at quality 30."""
+    from lossylab.jpeg import quant_tables
+
+    expected = int(quant_tables(30).luma[0, 0])
+    return _number_feedback(
+        answer, expected, rel=1e-9,
+        right="Below quality 50 the tables grow as 5000 / quality: coarser steps, smaller files.",
+        hint="Quality 30 is below 50, so the scale is 5000 // 30 percent; then "
+        "(16 * scale + 50) // 100, clipped to 1..255.",
+    )
+
+
+def check_flat_block_dc(answer: float) -> Feedback:
+    """Exercise 03.2: the quantized DC of a flat block of grey level 200 at quality 75."""
+    from lossylab.jpeg import quant_tables
+
+    expected = round(8 * (200 - 128) / int(quant_tables(75).luma[0, 0]))
+    return _number_feedback(
+        answer, expected, rel=1e-9,
+        right="A flat block has one non-zero coefficient: everything else is an EOB.",
+        hint="Level-shift first (subtract 128); the DC of the orthonormal DCT is 8 times the "
+        "block's mean; then divide by the DC step of the quality-75 luma table and round.",
+    )
+
+
+def check_zero_fraction(answer: float) -> Feedback:
+    """Exercise 03.3: fraction of zero luma coefficients of the astronaut at quality 50."""
+    from lossylab.data import sample_image
+    from lossylab.jpeg import forward_coefficients
+
+    luma = forward_coefficients(sample_image("astronaut"), 50).components[0].coefficients
+    return _number_feedback(
+        answer, float((luma == 0).mean()), rel=5e-3,
+        right="Most of the 64 numbers per block are zero: that is where the bytes are saved.",
+        hint="Use forward_coefficients(image, 50).components[0].coefficients (the luma) and "
+        "take the mean of (coefficients == 0); give a fraction between 0 and 1, not a percent.",
+    )
+
+
+
 # --- 04 JPEG round trips ---------------------------------------------------------------
+
+
+def _is_quality(answer: object) -> bool:
+    return isinstance(answer, int) and not isinstance(answer, bool) and 1 <= answer <= 100
+
+
+def check_quality_for_psnr(answer: int) -> Feedback:
+    """Notebook 04: the lowest JPEG quality at which "camera" reaches PSNR >= 35 dB."""
+    from lossylab.images import photograph, psnr_db, roundtrip
+
+    if not _is_quality(answer):
+        return Feedback(False, "Answer with an integer quality from 1 to 100.")
+    image = photograph("camera")
+
+    def psnr(quality: int) -> float:
+        return psnr_db(image, roundtrip(image, quality).decoded, data_range=255)
+
+    reached = psnr(answer)
+    if reached < 35:
+        return Feedback(False, f"At quality {answer} camera reaches only {reached:.2f} dB: go up.")
+    if answer > 1 and psnr(answer - 1) >= 35:
+        return Feedback(False, f"Quality {answer} reaches 35 dB, but so does a lower one: go down.")
+    return Feedback(True, f"Quality {answer} is the first to reach 35 dB ({reached:.2f} dB).")
+
+
+def check_png_ratio(answer: float) -> Feedback:
+    """Notebook 04: how many times smaller than the PNG is astronaut's JPEG at quality 75."""
+    from lossylab.images import photograph, photograph_png_n_bytes, roundtrip
+
+    expected = photograph_png_n_bytes("astronaut") / roundtrip(photograph("astronaut"), 75).n_bytes
+    return _number_feedback(
+        answer, expected, rel=0.01,
+        right="That is the ratio: lossless PNG against JPEG at quality 75 (4:2:0).",
+        hint="Divide the PNG's n_bytes (images.photograph_png_n_bytes) by the JPEG's "
+        "n_bytes at quality 75 with the default 4:2:0 subsampling.",
+    )
+
+
+def check_distinct_blocks(answer: int) -> Feedback:
+    """Notebook 04: distinct decoded blocks of the sample block pool at quality 20."""
+    from lossylab.images import block_stats, sample_block_pool
+
+    pool = sample_block_pool()
+    expected = block_stats(pool, 20).n_distinct_after
+    if _close(answer, expected, rel=0.0, abs_=0.5):
+        return Feedback(True, f"Right: {pool.n_distinct:,} distinct blocks before, "
+                        "and your number after.")
+    hint = "Count distinct decoded blocks (block_stats(pool, 20).n_distinct_after, or np.unique)."
+    if _close(answer, pool.n_distinct, rel=0.0, abs_=0.5):
+        hint = "That is the count before JPEG; count the decoded blocks instead."
+    return Feedback(False, hint)
+
 
 
 # --- 05 tiny language model ------------------------------------------------------------

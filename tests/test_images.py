@@ -363,3 +363,20 @@ def test_quantized_blocks_of_flat_grey() -> None:
     # DC = 8 * (200 - 128) = 576, divided by Q[0, 0] = 16 -> 36; all AC zero
     assert coefficients[0, 0, 0] == round(576 / quant_tables(50).luma[0, 0]) == 36
     assert not coefficients[0].ravel()[1:].any()
+
+
+# --- the self-checks of notebook 04 (lossylab.exercises, section 04) ---------------------
+
+
+def test_exercise_checks_of_notebook_04() -> None:
+    from lossylab import exercises
+
+    right = next(q for q in range(60, 101) if exercises.check_quality_for_psnr(q).correct)
+    assert not exercises.check_quality_for_psnr(right - 1).correct
+    assert not exercises.check_quality_for_psnr(right + 1).correct
+    assert str(right) not in exercises.check_quality_for_psnr(10).message.split("only")[1]
+    ratio = images.photograph_png_n_bytes("astronaut") / roundtrip(
+        images.photograph("astronaut"), 75).n_bytes
+    assert exercises.check_png_ratio(ratio).correct
+    assert not exercises.check_png_ratio(ratio * 1.1).correct
+    assert not exercises.check_distinct_blocks(images.sample_block_pool().n_distinct).correct
