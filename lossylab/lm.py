@@ -42,7 +42,9 @@ Cho, K. (2023). Are LLMs a blurry JPEG of the web? (blog post answering T. Chian
 from __future__ import annotations
 
 import abc
-import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -54,6 +56,8 @@ __all__ = [
     "BLOCK_CHARS",
     "BlockStepper",
     "CharLM",
+    "Memorization",
+    "TrainingIndex",
     "NGramLM",
     "load_pretrained",
     "pretrained_names",
@@ -255,8 +259,9 @@ class CharLM(abc.ABC):
         """
         return self.sample_streams(1, n_chars, temperature=temperature, seed=seed)[0]
 
-    def sample_streams(self, n_streams: int, n_chars: int, *, temperature: float = 1.0,
-                       seed: int = 0, prompt: str = "") -> list[str]:
+    def sample_streams(self, n_streams: int, n_chars: int, *,
+                       temperature: float | Sequence[float] = 1.0, seed: int = 0,
+                       prompt: str = "") -> list[str]:
         """Draw ``n_streams`` independent texts of ``n_chars`` characters, as one batch.
 
         Much faster than ``n_streams`` calls of :meth:`sample` (one batched step per
@@ -268,7 +273,9 @@ class CharLM(abc.ABC):
             Number of texts (>= 1).
         n_chars : int
             Characters per text (>= 0), not counting the prompt.
-        temperature, seed
+        temperature : float or sequence of float, keyword-only
+            As in :meth:`sample`; a sequence gives each stream its own temperature.
+        seed : int, keyword-only
             As in :meth:`sample`.
         prompt : str, keyword-only
             Text every stream reads first (not included in the result), e.g. ``".\\n"``
@@ -278,7 +285,7 @@ class CharLM(abc.ABC):
         -------
         list of str
         """
-        _check_sampling(n_streams, n_chars, temperature)
+        temperature = _check_sampling(n_streams, n_chars, temperature)
         if n_chars > 0 and not self.vocab:
             raise ValueError(f"model {self.name!r} has an empty vocab; fit it on some text first")
         uniforms = np.random.default_rng(seed).random((int(n_chars), int(n_streams)))
@@ -294,25 +301,81 @@ class CharLM(abc.ABC):
         chars = np.array(list(self.vocab))
         return ["".join(chars[drawn[:, b]]) for b in range(int(n_streams))]
 
+    def sequence_log2_probs(self, texts: Sequence[str], *, prompt: str = "",
+                            temperature: float = 1.0) -> np.ndarray:
+        """log2 probability that sampling after ``prompt`` starts with each of ``texts``.
+
+        Exactly the distribution of :meth:`sample_streams` with the same prompt and
+        temperature: the escape is dropped, so a text with an unseen character gets -inf.
+        All texts are scored together as one batch.
+
+        Parameters
+        ----------
+        texts : sequence of str
+        prompt : str, keyword-only
+            Context read before every text (``".\\n"``: the start of a sentence).
+        temperature : float, keyword-only
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 (len(texts),).
+
+        Notes
+        -----
+        ``log2 p(text) = sum_t log2 q_T(x_t | prompt, x_<t)`` with
+        ``q_T = p ** (1/T) / sum_{v != escape} p(v) ** (1/T)``.
+        """
+        t_col = _check_temperature(temperature, 1)[0, 0]
+        n = len(texts)
+        lengths = np.array([len(_check_text(t, name="texts[i]")) for t in texts], dtype=np.int64)
+        width = int(lengths.max()) if n else 0
+        grid = np.zeros((n, width), dtype=np.int64)  # (n_texts, width) symbols, 0-padded
+        for i, text in enumerate(texts):
+            grid[i, : lengths[i]] = self.symbols(text)
+        state = self.initial_state(max(n, 1))
+        for symbol in self.symbols(_check_text(prompt, name="prompt")):
+            state = self.advance(state, np.full(max(n, 1), symbol, dtype=np.int64))
+        total = np.zeros(n)
+        rows = np.arange(n)
+        with np.errstate(divide="ignore"):
+            for t in range(width):
+                q = tempered(self.probs(state)[:n, : self.escape], t_col)  # (n, vocab)
+                padded = np.concatenate([q, np.zeros((n, 1))], axis=1)  # escape: probability 0
+                total += np.where(t < lengths, np.log2(padded[rows, grid[:, t]]), 0.0)
+                state = self.advance(state, grid[:, t])
+        return total
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}: {len(self.vocab)} chars, " \
                f"{self.n_params:,} params>"
 
 
-def _check_sampling(n_streams: Any, n_chars: Any, temperature: Any) -> None:
+def _check_sampling(n_streams: Any, n_chars: Any, temperature: Any) -> np.ndarray:
+    """Validate sampling options; return the temperature as float64 (n_streams, 1)."""
     if not isinstance(n_streams, (int, np.integer)) or n_streams < 1:
         raise ValueError(f"n_streams must be an int >= 1, got {n_streams!r}")
     if not isinstance(n_chars, (int, np.integer)) or n_chars < 0:
         raise ValueError(f"n_chars must be an int >= 0, got {n_chars!r}")
-    if not (isinstance(temperature, (int, float, np.floating)) and math.isfinite(temperature)
-            and temperature > 0):
+    return _check_temperature(temperature, n_streams)
+
+
+def _check_temperature(temperature: Any, n_rows: int) -> np.ndarray:
+    """Temperature(s) as float64 (n_rows, 1), or ValueError."""
+    try:
+        values = np.asarray(temperature, dtype=np.float64)
+    except (TypeError, ValueError):
+        values = np.array(np.nan)
+    if values.ndim > 1 or (values.ndim == 1 and len(values) != n_rows) \
+            or not np.all(np.isfinite(values) & (values > 0)):
         raise ValueError(
-            f"temperature must be a finite number > 0, got {temperature!r}; "
+            f"temperature must be a finite number > 0 (or one per stream), got {temperature!r}; "
             "use e.g. 0.5 (conservative), 1.0 (the model), 1.5 (adventurous)"
         )
+    return np.broadcast_to(values, (n_rows,)).reshape(n_rows, 1)
 
 
-def tempered(p: np.ndarray, temperature: float) -> np.ndarray:
+def tempered(p: np.ndarray, temperature: float | np.ndarray) -> np.ndarray:
     """Renormalized ``p ** (1 / temperature)`` along the last axis (computed in log space).
 
     Examples
@@ -407,6 +470,118 @@ class BlockStepper:
     def from_blocks(self, grid: np.ndarray) -> np.ndarray:
         """Inverse of :meth:`to_blocks`: the (n_chars,) values in text order."""
         return grid.reshape(-1)[: self.n_chars].copy()
+
+
+# --- memorization: how much of a sample is copied from the training text ------------------
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
+
+
+@dataclass(frozen=True)
+class Memorization:
+    """How much of a sample is verbatim training text.
+
+    Attributes
+    ----------
+    longest_verbatim_chars : int
+        Length of the longest substring of the sample found verbatim in the training text.
+    ngram_in_train_fraction : float
+        Fraction of the sample's character n-grams (n = ``TrainingIndex.n``) found in it.
+    invented_word_fraction : float
+        Fraction of the sample's words (lower-cased letters and apostrophes) that never
+        occur in the training text; a word cut by the end of the sample is not counted.
+    """
+
+    longest_verbatim_chars: int
+    ngram_in_train_fraction: float
+    invented_word_fraction: float
+
+
+class TrainingIndex:
+    """Fast look-ups into a training text: its character m-grams (m <= n) and its words.
+
+    Parameters
+    ----------
+    train : str
+        The training text.
+    n : int, keyword-only
+        Longest m-gram indexed (8 by default); longer matches are confirmed with ``in``.
+
+    Examples
+    --------
+    >>> index = TrainingIndex("the cat sat on the mat.")
+    >>> found = index.memorization("a cat sat on the hat.")
+    >>> found.longest_verbatim_chars  # " cat sat on the "
+    16
+    >>> round(found.ngram_in_train_fraction, 3), found.invented_word_fraction  # a, hat
+    (0.643, 0.3333333333333333)
+    """
+
+    def __init__(self, train: str, *, n: int = 8) -> None:
+        self.train = _check_text(train, name="train")
+        self.n = int(n)
+        self.vocab = "".join(sorted(set(train)))
+        symbols = self._symbols(train)
+        self._codes = [np.unique(codes) for codes in self._mgram_codes(symbols)]
+        self.words = frozenset(_WORD.findall(train.lower()))
+
+    def _symbols(self, text: str) -> np.ndarray:
+        known = _codepoints(self.vocab)
+        cps = _codepoints(text)
+        idx = np.minimum(np.searchsorted(known, cps), max(len(known) - 1, 0))
+        hit = (known[idx] == cps) if len(known) else np.zeros(len(cps), dtype=bool)
+        return np.where(hit, idx, len(known)).astype(np.int64)  # unseen: len(vocab)
+
+    def _mgram_codes(self, symbols: np.ndarray) -> list[np.ndarray]:
+        """[m - 1] int64 codes of every m-gram, m = 1..n (exact: base ** n < 2 ** 63)."""
+        base = len(self.vocab) + 1
+        if base ** self.n >= 2**63:
+            raise ValueError(f"n={self.n} is too large for {base - 1} distinct characters")
+        codes, out = symbols.copy(), []
+        for m in range(1, self.n + 1):
+            if m > 1:
+                codes = codes[:-1] * base + symbols[m - 1:]
+            out.append(codes)
+        return out
+
+    def _found(self, sample: str) -> list[np.ndarray]:
+        """[m - 1] bool: the m-gram starting at each position occurs in the training text."""
+        return [np.isin(codes, known, assume_unique=False) for codes, known in
+                zip(self._mgram_codes(self._symbols(sample)), self._codes, strict=True)]
+
+    def longest_verbatim(self, sample: str) -> int:
+        """Length of the longest substring of ``sample`` that occurs in the training text."""
+        found = self._found(_check_text(sample, name="sample"))
+        best = max((m + 1 for m, hits in enumerate(found) if hits.any()), default=0)
+        if best < self.n:
+            return best
+        ok = found[-1]  # (L - n + 1,) n-grams in train: a longer match is made of them
+        end = 0
+        for start in np.flatnonzero(ok):
+            end = max(end, start + self.n)
+            while end < len(sample) and ok[end - self.n + 1] \
+                    and sample[start: end + 1] in self.train:
+                end += 1
+            best = max(best, end - start)
+        return int(best)
+
+    def ngram_in_train_fraction(self, sample: str) -> float:
+        """Fraction of the sample's character n-grams that occur in the training text."""
+        hits = self._found(_check_text(sample, name="sample"))[-1]
+        return float(hits.mean()) if len(hits) else 0.0
+
+    def invented_word_fraction(self, sample: str) -> float:
+        """Fraction of the sample's complete words never seen in the training text."""
+        text = _check_text(sample, name="sample").lower()
+        words = _WORD.findall(text)
+        if words and text[-1:].isalpha():
+            words = words[:-1]  # the last word may be cut by the end of the sample
+        return float(np.mean([w not in self.words for w in words])) if words else 0.0
+
+    def memorization(self, sample: str) -> Memorization:
+        """All three measures for one sample."""
+        return Memorization(self.longest_verbatim(sample), self.ngram_in_train_fraction(sample),
+                            self.invented_word_fraction(sample))
 
 
 def pretrained_names() -> list[str]:

@@ -112,15 +112,35 @@ def _table(pair_keys: np.ndarray, pair_counts: np.ndarray, n_contexts: int,
     return _Table(pair_keys, pair_counts, total, gamma, discounts)
 
 
-def _interpolate(table: _Table, ids: np.ndarray, pair_keys: np.ndarray,
+def _pair_counts(table: _Table, pair_keys: np.ndarray) -> np.ndarray:
+    """Count of each (context, symbol) pair key, 0 when never seen."""
+    index = _lookup(table.pair_keys, pair_keys)
+    return np.where(index >= 0, table.pair_counts[index], 0)
+
+
+def _dense_counts(table: _Table, ids: np.ndarray, n_symbols: int) -> np.ndarray:
+    """int64 (batch, n_symbols): counts of every symbol after each context id (-1: none).
+
+    A context's pairs are contiguous in the sorted keys, so two searchsorted calls per
+    context find them all (much faster than looking up every symbol separately).
+    """
+    start = np.searchsorted(table.pair_keys, ids * n_symbols)
+    stop = np.where(ids >= 0, np.searchsorted(table.pair_keys, (ids + 1) * n_symbols), start)
+    lengths = stop - start
+    rows = np.repeat(np.arange(len(ids)), lengths)
+    pos = np.arange(lengths.sum()) + np.repeat(start - (np.cumsum(lengths) - lengths), lengths)
+    counts = np.zeros((len(ids), n_symbols), dtype=np.int64)
+    counts[rows, table.pair_keys[pos] % n_symbols] = table.pair_counts[pos]
+    return counts
+
+
+def _interpolate(table: _Table, ids: np.ndarray, counts: np.ndarray,
                  lower: np.ndarray) -> np.ndarray:
     """One Kneser-Ney step: mix this order's discounted counts with the lower order.
 
     ``ids`` are context ids (-1 = unseen context, keep ``lower``), broadcastable
-    against ``pair_keys`` and ``lower``.
+    against ``counts`` and ``lower``.
     """
-    index = _lookup(table.pair_keys, pair_keys)
-    counts = np.where(index >= 0, table.pair_counts[index], 0)
     kept = np.maximum(counts - table.discounts[np.minimum(counts, 3)], 0.0)
     mixed = (kept + table.gamma[ids] * lower) / table.total[ids]
     return np.where(ids >= 0, mixed, lower)
@@ -261,11 +281,10 @@ class NGramLM(CharLM):
         """float64 (batch, n_symbols), computed for every symbol at once."""
         self._check_fitted()
         state = np.asarray(state, dtype=np.int64)
-        every = np.arange(self.n_symbols, dtype=np.int64)[None, :]  # (1, n_symbols)
         p = np.full((len(state), self.n_symbols), 1.0 / self.n_symbols)
         for j, ids in enumerate(self._context_ids(state[:, ::-1].T, len(state))):
-            keys = ids[:, None] * self.n_symbols + every  # (batch, n_symbols)
-            p = _interpolate(self._tables[j], ids[:, None], keys, p)
+            counts = _dense_counts(self._tables[j], ids, self.n_symbols)  # (batch, n_symbols)
+            p = _interpolate(self._tables[j], ids[:, None], counts, p)
         return p
 
     def code_lengths(self, text: str) -> np.ndarray:
@@ -279,7 +298,8 @@ class NGramLM(CharLM):
         backs = [_back(symbols, j, self.n_symbols) for j in range(1, self.order + 1)]
         p = np.full(len(symbols), 1.0 / self.n_symbols)
         for j, ids in enumerate(self._context_ids(backs, len(symbols))):
-            p = _interpolate(self._tables[j], ids, ids * self.n_symbols + symbols, p)
+            counts = _pair_counts(self._tables[j], ids * self.n_symbols + symbols)
+            p = _interpolate(self._tables[j], ids, counts, p)
         bits = -np.log2(p)
         escaped = symbols == self.escape
         if escaped.any():

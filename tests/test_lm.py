@@ -220,3 +220,62 @@ def test_sample_streams_read_the_prompt_first() -> None:
 def test_sample_streams_rejects_zero_streams() -> None:
     with pytest.raises(ValueError, match="n_streams must be an int >= 1"):
         UniformLM().sample_streams(0, 5)
+
+
+def test_sequence_log2_probs_sum_to_one_over_all_texts_of_a_length() -> None:
+    model = BigramLM()
+    texts = [a + b for a in model.vocab for b in model.vocab]
+    for temperature in (0.5, 1.0, 2.0):
+        log2_p = model.sequence_log2_probs(texts, prompt="a", temperature=temperature)
+        assert np.sum(2.0**log2_p) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_sequence_log2_probs_match_a_manual_product() -> None:
+    model = BigramLM()
+    q = model.table[:, : model.escape] / model.table[:, : model.escape].sum(axis=1, keepdims=True)
+    expected = np.log2(q[model.n_symbols, 2] * q[2, 3] * q[3, 0])  # "ab\n" from the start
+    got = model.sequence_log2_probs(["ab\n", "a", "", "aQ"])
+    np.testing.assert_allclose(got[:3], [expected, np.log2(q[model.n_symbols, 2]), 0.0])
+    assert got[3] == -np.inf  # unseen characters are never sampled
+
+
+def test_sequence_log2_probs_agree_with_sampling_frequencies() -> None:
+    model = BigramLM()
+    drawn = model.sample_streams(20_000, 2, seed=5, temperature=0.7, prompt="b")
+    texts = sorted(set(drawn))
+    p = 2.0 ** model.sequence_log2_probs(texts, prompt="b", temperature=0.7)
+    freq = np.array([drawn.count(t) for t in texts]) / len(drawn)
+    np.testing.assert_allclose(freq, p, atol=0.015)
+
+
+def test_per_stream_temperatures() -> None:
+    model = BigramLM()
+    mixed = model.sample_streams(2, 50, temperature=[1e-3, 1.0], seed=1)
+    assert mixed[0] == model.sample_streams(2, 50, temperature=1e-3, seed=1)[0]
+    assert mixed[1] == model.sample_streams(2, 50, temperature=1.0, seed=1)[1]
+    with pytest.raises(ValueError, match="one per stream"):
+        model.sample_streams(3, 5, temperature=[1.0, 2.0])
+
+
+def brute_longest_common(sample: str, train: str) -> int:
+    return max((j - i for i in range(len(sample)) for j in range(i + 1, len(sample) + 1)
+                if sample[i:j] in train), default=0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_training_index_matches_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    train = "".join(rng.choice(list("ab c"), size=300))
+    sample = train[50:50 + 5 * seed] + "".join(rng.choice(list("ab cz"), size=40))
+    index = lm.TrainingIndex(train, n=4)
+    assert index.longest_verbatim(sample) == brute_longest_common(sample, train)
+    grams = [sample[i:i + 4] for i in range(len(sample) - 3)]
+    assert index.ngram_in_train_fraction(sample) == pytest.approx(
+        np.mean([g in train for g in grams]))
+
+
+def test_invented_words_ignore_case_and_the_cut_last_word() -> None:
+    index = lm.TrainingIndex("To be, or not to be: that is the question.")
+    assert index.invented_word_fraction("TO BE OR NOT TO BEE.") == pytest.approx(1 / 6)
+    assert index.invented_word_fraction("to be or not to qu") == 0.0
+    assert index.invented_word_fraction("") == 0.0
