@@ -227,3 +227,44 @@ def check_distinct_blocks(answer: int) -> Feedback:
 
 
 # --- 07 side by side -------------------------------------------------------------------
+
+
+def check_db_per_bit(answer: float | None) -> Feedback:
+    """Exercise 07.1: how many dB of PSNR one bit per sample of error is worth.
+
+    Examples
+    --------
+    >>> check_db_per_bit(None).correct
+    False
+    """
+    return _number_feedback(
+        answer, 20 * math.log10(2), rel=2e-3,
+        right="Halving the error's standard deviation saves one bit per sample and adds "
+              "20 log10(2) dB to the PSNR.",
+        hint="PSNR = 20 log10(255 / s) for an error of standard deviation s. What happens to it "
+             "when s is halved (one bit less of error per sample)?")
+
+
+def check_best_ngram_order(answer: int | None) -> Feedback:
+    """Exercise 07.2: the n-gram order closest to p_true (smallest KL per character)."""
+    from lossylab.compare import best_ngram_order
+
+    if answer == best_ngram_order():
+        return Feedback(True, "That order has the smallest excess bits per character: longer "
+                              "contexts are seen too rarely in the training sentences to help.")
+    return Feedback(False, "Read the right panel: find the n-gram point that sits lowest "
+                           "(smallest KL per character), not the one furthest right.")
+
+
+def check_shared_property(answer: str | None) -> Feedback:
+    """Exercise 07.3: which property JPEG and the n-gram ladder share (a letter a-d)."""
+    choice = str(answer).strip().lower() if answer is not None else ""
+    if choice == "c":
+        return Feedback(True, "Both put mass where p_true has little: blocking and ringing "
+                              "for JPEG, invalid sentences for the n-gram.")
+    hints = {
+        "a": "Look at the n-gram curve: does more model rate always lower the KL per character?",
+        "b": "Sample twice from the same model with two seeds: same sentence?",
+        "d": "Which n-gram order is closest to p_true: the largest one?",
+    }
+    return Feedback(False, hints.get(choice, "Answer with one letter: 'a', 'b', 'c' or 'd'."))

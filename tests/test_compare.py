@@ -178,3 +178,20 @@ def test_claim_value_lookup() -> None:
     assert claim.value("b") == 2.0
     with pytest.raises(KeyError):
         claim.value("c")
+
+
+# --- exercises of notebook 07 -----------------------------------------------------------------
+
+
+def test_exercise_checks() -> None:
+    from lossylab import exercises
+
+    assert exercises.check_db_per_bit(6.02).correct
+    assert not exercises.check_db_per_bit(3.01).correct
+    assert not exercises.check_db_per_bit("six").correct
+    assert exercises.check_best_ngram_order(compare.best_ngram_order()).correct
+    assert not exercises.check_best_ngram_order(max(compare.NGRAM_ORDERS)).correct
+    assert exercises.check_shared_property(" C ").correct
+    for wrong in ("a", "b", "d", None, "z"):
+        feedback = exercises.check_shared_property(wrong)
+        assert not feedback.correct and "c" not in feedback.message.split()
