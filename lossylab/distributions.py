@@ -645,9 +645,8 @@ class GaussianMixture:
 def _component_log_pdf(x: np.ndarray, mixture: GaussianMixture) -> np.ndarray:
     """(n, k) array of ``log(weights[j] N(x_i; means[j], widths[j]^2))``."""
     z = (x[:, None] - mixture.means[None, :]) / mixture.widths[None, :]
-    with np.errstate(divide="ignore"):
-        log_w = np.log(mixture.weights)
-    return log_w - np.log(mixture.widths) - 0.5 * z * z - 0.5 * math.log(2 * math.pi)
+    log_w = np.log(np.maximum(mixture.weights, 1e-300))  # a dead component: weight 0
+    return (log_w - np.log(mixture.widths) - 0.5 * math.log(2 * math.pi)) - 0.5 * z * z
 
 
 def _log_sum_exp(a: np.ndarray, *, axis: int) -> np.ndarray:
@@ -794,12 +793,14 @@ def fit_mixture(samples: object, k: int, *, seed: int = 0, min_width: float = 0.
     previous = -math.inf
     for iteration in range(1, max_iter + 1):
         log_joint = _component_log_pdf(values, mixture)  # (n_values, k)
-        log_lik = _log_sum_exp(log_joint, axis=1)  # (n_values,)
-        mean_ll = float(counts @ log_lik) / n
+        top = log_joint.max(axis=1, keepdims=True)  # (n_values, 1), for a stable exp
+        joint = np.exp(log_joint - top)
+        row_sum = joint.sum(axis=1)  # (n_values,)
+        mean_ll = float(counts @ (top[:, 0] + np.log(row_sum))) / n
         if mean_ll - previous < tol:
             return GaussianMixture(mixture.weights, mixture.means, mixture.widths, iteration, True)
         previous = mean_ll
-        resp = np.exp(log_joint - log_lik[:, None]) * counts[:, None]  # (n_values, k)
+        resp = joint * (counts / row_sum)[:, None]  # (n_values, k), count-weighted
         mixture = _m_step(values, resp, mixture, n=n, min_width=float(min_width))
     return GaussianMixture(mixture.weights, mixture.means, mixture.widths, max_iter, False)
 
@@ -830,9 +831,9 @@ def _m_step(values: np.ndarray, resp: np.ndarray, old: GaussianMixture, *, n: fl
     mass = resp.sum(axis=0)  # (k,)
     alive = mass > 1e-12
     safe = np.where(alive, mass, 1.0)
-    means = np.where(alive, (resp * values[:, None]).sum(axis=0) / safe, old.means)
-    var = (resp * (values[:, None] - means) ** 2).sum(axis=0) / safe
-    widths = np.where(alive, np.maximum(np.sqrt(var), min_width), old.widths)
+    means = np.where(alive, (values @ resp) / safe, old.means)
+    var = ((values**2) @ resp) / safe - means**2  # E[x^2] - E[x]^2, fine for |x| ~ 10
+    widths = np.where(alive, np.maximum(np.sqrt(np.maximum(var, 0.0)), min_width), old.widths)
     return GaussianMixture(mass / n, means, widths)
 
 
