@@ -15,33 +15,42 @@ channel p(x'|x). Steps 1-5 are the small public functions below; :func:`decode_c
 undoes step 6 by reading a real file's bytes (its segments, tables and Huffman-coded scan),
 and :func:`decode` turns the coefficients back into pixels.
 
+The lesson functions use the exact formulas (``method="float"``). libjpeg computes the same
+things in fixed point; ``method="libjpeg"`` reproduces its integer arithmetic (the "islow"
+DCTs, the colour tables) so that our coefficients and pixels can equal Pillow's exactly,
+where the exact formulas differ from them by rounding (one in a few hundred coefficients
+at quality 75; 1 to 3 grey levels in about 2% of pixel values).
+
 What this version leaves out, compared with libjpeg: progressive, lossless, hierarchical and
 arithmetic-coded files (they raise :class:`UnsupportedJPEGError`), 12-bit samples, CMYK and
-Adobe colour transforms, chroma subsampling other than 4:4:4 and 4:2:0, and the fixed-point
-integer DCTs (we use the exact floating-point transform, so pixels can differ by a grey
-level or two from libjpeg's). The Huffman decoder is pure Python with 16-bit lookup tables:
-clear rather than fast (about a second for a 512x512 colour photograph).
+Adobe colour transforms, chroma subsampling other than 4:4:4 and 4:2:0, the encoder's
+Huffman stage (we estimate its size with :func:`scan_estimate` instead), and speed: the
+Huffman decoder is pure Python with 16-bit lookup tables, clear rather than fast (about
+0.3 s for a 512x512 colour photograph at quality 75; libjpeg takes a millisecond or two).
 
 References
 ----------
 ITU-T Recommendation T.81 (1992), "Digital compression and coding of continuous-tone still
 images" (the JPEG standard). E. Hamilton (1992), "JPEG File Interchange Format, version 1.02".
 G. K. Wallace (1991), "The JPEG still picture compression standard", CACM 34(4).
-The Independent JPEG Group's libjpeg (jcparam.c for the quality scaling, jdsample.c for the
-"fancy" upsampling).
+The Independent JPEG Group's libjpeg and libjpeg-turbo: jcparam.c (quality scaling),
+jfdctint.c and jidctint.c (the fixed-point DCTs), jccolor.c and jdcolor.c (colour), jcsample.c
+and jdsample.c (down- and "fancy" upsampling). C. Loeffler, A. Ligtenberg and G. Moschytz
+(1989), "Practical fast 1-D DCT algorithms with 11 multiplications", ICASSP.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover
-    from lossylab.images import RoundTrip, load_image, roundtrip
+# Real round trips and the safe loader live in lossylab.images; they are re-exported here so
+# that ``lossylab.jpeg.roundtrip`` works. lossylab.images imports this module only inside its
+# functions, so this top-level import is not circular.
+from lossylab.images import RoundTrip, load_image, roundtrip
 
 __all__ = [
     "BLOCK",
@@ -79,18 +88,6 @@ __all__ = [
     "upsample",
     "ycbcr_to_rgb",
 ]
-
-# Real round trips and the safe loader live in lossylab.images and are re-exported here
-# (`lossylab.jpeg.roundtrip`). The import is lazy because lossylab.images itself uses this
-# module's forward path: a top-level import would be circular.
-_FROM_IMAGES = ("RoundTrip", "load_image", "roundtrip")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _FROM_IMAGES:
-        return getattr(importlib.import_module("lossylab.images"), name)
-    raise AttributeError(f"module 'lossylab.jpeg' has no attribute {name!r}")
-
 
 BLOCK = 8
 
