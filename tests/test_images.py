@@ -13,7 +13,7 @@ import zlib
 import numpy as np
 import pytest
 from PIL import Image
-from skimage.metrics import structural_similarity
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from lossylab import images
 from lossylab.data import sample_image
@@ -93,6 +93,11 @@ def test_psnr_matches_formula(photo: np.ndarray) -> None:
     assert images.psnr_db(photo, decoded, data_range=255) == pytest.approx(
         10 * np.log10(255**2 / mse))
     assert images.psnr_db(photo, photo, data_range=255) == math.inf
+    oracle = peak_signal_noise_ratio(photo, decoded, data_range=255)
+    assert images.psnr_db(photo, decoded, data_range=255) == pytest.approx(oracle, rel=1e-12)
+    floats = images.psnr_db(photo / 255, decoded / 255, data_range=1.0)
+    assert floats == pytest.approx(peak_signal_noise_ratio(photo / 255, decoded / 255,
+                                                           data_range=1.0))
     with pytest.raises(ValueError, match="data_range"):
         images.psnr_db(photo, decoded, data_range=0)
     with pytest.raises(ValueError, match="same shape"):
