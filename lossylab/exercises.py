@@ -226,6 +226,52 @@ def check_distinct_blocks(answer: int) -> Feedback:
 # --- 06 the LM as a compressor ---------------------------------------------------------
 
 
+def check_interval_bits(answer: float | None) -> Feedback:
+    """Exercise 06.1: bits of information of three characters with p = 1/2, 1/4, 1/8.
+
+    Examples
+    --------
+    >>> check_interval_bits(None).correct
+    False
+    """
+    return _number_feedback(
+        answer, 6.0, right="The width is the product of the probabilities, and -log2 of a "
+                           "product is the sum of the code lengths 1 + 2 + 3.",
+        hint="The final width is the product of the three probabilities; take -log2 of it "
+             "(or add -log2 p for each character).")
+
+
+def check_escape_bits(answer: float | None) -> Feedback:
+    """Exercise 06.2: extra bits of an escaped emoji (its UTF-8 bytes at 8 bits each).
+
+    Examples
+    --------
+    >>> check_escape_bits(32).correct
+    True
+    """
+    return _number_feedback(
+        answer, 8.0 * len("\N{GRINNING FACE}".encode()),
+        right="Four UTF-8 bytes at 8 bits each: the model knows nothing about it, so it pays "
+              "the full raw price.",
+        hint="Count the UTF-8 bytes of the emoji and multiply by the bits per byte.")
+
+
+def check_break_even(answer: float | None) -> Feedback:
+    """Exercise 06.3: characters needed before a 100,000 x 8-bit model beats xz (3 vs 2 bits/char).
+
+    Examples
+    --------
+    >>> check_break_even(None).correct
+    False
+    """
+    return _number_feedback(
+        answer, 100_000 * 8 / (3.0 - 2.0),
+        right="The model costs 800,000 bits and saves 1 bit per character, so it pays for "
+              "itself after 800,000 characters.",
+        hint="Model size in bits divided by the bits saved per character (xz rate minus "
+             "model rate).")
+
+
 # --- 07 side by side -------------------------------------------------------------------
 
 
