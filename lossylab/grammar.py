@@ -39,8 +39,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+
+from lossylab.lm import CharLM
 
 END = ".\n"  # every sentence ends with these two characters
 
@@ -129,7 +132,7 @@ class SyntheticLanguage:
     def __init__(self, *, n_nouns: int = 60, n_intransitive: int = 30, n_transitive: int = 30,
                  n_adjectives: int = 40, n_adverbs: int = 20, n_prepositions: int = 8,
                  n_determiners: int = 5, max_adjectives: int = 2, p_adjective: float = 0.3,
-                 p_relative: float = 0.3) -> None:
+                 p_relative: float = 0.3, zipf_exponent: float = 1.0) -> None:
         counts = dict(n_nouns=n_nouns, n_intransitive=n_intransitive, n_transitive=n_transitive,
                       n_adjectives=n_adjectives, n_adverbs=n_adverbs,
                       n_prepositions=n_prepositions)
@@ -148,7 +151,8 @@ class SyntheticLanguage:
         self.p_relative = float(p_relative)
         self.classes = self._word_classes(n_nouns, n_intransitive, n_transitive, n_adjectives,
                                           n_adverbs, n_prepositions, n_determiners)
-        self._class_probs = {name: _zipf(len(words)) for name, words in self.classes.items()}
+        self._class_probs = {name: _zipf(len(words), zipf_exponent)
+                             for name, words in self.classes.items()}
         self._names: dict[str, int] = {}
         self._edges: list[list[_Edge]] = []
         self._build()
@@ -457,7 +461,191 @@ def _rowwise_draw(cdf: np.ndarray, rows: np.ndarray, uniforms: np.ndarray) -> np
     return np.minimum(hits, width - 1)
 
 
-def _zipf(n: int) -> np.ndarray:
-    """Zipf probabilities 1/rank, normalized: float64 (n,)."""
-    weights = 1.0 / np.arange(1, n + 1)
+def _zipf(n: int, exponent: float) -> np.ndarray:
+    """Zipf probabilities ``rank ** -exponent``, normalized: float64 (n,)."""
+    weights = np.arange(1, n + 1) ** -float(exponent)
     return weights / weights.sum()
+
+
+# --- language models measured against the exact p_true ----------------------------------
+
+# A model starts a sentence right after another one ended; this one is typical. (From a
+# fresh state there would be no context at all, which never happens in training.)
+SENTENCE_PROMPT = "the dog runs.\n"
+SYNTHETIC_ORDERS = (2, 4, 6, 8)
+N_SAMPLED = 300  # sentences sampled per model for the fractions and masses
+SYNTHETIC_SIZES = (100, 1_000, 10_000, 100_000)
+
+
+def split_sentences(text: str) -> list[str]:
+    """The complete sentences of a text (each ending with ``".\\n"``); a tail is dropped.
+
+    Examples
+    --------
+    >>> split_sentences("a dog runs.\\nthe cats.\\nthe unfin")
+    ['a dog runs.\\n', 'the cats.\\n']
+    """
+    parts = text.split(END)
+    return [part + END for part in parts[:-1]]
+
+
+@dataclass(frozen=True)
+class SentenceFractions:
+    """Where sampled sentences fall: copied, new and valid, or impossible under p_true.
+
+    Attributes
+    ----------
+    memorized : float
+        Fraction found verbatim in the training sentences.
+    generalized : float
+        Fraction valid under the grammar (p_true > 0) but not in the training set.
+    hallucinated : float
+        Fraction with p_true = 0 (invalid, or unfinished within the sampling budget).
+    n_sentences : int
+        Number of sentences classified.
+    """
+
+    memorized: float
+    generalized: float
+    hallucinated: float
+    n_sentences: int
+
+
+def classify_sentences(sentences: list[str], language: SyntheticLanguage,
+                       train: frozenset[str] | set[str]) -> SentenceFractions:
+    """Fractions of ``sentences`` that are memorized, generalized and hallucinated.
+
+    Examples
+    --------
+    >>> lang = SyntheticLanguage()
+    >>> classify_sentences(["the dog runs.\\n", "the cat runs.\\n", "the cat run.\\n"],
+    ...                    lang, {"the dog runs.\\n"})
+    SentenceFractions(memorized=0.3333333333333333, generalized=0.3333333333333333, \
+hallucinated=0.3333333333333333, n_sentences=3)
+    """
+    if not sentences:
+        raise ValueError("sentences is empty; classify at least one sentence")
+    memorized = sum(s in train for s in sentences)
+    valid = sum(s not in train and language.is_valid(s) for s in sentences)
+    n = len(sentences)
+    return SentenceFractions(memorized / n, valid / n, (n - memorized - valid) / n, n)
+
+
+@dataclass(frozen=True)
+class ModelSentences:
+    """The first sentence of each sampled stream, with its exact log2 p_model."""
+
+    sentences: list[str]
+    log2_probs: np.ndarray  # float64 (n_sentences,)
+
+
+def model_sentences(model: CharLM, n_sentences: int, *, temperature: float = 1.0,
+                    seed: int = 0, max_chars: int = 100) -> ModelSentences:
+    """Sample ``n_sentences`` sentences from a character model, with their probabilities.
+
+    Every stream starts right after a sentence (the prompt ``SENTENCE_PROMPT``) and is
+    cut after its first ``".\n"``; a stream that has not ended its sentence within
+    ``max_chars`` characters returns its unfinished text (p_true = 0 for it).
+    """
+    scored = model.sample_scored(n_sentences, max_chars, temperature=temperature, seed=seed,
+                                 prompt=SENTENCE_PROMPT)
+    sentences, log2_probs = [], np.zeros(n_sentences)
+    for i, text in enumerate(scored.texts):
+        n_chars = text.index(END) + len(END) if END in text else len(text)
+        sentences.append(text[:n_chars])
+        log2_probs[i] = scored.log2_probs[i, :n_chars].sum()
+    return ModelSentences(sentences, log2_probs)
+
+
+@dataclass(frozen=True)
+class SyntheticPoint:
+    """A character model trained on N sentences of the synthetic language, measured exactly.
+
+    Attributes
+    ----------
+    order, n_sentences, temperature
+        The model (n-gram order), its training-set size, the sampling temperature.
+    n_params : int
+        Stored counts of the model.
+    train_bits_per_char, test_bits_per_char : float
+        Code length on (the first 1,000 sentences of) the training text and on 1,000
+        fresh sentences.
+    kl_bits_per_char : float
+        ``test_bits_per_char - H``, an estimate of KL(p_true || p_model) per character
+        (cross-entropy minus the exact entropy rate H).
+    fractions : SentenceFractions
+        Memorized / generalized / hallucinated fractions of ``N_SAMPLED`` sampled sentences.
+    mode_collapse_mass, hallucination_mass : float
+        The definitions of ``lossylab.distributions`` (factor r = 10) over sentences,
+        estimated by sampling with exact probabilities: the fraction of sentences drawn
+        from p_true with ``p_model <= p_true / r``, and of sentences drawn from the model
+        with ``p_true <= p_model / r``.
+    """
+
+    order: int
+    n_sentences: int
+    temperature: float
+    n_params: int
+    train_bits_per_char: float
+    test_bits_per_char: float
+    kl_bits_per_char: float
+    fractions: SentenceFractions
+    mode_collapse_mass: float
+    hallucination_mass: float
+
+
+@lru_cache(maxsize=2)
+def training_sentences(*, seed: int = 0) -> tuple[str, ...]:
+    """100,000 sentences of the synthetic language (cached); take a prefix for smaller N."""
+    return tuple(SyntheticLanguage().sample(max(SYNTHETIC_SIZES), seed=seed))
+
+
+@lru_cache(maxsize=2)
+def test_sentences(*, seed: int = 12345) -> tuple[str, ...]:
+    """1,000 held-out sentences (cached), drawn with a seed unused for training."""
+    return tuple(SyntheticLanguage().sample(1_000, seed=seed))
+
+
+@lru_cache(maxsize=len(SYNTHETIC_SIZES))
+def _ladder(n_sentences: int) -> tuple[CharLM, ...]:
+    from lossylab.ngram import fit_ngram_ladder
+
+    text = "".join(training_sentences()[:n_sentences])
+    return tuple(fit_ngram_ladder(text, max_order=max(SYNTHETIC_ORDERS)))
+
+
+@lru_cache(maxsize=64)
+def _bits(order: int, n_sentences: int) -> tuple[float, float]:
+    model = _ladder(n_sentences)[order]
+    train = "".join(training_sentences()[: min(n_sentences, 1_000)])
+    return model.bits_per_char(train), model.bits_per_char("".join(test_sentences()))
+
+
+@lru_cache(maxsize=256)
+def synthetic_point(order: int, n_sentences: int, *, temperature: float = 1.0) -> SyntheticPoint:
+    """Train an n-gram of ``order`` on the first ``n_sentences`` sentences and measure it.
+
+    Cached: the notebook's sliders read precomputed points. ``order`` must be one of
+    ``SYNTHETIC_ORDERS`` and ``n_sentences`` one of ``SYNTHETIC_SIZES``. Masses use r = 10.
+    """
+    if order not in SYNTHETIC_ORDERS or n_sentences not in SYNTHETIC_SIZES:
+        raise ValueError(f"order must be one of {SYNTHETIC_ORDERS} and n_sentences one of "
+                         f"{SYNTHETIC_SIZES}, got {order!r} and {n_sentences!r}")
+    language, model = SyntheticLanguage(), _ladder(n_sentences)[order]
+    train_bits, test_bits = _bits(order, n_sentences)
+    sampled = model_sentences(model, N_SAMPLED, temperature=temperature, seed=order)
+    true_on_model = np.array([language.log2_prob(s) for s in sampled.sentences])
+    truth = list(test_sentences()[:N_SAMPLED])
+    true_log2 = np.array([language.log2_prob(s) for s in truth])
+    model_on_true = model.sequence_log2_probs(truth, prompt=SENTENCE_PROMPT,
+                                              temperature=temperature)
+    log2_r = math.log2(10.0)
+    return SyntheticPoint(
+        order=order, n_sentences=n_sentences, temperature=temperature, n_params=model.n_params,
+        train_bits_per_char=train_bits, test_bits_per_char=test_bits,
+        kl_bits_per_char=test_bits - language.entropy_bits_per_char(),
+        fractions=classify_sentences(sampled.sentences, language,
+                                     frozenset(training_sentences()[:n_sentences])),
+        mode_collapse_mass=float(np.mean(model_on_true <= true_log2 - log2_r)),
+        hallucination_mass=float(np.mean(true_on_model <= sampled.log2_probs - log2_r)),
+    )

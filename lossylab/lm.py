@@ -57,6 +57,7 @@ __all__ = [
     "BlockStepper",
     "CharLM",
     "Memorization",
+    "ScoredSample",
     "TrainingIndex",
     "NGramLM",
     "load_pretrained",
@@ -103,6 +104,14 @@ def utf8_lengths(text: str) -> np.ndarray:
     """
     cps = _codepoints(_check_text(text))
     return 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class ScoredSample:
+    """Sampled texts with the log2 probability of each character (see ``sample_scored``)."""
+
+    texts: list[str]
+    log2_probs: np.ndarray  # float64 (n_streams, n_chars)
 
 
 class CharLM(abc.ABC):
@@ -285,21 +294,42 @@ class CharLM(abc.ABC):
         -------
         list of str
         """
+        return self.sample_scored(n_streams, n_chars, temperature=temperature, seed=seed,
+                                  prompt=prompt).texts
+
+    def sample_scored(self, n_streams: int, n_chars: int, *,
+                      temperature: float | Sequence[float] = 1.0, seed: int = 0,
+                      prompt: str = "") -> ScoredSample:
+        """:meth:`sample_streams`, also returning the log2 probability of every drawn character.
+
+        Returns
+        -------
+        ScoredSample
+            ``.texts`` exactly as :meth:`sample_streams` with the same arguments, and
+            ``.log2_probs``, float64 (n_streams, n_chars): ``log2 q_T(x_t | context)`` under
+            the tempered, escape-free distribution the character was drawn from.
+        """
         temperature = _check_sampling(n_streams, n_chars, temperature)
         if n_chars > 0 and not self.vocab:
             raise ValueError(f"model {self.name!r} has an empty vocab; fit it on some text first")
-        uniforms = np.random.default_rng(seed).random((int(n_chars), int(n_streams)))
-        state = self.initial_state(int(n_streams))
+        n_streams, n_chars = int(n_streams), int(n_chars)
+        uniforms = np.random.default_rng(seed).random((n_chars, n_streams))
+        state = self.initial_state(n_streams)
         for symbol in self.symbols(_check_text(prompt, name="prompt")):
-            state = self.advance(state, np.full(int(n_streams), symbol, dtype=np.int64))
-        drawn = np.zeros((int(n_chars), int(n_streams)), dtype=np.int64)
-        for t in range(int(n_chars)):
-            cdf = np.cumsum(tempered(self.probs(state)[:, : self.escape], temperature), axis=1)
+            state = self.advance(state, np.full(n_streams, symbol, dtype=np.int64))
+        drawn = np.zeros((n_chars, n_streams), dtype=np.int64)
+        log2_probs = np.zeros((n_chars, n_streams))
+        rows = np.arange(n_streams)
+        for t in range(n_chars):
+            q = tempered(self.probs(state)[:, : self.escape], temperature)  # (n_streams, vocab)
             # inverse-CDF draw; the min guards against round-off in the last cumsum entry
+            cdf = np.cumsum(q, axis=1)
             drawn[t] = np.minimum((cdf < uniforms[t][:, None]).sum(axis=1), self.escape - 1)
+            log2_probs[t] = np.log2(q[rows, drawn[t]])
             state = self.advance(state, drawn[t])
         chars = np.array(list(self.vocab))
-        return ["".join(chars[drawn[:, b]]) for b in range(int(n_streams))]
+        texts = ["".join(chars[drawn[:, b]]) for b in range(n_streams)]
+        return ScoredSample(texts, log2_probs.T.copy())
 
     def sequence_log2_probs(self, texts: Sequence[str], *, prompt: str = "",
                             temperature: float = 1.0) -> np.ndarray:
@@ -498,14 +528,21 @@ class Memorization:
 
 
 class TrainingIndex:
-    """Fast look-ups into a training text: its character m-grams (m <= n) and its words.
+    """Fast look-ups into a training text: which substrings of a sample occur in it.
+
+    Every n-gram of the training text gets an integer code (base ``len(vocab) + 1``);
+    the codes are sorted once, with their positions. An m-gram (m <= n) occurs in the
+    text iff some n-gram code falls in its code range (one ``searchsorted``), and longer
+    matches are extended from the positions of their first n-gram, character by character.
+    (An m-gram that occurs only within the last n - 1 characters of the text is missed.)
 
     Parameters
     ----------
     train : str
         The training text.
     n : int, keyword-only
-        Longest m-gram indexed (8 by default); longer matches are confirmed with ``in``.
+        Length of the indexed n-grams (8 by default); also the n of
+        :meth:`ngram_in_train_fraction`.
 
     Examples
     --------
@@ -521,54 +558,69 @@ class TrainingIndex:
         self.train = _check_text(train, name="train")
         self.n = int(n)
         self.vocab = "".join(sorted(set(train)))
-        symbols = self._symbols(train)
-        self._codes = [np.unique(codes) for codes in self._mgram_codes(symbols)]
+        self.base = len(self.vocab) + 1  # symbols 0..len(vocab)-1, len(vocab) = unseen
+        if self.base ** self.n >= 2**63:
+            raise ValueError(f"n={self.n} is too large for {self.base - 1} distinct characters; "
+                             "use a smaller n")
+        self._train_symbols = self._symbols(train)
+        codes = self._codes(self._train_symbols, self.n)  # (len(train) - n + 1,)
+        self._positions = np.argsort(codes, kind="stable")
+        self._sorted = codes[self._positions]
         self.words = frozenset(_WORD.findall(train.lower()))
 
     def _symbols(self, text: str) -> np.ndarray:
         known = _codepoints(self.vocab)
         cps = _codepoints(text)
-        idx = np.minimum(np.searchsorted(known, cps), max(len(known) - 1, 0))
-        hit = (known[idx] == cps) if len(known) else np.zeros(len(cps), dtype=bool)
-        return np.where(hit, idx, len(known)).astype(np.int64)  # unseen: len(vocab)
+        if len(known) == 0:
+            return np.zeros(len(cps), dtype=np.int64)
+        idx = np.minimum(np.searchsorted(known, cps), len(known) - 1)
+        return np.where(known[idx] == cps, idx, len(known)).astype(np.int64)
 
-    def _mgram_codes(self, symbols: np.ndarray) -> list[np.ndarray]:
-        """[m - 1] int64 codes of every m-gram, m = 1..n (exact: base ** n < 2 ** 63)."""
-        base = len(self.vocab) + 1
-        if base ** self.n >= 2**63:
-            raise ValueError(f"n={self.n} is too large for {base - 1} distinct characters")
-        codes, out = symbols.copy(), []
-        for m in range(1, self.n + 1):
-            if m > 1:
-                codes = codes[:-1] * base + symbols[m - 1:]
-            out.append(codes)
-        return out
+    def _codes(self, symbols: np.ndarray, m: int) -> np.ndarray:
+        """int64 code of the m-gram starting at each position: (len(symbols) - m + 1,)."""
+        codes = symbols[: max(len(symbols) - m + 1, 0)].copy()
+        for k in range(1, m):
+            codes = codes * self.base + symbols[k: k + len(codes)]
+        return codes
 
-    def _found(self, sample: str) -> list[np.ndarray]:
-        """[m - 1] bool: the m-gram starting at each position occurs in the training text."""
-        return [np.isin(codes, known, assume_unique=False) for codes, known in
-                zip(self._mgram_codes(self._symbols(sample)), self._codes, strict=True)]
+    def _ranges(self, symbols: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """[lo, hi) ranges in the sorted n-gram codes of the n-grams starting with each m-gram."""
+        scale = self.base ** (self.n - m)
+        codes = self._codes(symbols, m)
+        return (np.searchsorted(self._sorted, codes * scale),
+                np.searchsorted(self._sorted, (codes + 1) * scale))
 
     def longest_verbatim(self, sample: str) -> int:
         """Length of the longest substring of ``sample`` that occurs in the training text."""
-        found = self._found(_check_text(sample, name="sample"))
-        best = max((m + 1 for m, hits in enumerate(found) if hits.any()), default=0)
-        if best < self.n:
-            return best
-        ok = found[-1]  # (L - n + 1,) n-grams in train: a longer match is made of them
-        end = 0
-        for start in np.flatnonzero(ok):
-            end = max(end, start + self.n)
-            while end < len(sample) and ok[end - self.n + 1] \
-                    and sample[start: end + 1] in self.train:
-                end += 1
-            best = max(best, end - start)
-        return int(best)
+        symbols = self._symbols(_check_text(sample, name="sample"))
+        best = 0
+        for m in range(1, self.n + 1):
+            lo, hi = self._ranges(symbols, m)
+            if not np.any(hi > lo):
+                return best
+            best = m
+        lo, hi = self._ranges(symbols, self.n)
+        for start in np.flatnonzero(hi > lo):
+            if len(symbols) - start <= best:
+                break  # too close to the end to beat the best match
+            positions = self._positions[lo[start]: hi[start]]  # where its n-gram occurs
+            best = max(best, self._extend(symbols, int(start), positions))
+        return best
+
+    def _extend(self, symbols: np.ndarray, start: int, positions: np.ndarray) -> int:
+        """Longest match of ``symbols[start:]`` at any of ``positions`` (all match n chars)."""
+        length, alive = self.n, positions
+        while start + length < len(symbols) and len(alive):
+            ahead = alive + length
+            alive = alive[(ahead < len(self._train_symbols))]
+            alive = alive[self._train_symbols[alive + length] == symbols[start + length]]
+            length += 1 if len(alive) else 0
+        return length
 
     def ngram_in_train_fraction(self, sample: str) -> float:
         """Fraction of the sample's character n-grams that occur in the training text."""
-        hits = self._found(_check_text(sample, name="sample"))[-1]
-        return float(hits.mean()) if len(hits) else 0.0
+        lo, hi = self._ranges(self._symbols(_check_text(sample, name="sample")), self.n)
+        return float(np.mean(hi > lo)) if len(lo) else 0.0
 
     def invented_word_fraction(self, sample: str) -> float:
         """Fraction of the sample's complete words never seen in the training text."""

@@ -40,6 +40,7 @@ language modeling. Harvard TR-10-98.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -283,6 +284,8 @@ class NGramLM(CharLM):
         state = np.asarray(state, dtype=np.int64)
         p = np.full((len(state), self.n_symbols), 1.0 / self.n_symbols)
         for j, ids in enumerate(self._context_ids(state[:, ::-1].T, len(state))):
+            if not np.any(ids >= 0):
+                break  # no stream has a context this long: longer ones are unseen too
             counts = _dense_counts(self._tables[j], ids, self.n_symbols)  # (batch, n_symbols)
             p = _interpolate(self._tables[j], ids[:, None], counts, p)
         return p
@@ -348,3 +351,99 @@ def fit_ngram_ladder(text: str, *, max_order: int = MAX_ORDER) -> list[NGramLM]:
     for model in models:
         model._set_counts(counts)
     return models
+
+
+def ladder_code_lengths(models: list[NGramLM], text: str) -> np.ndarray:
+    """Code lengths of ``text`` under every model of one :func:`fit_ngram_ladder` call.
+
+    The models share their counts, so the context look-ups and the lower-order
+    Kneser-Ney chain are computed once: several times faster than calling
+    ``code_lengths`` on each model, with identical results.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 (len(models), len(text)); row k is ``models[k].code_lengths(text)``.
+
+    Raises
+    ------
+    ValueError
+        If the models are not orders 0..K of one ladder.
+    """
+    top = models[-1]
+    shared = all(
+        m.order == k
+        and all(a is b for a, b in zip(m._contexts, top._contexts[: k + 1], strict=True))
+        and all(a is b for a, b in zip(m._tables[:k], top._tables[:k], strict=True))
+        for k, m in enumerate(models)
+    )
+    if not shared:
+        raise ValueError("models must be the list returned by one fit_ngram_ladder call")
+    symbols = top.symbols(text)
+    backs = [_back(symbols, j, top.n_symbols) for j in range(1, top.order + 1)]
+    lower = np.full(len(symbols), 1.0 / top.n_symbols)  # continuation chain below order k
+    bits = np.zeros((len(models), len(symbols)))
+    for k, ids in enumerate(top._context_ids(backs, len(symbols))):
+        keys = ids * top.n_symbols + symbols
+        raw = models[k]._tables[k]
+        bits[k] = -np.log2(_interpolate(raw, ids, _pair_counts(raw, keys), lower))
+        if k < top.order:
+            cont = top._tables[k]
+            lower = _interpolate(cont, ids, _pair_counts(cont, keys), lower)
+    escaped = symbols == top.escape
+    if escaped.any():
+        bits[:, escaped] += 8.0 * utf8_lengths(text)[escaped]
+    return bits
+
+
+# --- the Shakespeare ladder of notebook 05 (cached) -------------------------------------
+
+SAMPLE_TEMPERATURES = (0.5, 0.75, 1.0, 1.25, 1.5)
+
+
+@dataclass(frozen=True)
+class LadderCurve:
+    """Train and held-out bits/char of the n-gram ladder on Tiny Shakespeare.
+
+    Attributes
+    ----------
+    orders, n_params : tuple of int
+    train_bits_per_char : tuple of float
+        On the first 111,540 characters of the training split (as long as the test split).
+    test_bits_per_char : tuple of float
+        On the held-out 10%.
+    """
+
+    orders: tuple[int, ...]
+    n_params: tuple[int, ...]
+    train_bits_per_char: tuple[float, ...]
+    test_bits_per_char: tuple[float, ...]
+
+
+@lru_cache(maxsize=1)
+def shakespeare_ladder() -> tuple[NGramLM, ...]:
+    """n-gram models of orders 0..10 fitted on the Tiny Shakespeare training split (cached)."""
+    from lossylab.data import shakespeare_split
+
+    return tuple(fit_ngram_ladder(shakespeare_split().train, max_order=MAX_ORDER))
+
+
+@lru_cache(maxsize=1)
+def shakespeare_curve() -> LadderCurve:
+    """Bits per character of every order of :func:`shakespeare_ladder` (cached)."""
+    from lossylab.data import shakespeare_split
+
+    split, models = shakespeare_split(), list(shakespeare_ladder())
+    train = ladder_code_lengths(models, split.train[: len(split.test)]).mean(axis=1)
+    test = ladder_code_lengths(models, split.test).mean(axis=1)
+    return LadderCurve(tuple(m.order for m in models), tuple(m.n_params for m in models),
+                       tuple(float(b) for b in train), tuple(float(b) for b in test))
+
+
+@lru_cache(maxsize=16)
+def shakespeare_samples(order: int, *, n_chars: int = 300, seed: int = 0) -> dict[float, str]:
+    """One sample per temperature in ``SAMPLE_TEMPERATURES`` from the order-k model (cached)."""
+    model = shakespeare_ladder()[order]
+    texts = model.sample_streams(len(SAMPLE_TEMPERATURES), n_chars,
+                                 temperature=list(SAMPLE_TEMPERATURES), seed=seed)
+    return dict(zip(SAMPLE_TEMPERATURES, texts, strict=True))

@@ -279,3 +279,12 @@ def test_invented_words_ignore_case_and_the_cut_last_word() -> None:
     assert index.invented_word_fraction("TO BE OR NOT TO BEE.") == pytest.approx(1 / 6)
     assert index.invented_word_fraction("to be or not to qu") == 0.0
     assert index.invented_word_fraction("") == 0.0
+
+
+def test_sample_scored_log2_probs_match_sequence_log2_probs() -> None:
+    model = BigramLM()
+    scored = model.sample_scored(5, 12, temperature=0.8, seed=4, prompt="a")
+    assert scored.texts == model.sample_streams(5, 12, temperature=0.8, seed=4, prompt="a")
+    np.testing.assert_allclose(scored.log2_probs.sum(axis=1),
+                               model.sequence_log2_probs(scored.texts, prompt="a",
+                                                         temperature=0.8), rtol=1e-12)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lossylab import data, lm
-from lossylab.ngram import MAX_ORDER, NGramLM, fit_ngram_ladder
+from lossylab.ngram import MAX_ORDER, NGramLM, fit_ngram_ladder, ladder_code_lengths
 
 TEXT = "the cat sat on the mat. the rat ate the hat; a cat, a rat.\n" * 3 + "that is that.\n"
 BOS = "<s>"  # beginning-of-block filler in the reference
@@ -152,3 +152,13 @@ def test_shakespeare_held_out_target() -> None:
     split = data.shakespeare_split()
     # measured 2026-11-26: order 5 gives 2.197 bits/char (order 6: 2.188, the best)
     assert NGramLM(5).fit(split.train).bits_per_char(split.test) == pytest.approx(2.197, abs=0.002)
+
+
+def test_ladder_code_lengths_equal_each_model() -> None:
+    ladder = fit_ngram_ladder(TEXT, max_order=5)
+    text = "the cat ate the rat; Zed sat.\n"
+    bits = ladder_code_lengths(ladder, text)
+    for k, model in enumerate(ladder):
+        np.testing.assert_array_equal(bits[k], model.code_lengths(text))
+    with pytest.raises(ValueError, match="one fit_ngram_ladder call"):
+        ladder_code_lengths([NGramLM(0).fit(TEXT), NGramLM(1).fit(TEXT)], text)
