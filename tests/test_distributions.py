@@ -361,3 +361,50 @@ def test_grid_mixture_rejects_bad_widths() -> None:
         D.grid_mixture([0.0, 1.0], means=[0.0], widths=[0.0], weights=[1.0])
     with pytest.raises(ValueError, match="1-D of one length"):
         D.grid_mixture([0.0, 1.0], means=[0.0, 1.0], widths=[1.0], weights=[1.0])
+
+
+# --- self-checks of notebooks 01 and 02 (lossylab.exercises) ------------------------------
+
+
+def test_entropy_exercise_accepts_the_right_number_only() -> None:
+    from lossylab import exercises
+
+    assert exercises.check_entropy(1.875).correct  # 1/2*1 + 1/4*2 + 1/8*3 + 2 * 1/16*4
+    assert not exercises.check_entropy(2.0).correct
+    assert not exercises.check_entropy(None).correct
+    assert "1.875" not in exercises.check_entropy(2.0).message  # the hint hides the answer
+
+
+def test_channel_entropy_exercise() -> None:
+    from lossylab import exercises
+
+    check = exercises.check_channel_entropy
+    assert check(deterministic_can_raise=False, stochastic_can_raise=True).correct
+    assert not check(deterministic_can_raise=True, stochastic_can_raise=True).correct
+    assert not check(deterministic_can_raise=False, stochastic_can_raise=False).correct
+    assert not check(deterministic_can_raise=None, stochastic_can_raise=True).correct
+
+
+def test_max_output_entropy_exercise() -> None:
+    from lossylab import exercises
+
+    assert exercises.check_max_output_entropy(3).correct
+    assert not exercises.check_max_output_entropy(6).correct
+
+
+def test_learning_exercises_use_the_library_optima() -> None:
+    from lossylab import exercises
+
+    curve = D.learning_curve(D.LEARNING_DEFAULT_N)
+    assert exercises.check_mdl_k(curve.mdl_k).correct
+    assert not exercises.check_mdl_k(50).correct
+    assert exercises.check_heldout_k(curve.heldout_k).correct
+    assert not exercises.check_heldout_k(None).correct
+
+
+def test_mdl_is_more_cautious_than_held_out_at_small_n() -> None:
+    # Golden numbers (seed 0, computed 2026-11-26 with this EM): at N = 100 the two-part
+    # code picks K = 3 and the exact held-out score K = 6; the true p_true has 5 peaks.
+    curve = D.learning_curve(D.LEARNING_DEFAULT_N)
+    assert (curve.mdl_k, curve.heldout_k) == (3, 6)
+    assert np.all(np.diff(curve.model_bits) > 0)
