@@ -223,6 +223,59 @@ def check_distinct_blocks(answer: int) -> Feedback:
 # --- 05 tiny language model ------------------------------------------------------------
 
 
+HELD_OUT_LINE_CHARS = 64  # notebook 05, exercise 1: the first 64 characters of the held-out text
+
+
+def check_line_bits(answer: float) -> Feedback:
+    """Notebook 05: mean bits/char of the order-4 n-gram on the first 64 held-out characters."""
+    from lossylab.data import shakespeare_split
+    from lossylab.ngram import shakespeare_ladder
+
+    line = shakespeare_split().test[:HELD_OUT_LINE_CHARS]
+    expected = shakespeare_ladder()[4].bits_per_char(line)
+    return _number_feedback(
+        answer, expected, rel=1e-3,
+        right="That is the mean of -log2 p(next character | the 4 before it) over the line.",
+        hint="Loop over t, take p = model.next_probs(line[max(0, t - 4):t]) and the entry of "
+        "model.symbols(line[t])[0]; average -log2 of those 64 numbers.",
+    )
+
+
+def check_sentence_bits(answer: float) -> Feedback:
+    """Notebook 05: -log2 p_true of "the dogs that the cat chases run.\\n" in bits."""
+    from lossylab.data import synthetic_language
+
+    expected = -synthetic_language().log2_prob("the dogs that the cat chases run.\n")
+    if _close(answer, -expected, rel=1e-3):
+        return Feedback(False, "Mind the sign: a code length is -log2 p, a positive number.")
+    return _number_feedback(
+        answer, expected, rel=1e-3,
+        right="That many bits is what an ideal code for the true language spends on it.",
+        hint="Use the language's log2_prob on the sentence, with its final '.\\n'.",
+    )
+
+
+def check_plausible_hallucination(sentence: str) -> Feedback:
+    """Notebook 05: an invalid sentence that the order-4 model finds cheap (< 1.6 bits/char)."""
+    from lossylab.data import synthetic_language
+    from lossylab.grammar import END, SENTENCE_PROMPT, synthetic_ladder_model
+
+    if not isinstance(sentence, str) or not sentence.endswith(END) or len(sentence) < 10:
+        return Feedback(False, "Give a sentence as a str of at least 10 characters ending "
+                        "with '.\\n'.")
+    if synthetic_language().is_valid(sentence):
+        return Feedback(False, "The grammar accepts that sentence (p_true > 0), so it is no "
+                        "hallucination. Break the agreement of subject and verb.")
+    model = synthetic_ladder_model(4, 10_000)
+    bits = model.code_lengths(SENTENCE_PROMPT + sentence)[len(SENTENCE_PROMPT):].mean()
+    if bits >= 1.6:
+        return Feedback(False, f"Invalid, but the model spends {bits:.2f} bits/char on it: "
+                        "keep every 5-character window natural and break only long-range rules.")
+    return Feedback(True, f"A hallucination the model likes: p_true = 0, only {bits:.2f} "
+                    "bits/char for the 4-gram.")
+
+
+
 # --- 06 the LM as a compressor ---------------------------------------------------------
 
 

@@ -473,7 +473,7 @@ def _zipf(n: int, exponent: float) -> np.ndarray:
 # fresh state there would be no context at all, which never happens in training.)
 SENTENCE_PROMPT = "the dog runs.\n"
 SYNTHETIC_ORDERS = (2, 4, 6, 8)
-N_SAMPLED = 300  # sentences sampled per model for the fractions and masses
+N_SAMPLED = 200  # sentences sampled per model for the fractions and masses
 SYNTHETIC_SIZES = (100, 1_000, 10_000, 100_000)
 
 
@@ -540,7 +540,7 @@ class ModelSentences:
 
 
 def model_sentences(model: CharLM, n_sentences: int, *, temperature: float = 1.0,
-                    seed: int = 0, max_chars: int = 100) -> ModelSentences:
+                    seed: int = 0, max_chars: int = 90) -> ModelSentences:
     """Sample ``n_sentences`` sentences from a character model, with their probabilities.
 
     Every stream starts right after a sentence (the prompt ``SENTENCE_PROMPT``) and is
@@ -601,7 +601,7 @@ def training_sentences(*, seed: int = 0) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=2)
-def test_sentences(*, seed: int = 12345) -> tuple[str, ...]:
+def held_out_sentences(*, seed: int = 12345) -> tuple[str, ...]:
     """1,000 held-out sentences (cached), drawn with a seed unused for training."""
     return tuple(SyntheticLanguage().sample(1_000, seed=seed))
 
@@ -614,11 +614,23 @@ def _ladder(n_sentences: int) -> tuple[CharLM, ...]:
     return tuple(fit_ngram_ladder(text, max_order=max(SYNTHETIC_ORDERS)))
 
 
-@lru_cache(maxsize=64)
-def _bits(order: int, n_sentences: int) -> tuple[float, float]:
-    model = _ladder(n_sentences)[order]
+def synthetic_ladder_model(order: int, n_sentences: int) -> CharLM:
+    """The n-gram of ``order`` (0..8) trained on the first ``n_sentences`` sentences (cached)."""
+    if n_sentences not in SYNTHETIC_SIZES or not 0 <= order <= max(SYNTHETIC_ORDERS):
+        raise ValueError(f"n_sentences must be one of {SYNTHETIC_SIZES} and order from 0 to "
+                         f"{max(SYNTHETIC_ORDERS)}, got {n_sentences!r} and {order!r}")
+    return _ladder(n_sentences)[order]
+
+
+@lru_cache(maxsize=len(SYNTHETIC_SIZES))
+def _ladder_bits(n_sentences: int) -> tuple[np.ndarray, np.ndarray]:
+    """Train and held-out bits/char of every order of the ladder: two (max_order + 1,)."""
+    from lossylab.ngram import ladder_code_lengths
+
+    models = list(_ladder(n_sentences))
     train = "".join(training_sentences()[: min(n_sentences, 1_000)])
-    return model.bits_per_char(train), model.bits_per_char("".join(test_sentences()))
+    return (ladder_code_lengths(models, train).mean(axis=1),
+            ladder_code_lengths(models, "".join(held_out_sentences())).mean(axis=1))
 
 
 @lru_cache(maxsize=256)
@@ -632,10 +644,10 @@ def synthetic_point(order: int, n_sentences: int, *, temperature: float = 1.0) -
         raise ValueError(f"order must be one of {SYNTHETIC_ORDERS} and n_sentences one of "
                          f"{SYNTHETIC_SIZES}, got {order!r} and {n_sentences!r}")
     language, model = SyntheticLanguage(), _ladder(n_sentences)[order]
-    train_bits, test_bits = _bits(order, n_sentences)
+    train_bits, test_bits = (float(bits[order]) for bits in _ladder_bits(n_sentences))
     sampled = model_sentences(model, N_SAMPLED, temperature=temperature, seed=order)
     true_on_model = np.array([language.log2_prob(s) for s in sampled.sentences])
-    truth = list(test_sentences()[:N_SAMPLED])
+    truth = list(held_out_sentences()[:N_SAMPLED])
     true_log2 = np.array([language.log2_prob(s) for s in truth])
     model_on_true = model.sequence_log2_probs(truth, prompt=SENTENCE_PROMPT,
                                               temperature=temperature)
