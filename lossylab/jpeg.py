@@ -264,13 +264,20 @@ def upsample(channel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     nearest inputs, nearest first; edges repeat the last sample. We use this (libjpeg's
     default ``h2v2_fancy_upsample``, with its exact integer rounding) rather than repeating
     each sample 2x2 because it is what Pillow does when it decodes, and it avoids blocky colour.
+    Like libjpeg, a channel at most 2 samples wide is simply repeated 2x2.
 
     Examples
     --------
-    >>> upsample(np.array([[0, 160]], dtype=np.uint8), (2, 4)).tolist()
-    [[0, 40, 120, 160], [0, 40, 120, 160]]
+    >>> upsample(np.array([[0, 160, 160]], dtype=np.uint8), (2, 6)).tolist()
+    [[0, 40, 120, 160, 160, 160], [0, 40, 120, 160, 160, 160]]
     """
-    c = np.pad(_check_plane(channel, "channel").astype(np.int32), 1, mode="edge")
+    x = _check_plane(channel, "channel")
+    height, width = shape
+    if 2 * x.shape[0] < height or 2 * x.shape[1] < width:
+        raise ValueError(f"shape {shape} is more than twice the channel's shape {x.shape}")
+    if x.shape[1] <= 2:  # libjpeg (jdsample.c) has no fancy filter for such narrow channels
+        return np.repeat(np.repeat(x, 2, axis=0), 2, axis=1)[:height, :width].astype(np.uint8)
+    c = np.pad(x.astype(np.int32), 1, mode="edge")
     near = 3 * c[1:-1]
     # (2n, w+2): column sums for even output rows (row above) and odd rows (row below)
     col = np.empty((2 * (c.shape[0] - 2), c.shape[1]), dtype=np.int32)
@@ -279,9 +286,6 @@ def upsample(channel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     out = np.empty((col.shape[0], 2 * (c.shape[1] - 2)), dtype=np.int32)
     out[:, 0::2] = (3 * col[:, 1:-1] + col[:, :-2] + 8) >> 4
     out[:, 1::2] = (3 * col[:, 1:-1] + col[:, 2:] + 7) >> 4
-    height, width = shape
-    if out.shape[0] < height or out.shape[1] < width:
-        raise ValueError(f"shape {shape} is more than twice the channel's shape {channel.shape}")
     return out[:height, :width].astype(np.uint8)
 
 

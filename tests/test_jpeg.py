@@ -314,3 +314,26 @@ def test_scan_estimate_without_tables() -> None:
     estimate = jpeg.scan_estimate(jpeg.forward_coefficients(_crop("camera", 32, 32), 50))
     assert estimate.huffman_bits is None and estimate.n_symbols >= 2 * 16
     assert estimate.entropy_bits > 0 and estimate.extra_bits > 0
+
+
+def test_decoder_equals_pillow_on_random_images() -> None:
+    """Property test: for any small image, quality and subsampling, decode == Pillow's decode."""
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+
+    @hypothesis.settings(max_examples=20, deadline=None, derandomize=True)
+    @hypothesis.given(st.integers(1, 24), st.integers(1, 24), st.booleans(), st.integers(0, 2**32),
+                      st.integers(1, 100), st.sampled_from(["4:4:4", "4:2:0"]))
+    def check(height, width, colour, seed, quality, subsampling) -> None:
+        shape = (height, width, 3) if colour else (height, width)
+        # smooth random images (a random walk) look more like photographs than white noise
+        steps = np.random.default_rng(seed).integers(-12, 13, size=shape)
+        image = np.clip(128 + np.cumsum(np.cumsum(steps, axis=0), axis=1) // 4, 0, 255)
+        image = image.astype(np.uint8)
+        data = _pillow_jpeg(image, quality, subsampling)
+        assert np.array_equal(jpeg.decode(data), np.asarray(Image.open(io.BytesIO(data))))
+        forward = jpeg.forward_coefficients(image, quality, subsampling=subsampling,
+                                            method="libjpeg")
+        assert _agreement(jpeg.decode_coefficients(data), forward) == 1.0
+
+    check()
