@@ -75,6 +75,7 @@ __all__ = [
     "mode_collapse_mass_mc",
     "psnr_from_mse_db",
     "ngram_ladder",
+    "ngram_models",
     "residual_bits_per_pixel",
     "sentence_mismatch",
     "split_samples",
@@ -88,8 +89,10 @@ NGRAM_ORDERS = tuple(range(9))  # n-gram orders 0..8 on the synthetic language
 SYNTHETIC_N_TRAIN = 3000  # training sentences (about 110,000 characters)
 SYNTHETIC_N_TEST = 1000  # held-out sentences, drawn with another seed
 N_SAMPLED = 300  # sentences sampled from a model to measure what it generates
+N_COLLAPSE = 500  # held-out sentences (the first ones) for the mode-collapse estimate
 EVAL_N_CHARS = 8192  # held-out Shakespeare characters used to compare the neural models
 EVAL_BLOCK_CHARS = 256  # ... in 32 blocks read in lockstep (fast; see the module notes)
+QUANTIZED = "gru-64"  # the model of the "JPEG the model" curve (the largest if it is missing)
 R = 10.0  # the factor of mode collapse and hallucination
 
 
@@ -383,7 +386,8 @@ def synthetic_setup() -> SyntheticSetup:
 
 
 @lru_cache(maxsize=1)
-def _ngram_models() -> tuple[NGramLM, ...]:
+def ngram_models() -> tuple[NGramLM, ...]:
+    """The n-grams of :data:`NGRAM_ORDERS`, fitted on the synthetic training text (cached)."""
     from lossylab.ngram import fit_ngram_ladder
 
     return tuple(fit_ngram_ladder(synthetic_setup().train_text, max_order=max(NGRAM_ORDERS)))
@@ -401,11 +405,11 @@ def ngram_ladder() -> tuple[LMPoint, ...]:
         lm_point(model, bits_per_char=model.bits_per_char(setup.test_text),
                  train_chars=len(setup.train_text),
                  floor_bits_per_char=setup.test_true_bits_per_char)
-        for model in _ngram_models()
+        for model in ngram_models()
     )
 
 
-def first_sentences(model: CharLM, n_sentences: int, *, n_chars: int = 160, seed: int = 0,
+def first_sentences(model: CharLM, n_sentences: int, *, n_chars: int = 100, seed: int = 0,
                     temperature: float = 1.0, end: str = END) -> list[str]:
     """Sample ``n_sentences`` sentences: the first sentence of independent streams.
 
@@ -541,12 +545,12 @@ class SentenceMismatch:
     kl_bits_per_char : float
         Estimate of ``KL(p_true || p_model)`` per character (held-out sentences).
     mode_collapse_mass, hallucination_mass : float
-        Monte-Carlo estimates at factor :data:`R` (:func:`mode_collapse_mass_mc`,
-        :func:`hallucination_mass_mc`).
+        Monte-Carlo estimates at factor :data:`R` (:func:`mode_collapse_mass_mc` on
+        :data:`N_COLLAPSE` held-out sentences, :func:`hallucination_mass_mc` on the samples).
     split : SampleSplit
         Memorized / generalized / hallucinated fractions of :data:`N_SAMPLED` samples.
-    examples : tuple of str
-        The first few sampled sentences.
+    samples : tuple of str
+        The sampled sentences.
     """
 
     order: int
@@ -554,7 +558,7 @@ class SentenceMismatch:
     mode_collapse_mass: float
     hallucination_mass: float
     split: SampleSplit
-    examples: tuple[str, ...]
+    samples: tuple[str, ...]
 
 
 @lru_cache(maxsize=16)
@@ -568,20 +572,21 @@ def sentence_mismatch(order: int) -> SentenceMismatch:
     """
     if order not in NGRAM_ORDERS:
         raise ValueError(f"order must be one of {list(NGRAM_ORDERS)}, got {order!r}")
-    setup, model = synthetic_setup(), _ngram_models()[order]
+    setup, model = synthetic_setup(), ngram_models()[order]
     language = setup.language
-    true_on_test = np.array([language.log2_prob(s) for s in setup.test])
+    test = setup.test[:N_COLLAPSE]
+    true_on_test = np.array([language.log2_prob(s) for s in test])
     samples = first_sentences(model, N_SAMPLED, seed=order)
     true_on_samples = np.array([language.log2_prob(s) for s in samples])
     return SentenceMismatch(
         order=order,
         kl_bits_per_char=ngram_ladder()[order].excess_bits_per_char,
         mode_collapse_mass=mode_collapse_mass_mc(
-            true_on_test, model.sequence_log2_probs(setup.test, prompt=END)),
+            true_on_test, model.sequence_log2_probs(test, prompt=END)),
         hallucination_mass=hallucination_mass_mc(
             true_on_samples, model.sequence_log2_probs(samples, prompt=END)),
         split=split_samples(samples, language, setup.train),
-        examples=tuple(samples[:4]),
+        samples=tuple(samples),
     )
 
 
@@ -630,8 +635,13 @@ def neural_ladder() -> tuple[LMPoint, ...]:
 @lru_cache(maxsize=4)
 def neural_quantization(name: str | None = None,
                         bits: tuple[int, ...] = BITS_PER_WEIGHT) -> tuple[LMPoint, ...]:
-    """One pretrained model (the largest by default) quantized to each of ``bits`` bits."""
-    name = neural_names()[-1] if name is None else name
+    """One pretrained model quantized to each of ``bits`` bits per weight.
+
+    By default :data:`QUANTIZED` (a mid-size model: evaluating it eight times is cheap),
+    or the largest model if that one is not installed.
+    """
+    if name is None:
+        name = QUANTIZED if QUANTIZED in neural_names() else neural_names()[-1]
     return _neural_points([(name, b) for b in bits])
 
 
@@ -740,7 +750,7 @@ def _claim_determinism() -> Claim:
 
     image = photograph("camera")
     same = roundtrip(image, 50).data == roundtrip(image, 50).data
-    model = _ngram_models()[best_ngram_order()]
+    model = ngram_models()[best_ngram_order()]
     a, b = first_sentences(model, 20, seed=0), first_sentences(model, 20, seed=1)
     differ = float(np.mean([x != y for x, y in zip(a, b, strict=True)]))
     return Claim("JPEG is a deterministic map (the same image always gives the same bytes); "
@@ -753,8 +763,9 @@ def _claim_determinism() -> Claim:
 def _claim_quantization() -> Claim:
     points = neural_quantization()
     excess = {b: p.excess_bits_per_char for b, p in zip(BITS_PER_WEIGHT, points, strict=True)}
-    full = next(p for p in neural_ladder() if p.name == neural_names()[-1]).excess_bits_per_char
-    measured = (("excess, float32 (bits/char)", full),
+    name = points[0].name.rsplit("-q", 1)[0]  # "gru-64-q2" -> "gru-64"
+    full = next(p for p in neural_ladder() if p.name == name).excess_bits_per_char
+    measured = ((f"{name}: excess, float32 (bits/char)", full),
                 ("excess, 8 bits/weight", excess[8]), ("excess, 2 bits/weight", excess[2]))
     return Claim("Quantizing the weights is JPEG for the model: at 8 bits per weight it costs "
                  "almost nothing (< 0.02 bits/char), at 2 bits a lot (> 0.1).", measured,

@@ -195,3 +195,22 @@ def test_exercise_checks() -> None:
     for wrong in ("a", "b", "d", None, "z"):
         feedback = exercises.check_shared_property(wrong)
         assert not feedback.correct and "c" not in feedback.message.split()
+
+
+def test_model_bits_of_a_quantized_gru() -> None:
+    from lossylab.neural import GRULM, init_params
+
+    model = GRULM(" ab", init_params(4, 3, seed=1))
+    small = model.quantized(4)
+    assert compare.model_bits(model) == 32 * model.n_params
+    assert compare.model_bits(small) == small.stored_bits < compare.model_bits(model)
+
+
+@pytest.mark.skipif(not compare.neural_names(), reason="the pretrained ladder is not installed")
+def test_neural_ladder_floor_is_its_best_model() -> None:
+    ladder = compare.neural_ladder()
+    assert [p.name for p in ladder] == compare.neural_names()
+    assert min(p.excess_bits_per_char for p in ladder) == 0.0
+    # the 16-bit copy of a model is as good as the float32 one, to a few thousandths
+    quantized = compare.neural_quantization(compare.neural_names()[0], (16,))[0]
+    assert quantized.bits_per_char == pytest.approx(ladder[0].bits_per_char, abs=5e-3)
