@@ -1113,7 +1113,8 @@ def learning_point(n_samples: int, k: int, *, seed: int = 0) -> LearningPoint:
     """
     problem = learning_problem(seed=seed)
     samples = problem.samples(n_samples)
-    model = fit_mixture(samples, k, seed=seed, min_width=problem.min_width, tol=1e-5)
+    # tol: 1e-4 nats per sample, stricter than scikit-learn's default 1e-3, 3x faster than 1e-5
+    model = fit_mixture(samples, k, seed=seed, min_width=problem.min_width, tol=1e-4)
     p_model = model.on_grid(problem.x)
     p_model.flags.writeable = False
     index = problem.sample_index[:n_samples]
