@@ -65,6 +65,8 @@ __all__ = [
     "LMPoint",
     "SampleSplit",
     "SentenceMismatch",
+    "SyntheticSetup",
+    "best_ngram_order",
     "claims",
     "first_sentences",
     "hallucination_mass_mc",
@@ -73,16 +75,21 @@ __all__ = [
     "jpeg_curves",
     "lm_point",
     "mode_collapse_mass_mc",
-    "psnr_from_mse_db",
+    "model_bits",
+    "neural_ladder",
+    "neural_names",
+    "neural_quantization",
     "ngram_ladder",
     "ngram_models",
+    "psnr_from_mse_db",
     "residual_bits_per_pixel",
     "sentence_mismatch",
+    "short_block_bits_per_char",
     "split_samples",
     "synthetic_setup",
 ]
 
-QUALITIES = tuple(range(5, 96, 10))  # JPEG qualities of the curves: 5, 15, ..., 95
+QUALITIES = tuple(range(5, 96, 10))  # 5, 15, ..., 95, as lossylab.images.RD_QUALITIES
 BITS_PER_COUNT = 32  # an n-gram's stored count, charged like a float32 weight
 BITS_PER_WEIGHT = (2, 3, 4, 5, 6, 8, 12, 16)  # the "JPEG the model" curve
 NGRAM_ORDERS = tuple(range(9))  # n-gram orders 0..8 on the synthetic language
