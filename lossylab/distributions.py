@@ -17,6 +17,11 @@ maximum likelihood on samples. Either way the output differs from p_true in two 
 Everything here works on small, explicit probability vectors (any shape, flattened),
 so every number is exact rather than estimated. All information is in bits (log base 2).
 
+The second half is learning as lossy compression (notebook 02): a mixture of Gaussians
+fitted by EM to N samples of a known p_true, scored exactly (train bits, held-out bits =
+the cross-entropy H(p_true, p_model), KL), its mass split into near the samples,
+generalization and hallucination, and its size K chosen by the two-part code (MDL).
+
 What this version leaves out: continuous distributions (a density is replaced by its
 values on a fine grid), channels too large to write as a matrix (real JPEG acts on
 256^(8x8) block values; notebook 04 measures it by sampling instead), and numerically
@@ -25,7 +30,7 @@ clever EM (no annealing, no split-and-merge, one deterministic initialisation).
 References
 ----------
 T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006
-(entropy, KL, data processing inequality: ch. 2; MDL: ch. 14).
+(entropy, KL, data processing inequality: ch. 2; description length: ch. 14).
 A. P. Dempster, N. M. Laird and D. B. Rubin, "Maximum likelihood from incomplete data
 via the EM algorithm", J. R. Stat. Soc. B 39 (1977).
 J. Rissanen, "Modeling by shortest data description", Automatica 14 (1978).
