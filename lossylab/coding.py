@@ -286,7 +286,9 @@ class Narrowing:
 
     ``code`` is the shortest binary fraction ``0.b1b2...`` whose whole dyadic interval
     ``[code, code + 2**-len(code))`` lies inside the final interval: that bit string
-    alone identifies the text. ``ideal_bits`` is ``-log2(high - low)``.
+    alone identifies the text. ``ideal_bits`` is ``-log2(high - low)``, summed step by
+    step. ``low`` and ``high`` are rounded to floats: beyond about 50 bits of information
+    they become equal, while ``code`` stays exact (computed with fractions).
     """
 
     steps: tuple[NarrowingStep, ...]
