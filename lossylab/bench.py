@@ -489,9 +489,11 @@ def markdown_report(results: Mapping[str, Any]) -> str:
         f"Measured {results.get('date', '?')} on {m.get('processor', '?')}, "
         f"{m.get('usable_cores', m.get('cpu_count', '?'))} usable cores, "
         f"{m.get('memory_gb', '?')} GB RAM, load average {m.get('load_average_1min', '?')} "
-        f"at the start; Python {results.get('python', '?')}; "
+        f"at the start and {m.get('load_average_1min_end', '?')} at the end; "
+        f"Python {results.get('python', '?')}; "
         + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
         "",
+        *_load_note(m),
         "Regenerate with `python -m lossylab.bench` (from the repository root, "
         "`LOSSYLAB_DATA_DIR` set if offline).",
         "",
@@ -506,6 +508,18 @@ def markdown_report(results: Mapping[str, Any]) -> str:
     lines += ["## Targets missed", "", *(f"- {line}" for line in missed)] if missed else [
         "All targets met."]
     return "\n".join(lines) + "\n"
+
+
+def _load_note(machine: Mapping[str, Any]) -> list[str]:
+    """A warning when other work shared the CPUs: then every time here is pessimistic."""
+    cores = machine.get("usable_cores") or machine.get("cpu_count") or 1
+    loads = [machine.get(k) for k in ("load_average_1min", "load_average_1min_end")]
+    busiest = max((x for x in loads if isinstance(x, (int, float))), default=0.0)
+    if busiest <= cores:
+        return []
+    return [f"Note: the machine was shared while this ran (load average up to {busiest:g} on "
+            f"{cores} cores), so the times below are pessimistic; rerun on an idle machine "
+            "for the numbers a learner sees.", ""]
 
 
 def _notebook_table(results: Mapping[str, Any]) -> list[str]:
@@ -614,6 +628,8 @@ def run(paths: Sequence[Path], *, n_moves: int = N_MOVES, record: bool = True,
     if record:
         log("computing the results of record (JPEG rate-distortion, compression table) ...")
         results["record"] = results_of_record()
+    if hasattr(os, "getloadavg"):
+        results["machine"]["load_average_1min_end"] = round(os.getloadavg()[0], 2)
     return results
 
 

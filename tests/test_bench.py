@@ -148,3 +148,12 @@ def test_widget_points_follow_the_step_grid() -> None:
     assert log_points == pytest.approx([0.1, 1.0, 10.0])
     options = bench.widget_points(widgets.SelectionSlider(options=[("x", 10), ("y", 20)]))
     assert options == [10, 20]
+
+
+def test_report_warns_when_the_machine_was_shared() -> None:
+    busy = {"machine": {"usable_cores": 2, "load_average_1min": 7.5}, "notebooks": [],
+            "sliders": []}
+    idle = {"machine": {"usable_cores": 2, "load_average_1min": 0.3}, "notebooks": [],
+            "sliders": []}
+    assert "the machine was shared" in bench.markdown_report(busy)
+    assert "the machine was shared" not in bench.markdown_report(idle)
