@@ -473,7 +473,7 @@ def _zipf(n: int, exponent: float) -> np.ndarray:
 # fresh state there would be no context at all, which never happens in training.)
 SENTENCE_PROMPT = "the dog runs.\n"
 SYNTHETIC_ORDERS = (2, 4, 6, 8)
-N_SAMPLED = 200  # sentences sampled per model for the fractions and masses
+N_SAMPLED = 150  # sentences sampled per model for the fractions and masses
 SYNTHETIC_SIZES = (100, 1_000, 10_000, 100_000)
 
 
@@ -540,7 +540,7 @@ class ModelSentences:
 
 
 def model_sentences(model: CharLM, n_sentences: int, *, temperature: float = 1.0,
-                    seed: int = 0, max_chars: int = 90) -> ModelSentences:
+                    seed: int = 0, max_chars: int = 80) -> ModelSentences:
     """Sample ``n_sentences`` sentences from a character model, with their probabilities.
 
     Every stream starts right after a sentence (the prompt ``SENTENCE_PROMPT``) and is

@@ -59,6 +59,9 @@ class _Table:
     total: np.ndarray  # (n_contexts,) float64: sum of counts per context
     gamma: np.ndarray  # (n_contexts,) float64: D1 N1 + D2 N2 + D3 N3+ per context
     discounts: np.ndarray  # (4,) float64: discount for a count of 0, 1, 2, 3+
+    indptr: np.ndarray  # (n_contexts + 1,) int64: context i owns pairs indptr[i]:indptr[i+1]
+    symbols: np.ndarray  # (n_pairs,) int64: the next symbol of each pair
+    kept: np.ndarray  # (n_pairs,) float64: max(count - D(count), 0), the discounted count
 
 
 def _lookup(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
@@ -110,39 +113,43 @@ def _table(pair_keys: np.ndarray, pair_counts: np.ndarray, n_contexts: int,
     total = np.bincount(context, weights=pair_counts, minlength=n_contexts)
     removed = discounts[np.minimum(pair_counts, 3)]  # (n_pairs,) discount of each pair
     gamma = np.bincount(context, weights=removed, minlength=n_contexts)
-    return _Table(pair_keys, pair_counts, total, gamma, discounts)
+    indptr = np.searchsorted(pair_keys, np.arange(n_contexts + 1) * n_symbols)
+    kept = np.maximum(pair_counts - removed, 0.0)
+    return _Table(pair_keys, pair_counts, total, gamma, discounts, indptr,
+                  pair_keys % n_symbols, kept)
 
 
-def _pair_counts(table: _Table, pair_keys: np.ndarray) -> np.ndarray:
-    """Count of each (context, symbol) pair key, 0 when never seen."""
+def _pair_kept(table: _Table, pair_keys: np.ndarray) -> np.ndarray:
+    """Discounted count of each (context, symbol) pair key, 0 when never seen."""
     index = _lookup(table.pair_keys, pair_keys)
-    return np.where(index >= 0, table.pair_counts[index], 0)
+    return np.where(index >= 0, table.kept[index], 0.0)
 
 
-def _dense_counts(table: _Table, ids: np.ndarray, n_symbols: int) -> np.ndarray:
-    """int64 (batch, n_symbols): counts of every symbol after each context id (-1: none).
+def _dense_kept(table: _Table, ids: np.ndarray, n_symbols: int) -> np.ndarray:
+    """float64 (batch, n_symbols): discounted counts of every symbol after each context id.
 
-    A context's pairs are contiguous in the sorted keys, so two searchsorted calls per
-    context find them all (much faster than looking up every symbol separately).
+    Rows of unseen contexts (id -1) are 0.
+
+    A context's pairs are contiguous in the sorted keys (``indptr``, as in a CSR sparse
+    matrix), so they are gathered without searching.
     """
-    start = np.searchsorted(table.pair_keys, ids * n_symbols)
-    stop = np.where(ids >= 0, np.searchsorted(table.pair_keys, (ids + 1) * n_symbols), start)
-    lengths = stop - start
+    seen = ids >= 0
+    start = np.where(seen, table.indptr[np.maximum(ids, 0)], 0)
+    lengths = np.where(seen, table.indptr[ids + 1] - start, 0)
     rows = np.repeat(np.arange(len(ids)), lengths)
     pos = np.arange(lengths.sum()) + np.repeat(start - (np.cumsum(lengths) - lengths), lengths)
-    counts = np.zeros((len(ids), n_symbols), dtype=np.int64)
-    counts[rows, table.pair_keys[pos] % n_symbols] = table.pair_counts[pos]
-    return counts
+    kept = np.zeros((len(ids), n_symbols))
+    kept[rows, table.symbols[pos]] = table.kept[pos]
+    return kept
 
 
-def _interpolate(table: _Table, ids: np.ndarray, counts: np.ndarray,
+def _interpolate(table: _Table, ids: np.ndarray, kept: np.ndarray,
                  lower: np.ndarray) -> np.ndarray:
     """One Kneser-Ney step: mix this order's discounted counts with the lower order.
 
     ``ids`` are context ids (-1 = unseen context, keep ``lower``), broadcastable
-    against ``counts`` and ``lower``.
+    against ``kept`` (discounted counts) and ``lower``.
     """
-    kept = np.maximum(counts - table.discounts[np.minimum(counts, 3)], 0.0)
     mixed = (kept + table.gamma[ids] * lower) / table.total[ids]
     return np.where(ids >= 0, mixed, lower)
 
@@ -286,8 +293,8 @@ class NGramLM(CharLM):
         for j, ids in enumerate(self._context_ids(state[:, ::-1].T, len(state))):
             if not np.any(ids >= 0):
                 break  # no stream has a context this long: longer ones are unseen too
-            counts = _dense_counts(self._tables[j], ids, self.n_symbols)  # (batch, n_symbols)
-            p = _interpolate(self._tables[j], ids[:, None], counts, p)
+            kept = _dense_kept(self._tables[j], ids, self.n_symbols)  # (batch, n_symbols)
+            p = _interpolate(self._tables[j], ids[:, None], kept, p)
         return p
 
     def code_lengths(self, text: str) -> np.ndarray:
@@ -301,8 +308,8 @@ class NGramLM(CharLM):
         backs = [_back(symbols, j, self.n_symbols) for j in range(1, self.order + 1)]
         p = np.full(len(symbols), 1.0 / self.n_symbols)
         for j, ids in enumerate(self._context_ids(backs, len(symbols))):
-            counts = _pair_counts(self._tables[j], ids * self.n_symbols + symbols)
-            p = _interpolate(self._tables[j], ids, counts, p)
+            kept = _pair_kept(self._tables[j], ids * self.n_symbols + symbols)
+            p = _interpolate(self._tables[j], ids, kept, p)
         bits = -np.log2(p)
         escaped = symbols == self.escape
         if escaped.any():
@@ -386,10 +393,10 @@ def ladder_code_lengths(models: list[NGramLM], text: str) -> np.ndarray:
     for k, ids in enumerate(top._context_ids(backs, len(symbols))):
         keys = ids * top.n_symbols + symbols
         raw = models[k]._tables[k]
-        bits[k] = -np.log2(_interpolate(raw, ids, _pair_counts(raw, keys), lower))
+        bits[k] = -np.log2(_interpolate(raw, ids, _pair_kept(raw, keys), lower))
         if k < top.order:
             cont = top._tables[k]
-            lower = _interpolate(cont, ids, _pair_counts(cont, keys), lower)
+            lower = _interpolate(cont, ids, _pair_kept(cont, keys), lower)
     escaped = symbols == top.escape
     if escaped.any():
         bits[:, escaped] += 8.0 * utf8_lengths(text)[escaped]
@@ -398,7 +405,7 @@ def ladder_code_lengths(models: list[NGramLM], text: str) -> np.ndarray:
 
 # --- the Shakespeare ladder of notebook 05 (cached) -------------------------------------
 
-SAMPLE_TEMPERATURES = (0.5, 0.75, 1.0, 1.25, 1.5)
+SAMPLE_TEMPERATURES = (0.5, 1.0, 1.5)
 
 
 @dataclass(frozen=True)
