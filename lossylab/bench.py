@@ -71,8 +71,9 @@ MARKER = "LOSSYLAB_BENCH_JSON "  # prefix of the line the kernel-side probe prin
 # Widget classes timed by the probe (names in ipywidgets), and how their values are swept.
 SLIDER_CLASSES = (
     "IntSlider", "FloatSlider", "FloatLogSlider", "IntRangeSlider", "FloatRangeSlider",
-    "BoundedIntText", "BoundedFloatText", "SelectionSlider", "SelectionRangeSlider",
-    "Dropdown", "ToggleButtons", "RadioButtons", "Select", "Checkbox", "ToggleButton",
+    "BoundedIntText", "BoundedFloatText", "IntText", "FloatText", "SelectionSlider",
+    "SelectionRangeSlider", "Dropdown", "ToggleButtons", "RadioButtons", "Select", "Checkbox",
+    "ToggleButton",
 )
 
 
@@ -154,6 +155,10 @@ def widget_points(widget: Any) -> list[Any]:
             return [(values[0], v) for v in values[1:]]
         return values
     integer = name.startswith(("Int", "BoundedInt"))
+    if name in ("IntText", "FloatText"):  # unbounded: 20 steps up from the current value
+        step = widget.step or 1
+        return [widget.value + k * step if integer else round(widget.value + k * step, 12)
+                for k in range(21)]
     grid = _grid(widget.min, widget.max, step=getattr(widget, "step", None), integer=integer)
     if name == "FloatLogSlider":  # min, max and step are exponents of the base
         return [widget.base**e for e in grid]

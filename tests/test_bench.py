@@ -157,3 +157,11 @@ def test_report_warns_when_the_machine_was_shared() -> None:
             "sliders": []}
     assert "the machine was shared" in bench.markdown_report(busy)
     assert "the machine was shared" not in bench.markdown_report(idle)
+
+
+def test_unbounded_text_boxes_are_swept_upwards() -> None:
+    import ipywidgets as widgets
+
+    assert bench.widget_points(widgets.IntText(value=5)) == list(range(5, 26))
+    points = bench.widget_points(widgets.FloatText(value=1.0, step=0.5))
+    assert points[:3] == [1.0, 1.5, 2.0] and len(points) == 21
