@@ -485,6 +485,18 @@ def _read_bytes(file_or_bytes: object) -> bytes:
     return data
 
 
+def _damaged(what: str, err: BaseException) -> ImageLoadError:
+    return ImageLoadError(
+        f"the {what} file is truncated or damaged and could not be read "
+        f"({type(err).__name__}: {err}); re-export or re-download it"
+    )
+
+
+# Pillow's format parsers raise many exception types on damaged input (OSError, SyntaxError,
+# ValueError, EOFError, struct.error, IndexError, ...). A loader that must never show a
+# traceback turns every one of them into an ImageLoadError, hence the broad excepts below.
+
+
 def _open(data: bytes, max_pixels: int) -> Image.Image:
     """Open lazily, refuse by header size, then decode; every failure an ImageLoadError."""
     try:
@@ -499,6 +511,8 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
             f"this is not an image Pillow can read ({len(data):,} bytes starting "
             f"{data[:8]!r}): upload a JPEG, PNG, GIF, BMP, TIFF or WebP file"
         ) from None
+    except Exception as err:  # a damaged header
+        raise _damaged("image", err) from None
     width, height = im.size
     if width * height > max_pixels:
         raise ImageLoadError(
@@ -508,16 +522,17 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
         )
     try:
         im.load()
-    except (OSError, SyntaxError, ValueError, EOFError) as err:
-        raise ImageLoadError(
-            f"the {im.format} file is truncated or damaged and could not be decoded ({err}); "
-            "re-export or re-download it"
-        ) from None
+    except Exception as err:  # truncated or corrupt pixel data
+        raise _damaged(im.format or "image", err) from None
     return im
 
 
 def _upright(im: Image.Image, notes: list[str]) -> Image.Image:
-    orientation = im.getexif().get(0x0112, 1)  # EXIF Orientation tag
+    try:
+        orientation = im.getexif().get(0x0112, 1)  # EXIF Orientation tag
+    except Exception:  # a damaged EXIF block: the pixels are still fine
+        notes.append("EXIF data unreadable: orientation not applied")
+        return im
     if orientation in (2, 3, 4, 5, 6, 7, 8):
         im = ImageOps.exif_transpose(im)
         notes.append(f"rotated/flipped upright following its EXIF orientation ({orientation})")

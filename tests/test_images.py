@@ -170,6 +170,13 @@ def test_truncated(photo: np.ndarray, fmt: str) -> None:
         load_image(data[: len(data) // 2])
 
 
+@pytest.mark.parametrize("data", [b"\xff\xd8\xff\xe0\x00\x03", b"\x89PNG\r\n\x1a\n\x00"])
+def test_damaged_header(data: bytes) -> None:
+    # Pillow's Image.open raises OSError("Truncated File Read") on the first one
+    with pytest.raises(ImageLoadError, match="truncated or damaged|not an image"):
+        load_image(data)
+
+
 def test_cmyk() -> None:
     data = _encode(Image.new("CMYK", (16, 8), (0, 255, 255, 0)), "JPEG", quality=95)
     loaded = load_image(data)
