@@ -206,11 +206,34 @@ def test_model_bits_of_a_quantized_gru() -> None:
     assert compare.model_bits(small) == small.stored_bits < compare.model_bits(model)
 
 
+def test_neural_points_use_the_best_model_as_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lossylab.neural import GRULM, init_params
+
+    models = {"small": GRULM(" ab", init_params(4, 2, seed=1), name="small"),
+              "big": GRULM(" ab", init_params(4, 6, seed=2), name="big")}
+    bits = {"small": 3.0, "big": 2.5}
+
+    def fake(name: str, bits_per_weight: int | None) -> tuple[float, object]:
+        model = models[name] if bits_per_weight is None else models[name].quantized(
+            bits_per_weight)
+        return bits[name] + (0.0 if bits_per_weight is None else 1.0 / bits_per_weight), model
+
+    monkeypatch.setattr(compare, "_neural_bits_per_char", fake)
+    monkeypatch.setattr(compare, "neural_names", lambda: ["small", "big"])
+    monkeypatch.setattr(compare, "_shakespeare", lambda: (1000, "unused"))
+    ladder = compare.neural_ladder.__wrapped__()
+    assert [p.excess_bits_per_char for p in ladder] == [0.5, 0.0]
+    quantized = compare.neural_quantization.__wrapped__("small", (2, 8))
+    assert [p.name for p in quantized] == ["small-q2", "small-q8"]
+    assert [p.excess_bits_per_char for p in quantized] == [1.0, 0.625]
+    assert quantized[0].model_bits == models["small"].quantized(2).stored_bits
+
+
 @pytest.mark.skipif(not compare.neural_names(), reason="the pretrained ladder is not installed")
-def test_neural_ladder_floor_is_its_best_model() -> None:
-    ladder = compare.neural_ladder()
-    assert [p.name for p in ladder] == compare.neural_names()
-    assert min(p.excess_bits_per_char for p in ladder) == 0.0
-    # the 16-bit copy of a model is as good as the float32 one, to a few thousandths
-    quantized = compare.neural_quantization(compare.neural_names()[0], (16,))[0]
-    assert quantized.bits_per_char == pytest.approx(ladder[0].bits_per_char, abs=5e-3)
+def test_a_16_bit_copy_of_a_pretrained_model_is_as_good() -> None:
+    from lossylab.lm import load_pretrained
+
+    model = load_pretrained(compare.neural_names()[0])
+    text = compare._shakespeare()[1][:2048]
+    assert compare.short_block_bits_per_char(model.quantized(16), text) == pytest.approx(
+        compare.short_block_bits_per_char(model, text), abs=5e-3)
