@@ -661,3 +661,56 @@ def synthetic_point(order: int, n_sentences: int, *, temperature: float = 1.0) -
         mode_collapse_mass=float(np.mean(model_on_true <= true_log2 - log2_r)),
         hallucination_mass=float(np.mean(true_on_model <= sampled.log2_probs - log2_r)),
     )
+
+
+# --- exact distributions over a language small enough to enumerate ----------------------
+
+SMALL_CONFIG = dict(n_nouns=1, n_intransitive=1, n_transitive=1, n_adjectives=1, n_adverbs=1,
+                    n_prepositions=1, n_determiners=0, max_adjectives=1)
+
+
+def small_language() -> SyntheticLanguage:
+    """A configuration with 504 sentences ("dog", "runs", "sees", one adjective ...)."""
+    return SyntheticLanguage(**SMALL_CONFIG)
+
+
+@dataclass(frozen=True)
+class SentenceDistributions:
+    """p_true and p_model on the same states: every sentence, then one "anything else" state.
+
+    Attributes
+    ----------
+    sentences : tuple of str
+        Every sentence of the language (the last state, "anything else", has no text).
+    p_true, p_model : numpy.ndarray
+        float64 (len(sentences) + 1,), each summing to 1. The last entry is the mass on
+        invalid or unfinished text: 0 for p_true.
+    """
+
+    sentences: tuple[str, ...]
+    p_true: np.ndarray
+    p_model: np.ndarray
+
+
+def sentence_distributions(language: SyntheticLanguage, model: CharLM, *,
+                           temperature: float = 1.0,
+                           limit: int = 20_000) -> SentenceDistributions:
+    """Exact p_true and p_model over all sentences of a small language, aligned.
+
+    ``p_model(s)`` is the probability that sampling at ``temperature`` after
+    ``SENTENCE_PROMPT`` writes exactly ``s`` (ending with ``".\\n"``); what the model puts
+    elsewhere goes to the final "anything else" state. The two vectors can be given to
+    ``lossylab.distributions`` (KL, mode collapse, hallucination mass).
+
+    Raises
+    ------
+    ValueError
+        If the language has more than ``limit`` sentences.
+    """
+    pairs = list(language.sentences(limit=limit))
+    sentences = tuple(s for s, _ in pairs)
+    p_true = np.array([p for _, p in pairs] + [0.0])
+    p_model = 2.0 ** model.sequence_log2_probs(list(sentences), prompt=SENTENCE_PROMPT,
+                                               temperature=temperature)
+    p_model = np.append(p_model, max(0.0, 1.0 - p_model.sum()))
+    return SentenceDistributions(sentences, p_true / p_true.sum(), p_model / p_model.sum())
