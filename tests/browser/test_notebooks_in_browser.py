@@ -10,6 +10,7 @@ is saved in ``tests/browser/screenshots/`` (git-ignored).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
@@ -178,9 +179,11 @@ def test_notebook_in_browser(path: Path, browser: Any, lab_server: LabServer,
             _wait_for(page, f"() => ({JS_FINGERPRINT})() !== {_js_string(before)}",
                       timeout_s=SLIDER_TIMEOUT_S, what="the view to change after a slider move")
             assert not widget_problems(page), f"{path.name}: {widget_problems(page)}"
-    finally:
-        page.screenshot(path=str(screenshots / f"{path.stem}.png"))
-        page.evaluate(JS_SHUTDOWN)  # free the kernel's memory before the next notebook
+    finally:  # by-products: never let them hide the test's own failure
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(screenshots / f"{path.stem}.png"))
+        with contextlib.suppress(Exception):
+            page.evaluate(JS_SHUTDOWN)  # free the kernel's memory before the next notebook
         page.close()
 
 
