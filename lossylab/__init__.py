@@ -7,13 +7,21 @@ imported lazily (``lossylab.jpeg`` is loaded the first time you touch it), so
 Modules
 -------
 data           sample photographs, Tiny Shakespeare, the synthetic language
-distributions  entropy, KL, channels, mode collapse and hallucination mass
-jpeg           real JPEG round trips, a baseline JPEG decoder, a safe image loader
-lm             n-gram and neural character language models, one interface
+distributions  entropy, KL, channels, mode collapse and hallucination mass, EM mixtures
+jpeg           JPEG opened up: colour, DCT, quantization tables, a baseline decoder
+images         real JPEG round trips, PSNR/SSIM, a safe image loader, 8x8-block statistics
+lm             one interface for character language models (CharLM), blocks in lockstep
+ngram          interpolated Kneser-Ney character n-grams
+neural         a numpy GRU character model and the pretrained ladder
+grammar        a synthetic language whose p_true is known exactly
 coding         arithmetic coding with a language model
+compare        JPEG and language models on one rate-distortion footing
 plotting       colour-blind-safe style and figure helpers (matplotlib)
 widgets        fast in-place widgets for the notebooks (ipywidgets)
 exercises      self-check functions for the notebooks' exercises
+nbtools        the course's table of contents; re-run every notebook
+bench          the benchmark (python -m lossylab.bench)
+train          training the pretrained ladder (python -m lossylab.train)
 """
 
 from __future__ import annotations
@@ -26,12 +34,17 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "bench",
     "coding",
+    "compare",
     "data",
     "distributions",
     "exercises",
+    "grammar",
+    "images",
     "jpeg",
     "lm",
     "nbtools",
+    "neural",
+    "ngram",
     "plotting",
     "train",
     "widgets",
