@@ -4,16 +4,31 @@ Colours come from the Okabe-Ito palette, which stays distinguishable for the
 common forms of colour blindness; images use perceptually uniform colour maps
 (``viridis`` for values, ``cividis`` for errors, ``gray`` for photographs).
 Nothing here changes matplotlib's settings at import: call :func:`use_style`.
+
+The *draw* layer of the notebooks' widgets also lives here. Each ``draw_*`` function
+draws once, on the axes it is given (or the current ones), and returns a :class:`Drawn`:
+the figure, the axes and the artists that a slider moves. The matching ``update_*``
+function moves those artists in place (``set_data``, ``set_ydata``), which is what keeps a
+live figure fast (see :class:`lossylab.widgets.LiveFigure`). They take arrays and numbers
+only, never notebook globals, and compute nothing beyond what the picture needs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+if TYPE_CHECKING:
+    from lossylab.distributions import LearningCurve
 
 # Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia/protanopia/tritanopia.
 OKABE_ITO = {
@@ -84,3 +99,376 @@ def new_figure(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, A
     fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(nrows, ncols, **kwargs)
     return fig, axes
+
+
+# --- the draw layer: draw once, update in place -------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Drawn:
+    """What a ``draw_*`` function drew: its figure, its axes, and the artists a slider moves.
+
+    Attributes
+    ----------
+    fig : matplotlib.figure.Figure
+    ax : Axes or dict of str to Axes
+        The axes drawn on (a dict for a figure with several named panels).
+    artists : dict of str to Artist
+        The artists the matching ``update_*`` function changes in place.
+    """
+
+    fig: Figure
+    ax: Any
+    artists: dict[str, Artist]
+
+    @property
+    def animated(self) -> list[Artist]:
+        """The moving artists, in drawing order (for ``LiveFigure(fig, animated=...)``)."""
+        return list(self.artists.values())
+
+
+def _axes(ax: Axes | None) -> Axes:
+    """``ax``, or pyplot's current axes (imported late: pyplot is slow to import)."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    return plt.gca()
+
+
+def _figure(ax: Axes) -> Figure:
+    fig = ax.get_figure()
+    if not isinstance(fig, Figure):  # a SubFigure: use the figure that owns it
+        fig = fig.figure  # type: ignore[union-attr]
+    return fig  # type: ignore[return-value]
+
+
+def _check_same_shape(**arrays: Any) -> list[np.ndarray]:
+    """The arrays as float64, after checking that they are 1-D and of one shape."""
+    values = [np.asarray(a, dtype=np.float64) for a in arrays.values()]
+    names = list(arrays)
+    if values[0].ndim != 1 or any(v.shape != values[0].shape for v in values):
+        shapes = ", ".join(f"{n} {v.shape}" for n, v in zip(names, values, strict=True))
+        raise ValueError(f"{' and '.join(names)} must be 1-D arrays of one length, got {shapes}")
+    return values
+
+
+def _check_r(r: float) -> float:
+    if not np.isfinite(r) or r <= 0:
+        raise ValueError(f"r must be a positive number (10 is the course default), got {r!r}")
+    return float(r)
+
+
+# --- notebook 01: p_true against p_model, with the two faces of the mismatch ---------------
+
+MISMATCH_FLOOR = 1e-4  # bottom of the log probability axis of draw_mismatch
+
+
+def _floored(values: np.ndarray, keep: Any, floor: float) -> np.ndarray:
+    """``values`` where ``keep`` holds and is positive, raised to ``floor``; else ``floor``."""
+    return np.where(keep & (values > 0), np.maximum(values, floor), floor)
+
+
+def draw_mismatch(p_true: np.ndarray, p_model: np.ndarray, *, r: float = 10.0,
+                  model_label: str = "p_compressed", floor: float = MISMATCH_FLOOR,
+                  ax: Axes | None = None) -> Drawn:
+    """Draw p_true against p_model on a log axis, colouring the two faces of the mismatch.
+
+    Parameters
+    ----------
+    p_true, p_model : numpy.ndarray, shape (n_states,)
+        Probabilities over the same states.
+    r : float, keyword-only
+        The factor of :func:`lossylab.distributions.mode_collapse_mass`.
+    model_label : str, keyword-only
+        Legend entry of p_model.
+    floor : float, keyword-only
+        Bottom of the log axis; smaller probabilities (and zeros) are drawn at it.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: the current axes).
+
+    Returns
+    -------
+    Drawn
+        Artists ``model``, ``collapse``, ``hallucination``, ``true``; move them with
+        :func:`update_mismatch`.
+
+    Notes
+    -----
+    A state is coloured as *mode collapse* where ``p_model(x) <= p_true(x) / r`` (the height
+    shown is p_true: the mass lost) and as *hallucination* where ``p_true(x) <= p_model(x) / r``
+    (the height shown is p_model: the mass invented).
+    """
+    p_true, p_model = _check_same_shape(p_true=p_true, p_model=p_model)
+    ax = _axes(ax)
+    edges = np.arange(p_true.size + 1) - 0.5
+    kw: dict[str, Any] = dict(baseline=floor, fill=True, alpha=0.75)
+    empty = np.full(p_true.size, floor)
+    artists: dict[str, Artist] = {
+        "model": ax.stairs(empty, edges, color=COLORS["model"], label=model_label, **kw),
+        "collapse": ax.stairs(empty, edges, color=COLORS["collapse"], label="mode collapse", **kw),
+        "hallucination": ax.stairs(empty, edges, color=COLORS["hallucination"],
+                                   label="hallucination", **kw),
+        "true": ax.stairs(p_true, edges, baseline=None, color=COLORS["true"], lw=1.5,
+                          label="p_true"),
+    }
+    ax.set(yscale="log", ylim=(floor, 1), xlim=(edges[0], edges[-1]), xlabel="state x",
+           ylabel="probability (log scale)")
+    ax.legend(loc="upper right", ncol=4, fontsize=8)
+    drawn = Drawn(_figure(ax), ax, artists)
+    update_mismatch(drawn, p_true, p_model, r=r)
+    return drawn
+
+
+def update_mismatch(drawn: Drawn, p_true: np.ndarray, p_model: np.ndarray, *,
+                    r: float = 10.0) -> None:
+    """Move the artists of :func:`draw_mismatch` to a new p_model and factor r (in place).
+
+    Parameters
+    ----------
+    drawn : Drawn
+        What :func:`draw_mismatch` returned.
+    p_true, p_model : numpy.ndarray, shape (n_states,)
+    r : float, keyword-only
+    """
+    r = _check_r(r)
+    floor = drawn.ax.get_ylim()[0]
+    drawn.artists["model"].set_data(_floored(p_model, True, floor))
+    drawn.artists["collapse"].set_data(_floored(p_true, p_model <= p_true / r, floor))
+    drawn.artists["hallucination"].set_data(_floored(p_model, p_true <= p_model / r, floor))
+
+
+# --- notebook 02: a fitted density, coloured by novelty; train/held-out/MDL curves ---------
+
+NOVELTY_REGIONS = {  # legend label -> colour, in drawing order
+    "near": COLORS["model"],
+    "generalization": COLORS["generalization"],
+    "hallucination": COLORS["hallucination"],
+    "collapse": COLORS["collapse"],
+}
+K_TICKS = (1, 2, 5, 10, 20, 50)  # ticks of the log model-size axis
+
+
+def _novelty_fills(p_true: np.ndarray, p_model: np.ndarray, far: np.ndarray, r: float,
+                   cell: float) -> dict[str, np.ndarray]:
+    """Densities of the four coloured regions, keyed as in ``NOVELTY_REGIONS``."""
+    invented = p_true <= p_model / r  # (n_cells,) bool
+    collapsed = p_model <= p_true / r
+    return {"near": np.where(~far & ~invented, p_model, 0) / cell,
+            "generalization": np.where(far & ~invented, p_model, 0) / cell,
+            "hallucination": np.where(invented, p_model, 0) / cell,
+            "collapse": np.where(collapsed, p_true, 0) / cell}
+
+
+def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far: np.ndarray,
+                 has_sample: np.ndarray, r: float = 10.0, ymax: float = 1.8,
+                 rug_height: float = 0.05, ax: Axes | None = None) -> Drawn:
+    """Draw a fitted density coloured by what its mass is: near, generalization, hallucination.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (n_cells,)
+        Equally spaced cell centres.
+    p_true, p_model : numpy.ndarray, shape (n_cells,)
+        Probabilities of the cells (drawn as densities: divided by the cell width).
+    far : numpy.ndarray of bool, shape (n_cells,), keyword-only
+        Cells farther than some distance from every training sample
+        (``lossylab.distributions.distance_to_samples(x, samples) > distance``).
+    has_sample : numpy.ndarray of bool, shape (n_cells,), keyword-only
+        Cells holding a training sample: marked by a thin black bar (cheaper than markers).
+    r : float, keyword-only
+        The factor that separates hallucination and mode collapse from the rest.
+    ymax, rug_height : float, keyword-only
+        Top of the density axis; height of the sample bars (density units).
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    Drawn
+        Artists ``near``, ``generalization``, ``hallucination``, ``collapse``, ``true``, ``rug``;
+        move them with :func:`update_novelty`.
+
+    Notes
+    -----
+    Same split as :func:`lossylab.distributions.novelty_split`: model mass on cells where
+    ``p_true <= p_model / r`` is hallucination; the rest is near (close to a sample) or
+    generalization (far from every sample); p_true's mass where ``p_model <= p_true / r`` is
+    mode collapse.
+    """
+    x, p_true, p_model = _check_same_shape(x=x, p_true=p_true, p_model=p_model)
+    ax = _axes(ax)
+    cell = x[1] - x[0]
+    edges = np.append(x - cell / 2, x[-1] + cell / 2)
+    fills = _novelty_fills(p_true, p_model, np.asarray(far, bool), _check_r(r), cell)
+    artists: dict[str, Artist] = {
+        name: ax.stairs(fills[name], edges, fill=True, alpha=0.8, color=color, label=name)
+        for name, color in NOVELTY_REGIONS.items()}
+    artists["true"] = ax.stairs(p_true / cell, edges, color=COLORS["true"], lw=1.2,
+                                label="p_true")
+    artists["rug"] = ax.stairs(rug_height * np.asarray(has_sample, bool), edges, color="k",
+                               fill=True, label="samples")
+    ax.set(xlim=(edges[0], edges[-1]), ylim=(0, ymax), xlabel="x", ylabel="density")
+    ax.legend(fontsize=7, loc="upper right", ncol=2)
+    return Drawn(_figure(ax), ax, artists)
+
+
+def update_novelty(drawn: Drawn, p_true: np.ndarray, p_model: np.ndarray, *, far: np.ndarray,
+                   has_sample: np.ndarray, r: float = 10.0, rug_height: float = 0.05) -> None:
+    """Move the artists of :func:`draw_novelty` to a new fit, sample set and factor r.
+
+    Parameters
+    ----------
+    drawn : Drawn
+        What :func:`draw_novelty` returned.
+    p_true, p_model, far, has_sample, r, rug_height
+        As in :func:`draw_novelty`.
+    """
+    edges = drawn.artists["true"].get_data().edges
+    cell = edges[1] - edges[0]
+    fills = _novelty_fills(p_true, p_model, far, _check_r(r), cell)
+    for name, values in fills.items():
+        drawn.artists[name].set_data(values)
+    drawn.artists["rug"].set_data(rug_height * has_sample)
+
+
+def draw_learning_curves(curve: LearningCurve, *, k: int, entropy_bits: float,
+                         ylim: tuple[float, float] = (5, 11), ax: Axes | None = None) -> Drawn:
+    """Draw train, held-out and two-part (MDL) bits per sample against the model size K.
+
+    Parameters
+    ----------
+    curve : lossylab.distributions.LearningCurve
+        The scores of every K at one data size.
+    k : int, keyword-only
+        The model size to mark with a dotted vertical line.
+    entropy_bits : float, keyword-only
+        H(p_true), drawn as a dashed floor.
+    ylim : (float, float), keyword-only
+        Range of the bits axis.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    Drawn
+        Artists ``train``, ``heldout``, ``mdl``, ``k``; move them with
+        :func:`update_learning_curves`.
+
+    Notes
+    -----
+    The two-part code is shown per sample: ``(model_bits + data_bits) / N``.
+    """
+    ax = _axes(ax)
+    artists: dict[str, Artist] = {
+        "train": ax.plot(curve.ks, curve.train_bits, ".-", color=COLORS["model"],
+                         label="train")[0],
+        "heldout": ax.plot(curve.ks, curve.heldout_bits, ".-", color=COLORS["true"],
+                           label="held-out")[0],
+        "mdl": ax.plot(curve.ks, (curve.model_bits + curve.data_bits) / curve.n_samples, ".-",
+                       color="k", label="two-part / N")[0],
+        "k": ax.axvline(k, color=COLORS["neutral"], ls=":"),
+    }
+    ax.axhline(entropy_bits, color=COLORS["neutral"], ls="--", lw=0.8)
+    ax.set(xscale="log", ylim=ylim, xlabel="K", ylabel="bits per sample")
+    ax.set_xticks(K_TICKS, labels=[str(t) for t in K_TICKS])
+    ax.legend(fontsize=7)
+    return Drawn(_figure(ax), ax, artists)
+
+
+def update_learning_curves(drawn: Drawn, curve: LearningCurve, *, k: int) -> None:
+    """Move the artists of :func:`draw_learning_curves` to another data size and K.
+
+    Parameters
+    ----------
+    drawn : Drawn
+        What :func:`draw_learning_curves` returned.
+    curve : lossylab.distributions.LearningCurve
+        Scored at the same ``ks`` as the drawn one.
+    k : int, keyword-only
+    """
+    drawn.artists["train"].set_ydata(curve.train_bits)
+    drawn.artists["heldout"].set_ydata(curve.heldout_bits)
+    drawn.artists["mdl"].set_ydata((curve.model_bits + curve.data_bits) / curve.n_samples)
+    drawn.artists["k"].set_xdata([k, k])
+
+
+# --- notebook 03: one 8x8 block through quantization ----------------------------------------
+
+_GREY: Mapping[str, Any] = dict(cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+
+
+def draw_block_picker(luma: np.ndarray, *, row: int, col: int, quantized: np.ndarray,
+                      decoded: np.ndarray, figsize: tuple[float, float] = (8.4, 3.7),
+                      dpi: float = 80) -> Drawn:
+    """Build a figure following one 8x8 luma block: where it is, its coefficients, its decode.
+
+    Parameters
+    ----------
+    luma : numpy.ndarray, shape (height, width)
+        The luma samples (0-255) of the whole image.
+    row, col : int, keyword-only
+        The block's position, in blocks.
+    quantized : numpy.ndarray of int, shape (8, 8), keyword-only
+        The block's quantized DCT coefficients, natural order.
+    decoded : numpy.ndarray, shape (8, 8), keyword-only
+        The block after dequantization, inverse DCT and level shift back.
+    figsize, dpi : keyword-only
+        Size of the figure (keep it small for a live figure).
+
+    Returns
+    -------
+    Drawn
+        A figure not managed by pyplot (show it with ``drawn.fig``, or wrap it in
+        ``LiveFigure``), panels ``img``, ``orig``, ``coef``, ``rec``, ``zz`` and artists
+        ``box``, ``orig``, ``coef``, ``rec``, ``zz``; move them with :func:`update_block_picker`.
+
+    Notes
+    -----
+    The coefficients are shown as ``log10(1 + |q|)``; the zig-zag panel shows the 63 AC
+    coefficients in the order the encoder writes them, on a symmetric log axis.
+    """
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    axd = fig.subplot_mosaic([["img", "orig", "coef", "rec"], ["zz", "zz", "zz", "zz"]],
+                             height_ratios=[1.3, 1.0])
+    axd["img"].imshow(luma, cmap="gray", vmin=0, vmax=255)
+    box = Rectangle((0, 0), 8, 8, fill=False, lw=1.5, ec=COLORS["hallucination"])
+    artists: dict[str, Artist] = {
+        "box": axd["img"].add_patch(box),
+        "orig": axd["orig"].imshow(np.zeros((8, 8)), **_GREY),
+        "coef": axd["coef"].imshow(np.zeros((8, 8)), cmap=CMAP_VALUES, vmin=0, vmax=2.5,
+                                   interpolation="nearest"),
+        "rec": axd["rec"].imshow(np.zeros((8, 8)), **_GREY),
+        "zz": axd["zz"].plot(np.arange(1, 64), np.zeros(63), marker="o", ms=3,
+                             color=COLORS["model"])[0],
+    }
+    for key, title in [("img", "luma: where"), ("orig", "block"), ("coef", "log10(1+|q|)"),
+                       ("rec", "decoded block")]:
+        axd[key].set(title=title, xticks=[], yticks=[])
+    axd["zz"].set(xlabel="zig-zag position k", ylabel="quantized value", yscale="symlog",
+                  ylim=(-200, 200), xlim=(0, 64))
+    drawn = Drawn(fig, axd, artists)
+    update_block_picker(drawn, luma, row=row, col=col, quantized=quantized, decoded=decoded)
+    return drawn
+
+
+def update_block_picker(drawn: Drawn, luma: np.ndarray, *, row: int, col: int,
+                        quantized: np.ndarray, decoded: np.ndarray) -> None:
+    """Move the artists of :func:`draw_block_picker` to another block or quality (in place).
+
+    Parameters
+    ----------
+    drawn : Drawn
+        What :func:`draw_block_picker` returned.
+    luma, row, col, quantized, decoded
+        As in :func:`draw_block_picker`.
+    """
+    from lossylab.jpeg import ZIGZAG  # imported late: jpeg pulls in Pillow
+
+    n_rows, n_cols = luma.shape[0] // 8, luma.shape[1] // 8
+    if not (0 <= row < n_rows and 0 <= col < n_cols):
+        raise ValueError(f"row, col must be in [0, {n_rows}) x [0, {n_cols}) for this image, "
+                         f"got ({row}, {col})")
+    drawn.artists["box"].set_xy((8 * col, 8 * row))
+    drawn.artists["orig"].set_data(luma[8 * row : 8 * row + 8, 8 * col : 8 * col + 8])
+    drawn.artists["coef"].set_data(np.log10(1 + np.abs(quantized)))
+    drawn.artists["rec"].set_data(decoded)
+    drawn.artists["zz"].set_ydata(np.asarray(quantized).reshape(64)[ZIGZAG][1:])

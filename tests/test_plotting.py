@@ -1,0 +1,142 @@
+"""Tests for the draw layer: every draw_* function on small inputs, with the Agg backend."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from lossylab import distributions as D
+from lossylab import jpeg, plotting
+
+
+def _ax(figsize: tuple[float, float] = (4, 3)) -> Axes:
+    _, ax = plotting.new_figure(figsize=figsize)
+    return ax
+
+
+def _labelled(ax: Axes) -> None:
+    assert ax.get_xlabel() and ax.get_ylabel(), "both axes need a label"
+
+
+def test_draw_mismatch_labels_axes_and_colours_both_faces() -> None:
+    p_true = np.array([0.5, 0.3, 0.2, 0.0])
+    p_model = np.array([0.0, 0.3, 0.2, 0.5])  # state 0 collapsed, state 3 invented
+    drawn = plotting.draw_mismatch(p_true, p_model, r=10, ax=_ax())
+    assert isinstance(drawn.fig, Figure) and isinstance(drawn.ax, Axes)
+    _labelled(drawn.ax)
+    assert set(drawn.artists) == {"model", "collapse", "hallucination", "true"}
+    floor = plotting.MISMATCH_FLOOR
+    collapse = drawn.artists["collapse"].get_data().values
+    hallucination = drawn.artists["hallucination"].get_data().values
+    np.testing.assert_allclose(collapse, [0.5, floor, floor, floor])
+    np.testing.assert_allclose(hallucination, [floor, floor, floor, 0.5])
+
+
+def test_update_mismatch_moves_artists_in_place() -> None:
+    p_true = np.array([0.5, 0.3, 0.2, 0.0])
+    drawn = plotting.draw_mismatch(p_true, p_true, r=10, ax=_ax())
+    before = {name: artist for name, artist in drawn.artists.items()}
+    assert np.all(drawn.artists["collapse"].get_data().values == plotting.MISMATCH_FLOOR)
+    plotting.update_mismatch(drawn, p_true, np.array([0.02, 0.48, 0.5, 0.0]), r=10)
+    assert drawn.artists == before  # the same objects, new data
+    assert drawn.artists["collapse"].get_data().values[0] == pytest.approx(0.5)
+    assert len(drawn.ax.patches) == 4, "no artist added by an update"
+
+
+def test_draw_mismatch_uses_current_axes_when_none_given() -> None:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    try:
+        assert plotting.draw_mismatch(np.array([0.5, 0.5]), np.array([0.5, 0.5])).ax is ax
+    finally:
+        plt.close(fig)
+
+
+def test_draw_mismatch_rejects_mismatched_shapes_and_bad_r() -> None:
+    with pytest.raises(ValueError, match="p_true and p_model must be 1-D arrays of one length"):
+        plotting.draw_mismatch(np.ones(3) / 3, np.ones(4) / 4, ax=_ax())
+    with pytest.raises(ValueError, match="r must be a positive number"):
+        plotting.draw_mismatch(np.ones(3) / 3, np.ones(3) / 3, r=0, ax=_ax())
+
+
+def _novelty_inputs() -> tuple[np.ndarray, ...]:
+    x = (np.arange(20) + 0.5) / 2  # (20,) cell centres, width 0.5
+    p_true = np.full(20, 1 / 20)
+    p_model = np.zeros(20)
+    p_model[:10] = 0.1  # all mass on the left half: p_true collapses on the right half
+    far = np.arange(20) >= 5
+    has_sample = np.arange(20) < 5
+    return x, p_true, p_model, far, has_sample
+
+
+def test_draw_novelty_splits_model_mass_and_updates_in_place() -> None:
+    x, p_true, p_model, far, has_sample = _novelty_inputs()
+    drawn = plotting.draw_novelty(x, p_true, p_model, far=far, has_sample=has_sample, r=10,
+                                  ymax=1, ax=_ax())
+    _labelled(drawn.ax)
+    cell = 0.5
+    near = drawn.artists["near"].get_data().values
+    generalization = drawn.artists["generalization"].get_data().values
+    np.testing.assert_allclose((near + generalization) * cell, p_model)
+    assert np.all(near[5:] == 0) and np.all(generalization[:5] == 0)
+    assert np.all(drawn.artists["collapse"].get_data().values[10:] > 0)
+    assert drawn.ax.get_xlim() == pytest.approx((0, 10))
+    plotting.update_novelty(drawn, p_true, p_true, far=far, has_sample=~has_sample, r=10)
+    assert np.all(drawn.artists["collapse"].get_data().values == 0)
+    assert np.all(drawn.artists["rug"].get_data().values[:5] == 0)
+
+
+def test_draw_learning_curves_marks_k_and_updates_in_place() -> None:
+    ks = np.array([1, 2, 5])
+    curve = D.LearningCurve(n_samples=10, ks=ks, train_bits=np.array([8.0, 7.0, 6.0]),
+                            heldout_bits=np.array([8.5, 8.0, 9.0]),
+                            model_bits=np.array([10.0, 20.0, 50.0]),
+                            data_bits=np.array([80.0, 70.0, 60.0]), heldout_k=2, mdl_k=2)
+    drawn = plotting.draw_learning_curves(curve, k=2, entropy_bits=7.5, ax=_ax())
+    _labelled(drawn.ax)
+    np.testing.assert_allclose(drawn.artists["mdl"].get_ydata(), [9.0, 9.0, 11.0])
+    assert list(drawn.artists["k"].get_xdata()) == [2, 2]
+    lines = len(drawn.ax.lines)
+    later = D.LearningCurve(n_samples=100, ks=ks, train_bits=curve.train_bits - 1,
+                            heldout_bits=curve.heldout_bits - 1, model_bits=curve.model_bits,
+                            data_bits=curve.data_bits * 10, heldout_k=5, mdl_k=5)
+    plotting.update_learning_curves(drawn, later, k=5)
+    np.testing.assert_allclose(drawn.artists["train"].get_ydata(), [7.0, 6.0, 5.0])
+    assert list(drawn.artists["k"].get_xdata()) == [5, 5]
+    assert len(drawn.ax.lines) == lines
+
+
+def test_draw_block_picker_follows_one_block() -> None:
+    luma = np.arange(32 * 32, dtype=np.uint8).reshape(32, 32)  # 4 x 4 blocks
+    table = jpeg.quant_tables(50).luma
+    blocks = jpeg.dct2(jpeg.level_shift(jpeg.blockify(luma)))  # (4, 4, 8, 8)
+    q = jpeg.quantize(blocks[1, 2], table)
+    decoded = jpeg.unlevel_shift(jpeg.idct2(jpeg.dequantize(q, table)))
+    drawn = plotting.draw_block_picker(luma, row=1, col=2, quantized=q, decoded=decoded)
+    assert isinstance(drawn.fig, Figure) and set(drawn.ax) == {"img", "orig", "coef", "rec", "zz"}
+    _labelled(drawn.ax["zz"])
+    assert all(drawn.ax[k].get_title() for k in ("img", "orig", "coef", "rec"))
+    assert drawn.artists["box"].get_xy() == (16, 8)
+    np.testing.assert_array_equal(drawn.artists["orig"].get_array(), luma[8:16, 16:24])
+    np.testing.assert_array_equal(drawn.artists["zz"].get_ydata(), q.reshape(64)[jpeg.ZIGZAG][1:])
+    zero = np.zeros((8, 8), int)
+    plotting.update_block_picker(drawn, luma, row=3, col=0, quantized=zero, decoded=zero)
+    assert drawn.artists["box"].get_xy() == (0, 24)
+    assert not np.any(drawn.artists["zz"].get_ydata())
+    with pytest.raises(ValueError, match="row, col must be in"):
+        plotting.update_block_picker(drawn, luma, row=4, col=0, quantized=zero, decoded=zero)
+
+
+def test_drawn_figures_render_with_agg() -> None:
+    from lossylab.widgets import figure_png
+
+    drawn = plotting.draw_mismatch(np.array([0.5, 0.5]), np.array([0.9, 0.1]), ax=_ax())
+    assert figure_png(drawn.fig).startswith(b"\x89PNG")
+    assert drawn.animated == list(drawn.artists.values())
