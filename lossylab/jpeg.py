@@ -64,6 +64,7 @@ __all__ = [
     "Segment",
     "UnsupportedJPEGError",
     "blockify",
+    "coefficient_agreement",
     "dct2",
     "dct_matrix",
     "decode",
@@ -720,6 +721,42 @@ class JPEGCoefficients:
             ratio = (factors[0][0] // factors[1][0], factors[0][1] // factors[1][1])
             return {(1, 1): "4:4:4", (2, 2): "4:2:0"}.get(ratio, "other")
         return "other"
+
+
+def coefficient_agreement(a: JPEGCoefficients, b: JPEGCoefficients) -> float:
+    """Fraction of quantized coefficients that are equal in two codings of one image.
+
+    Parameters
+    ----------
+    a, b : JPEGCoefficients
+        With the same components and block grids (e.g. a file's, from
+        :func:`decode_coefficients`, and ours, from :func:`forward_coefficients`).
+
+    Returns
+    -------
+    float
+        Equal coefficients over all coefficients of all components, in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If the components or their block grids differ.
+
+    Examples
+    --------
+    >>> grey = np.full((16, 16, 3), 128, dtype=np.uint8)
+    >>> coefficient_agreement(forward_coefficients(grey, 75), forward_coefficients(grey, 75))
+    1.0
+    """
+    shapes_a = [c.coefficients.shape for c in a.components]
+    shapes_b = [c.coefficients.shape for c in b.components]
+    if shapes_a != shapes_b:
+        raise ValueError(f"a and b must have the same components and block grids, got "
+                         f"{shapes_a} and {shapes_b}; code the same image with the same "
+                         "subsampling")
+    n_equal = sum(int(np.sum(x.coefficients == y.coefficients))
+                  for x, y in zip(a.components, b.components, strict=True))
+    return n_equal / sum(c.coefficients.size for c in a.components)
 
 
 _SUBSAMPLINGS = ("4:4:4", "4:2:0")
