@@ -12,13 +12,18 @@ too slow for a slider. The pattern used in every notebook instead:
 
 Before each widget a notebook draws the same figure once with the defaults, so the
 page reads well on GitHub, where widgets do not run.
+
+The factories at the end (:func:`mismatch_widget`, :func:`learning_widget`,
+:func:`block_picker_widget`) are that wiring for notebooks 01, 02 and 03: each builds a
+small figure with a ``lossylab.plotting.draw_*`` function, wraps it in a :class:`LiveFigure`
+and binds its sliders; everything they show is passed in as arguments.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import numpy as np
@@ -26,6 +31,12 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
+
+from lossylab import distributions as D
+from lossylab import plotting
+
+if TYPE_CHECKING:
+    from lossylab.distributions import LearningCurve, LearningProblem
 
 
 def figure_png(fig: Figure) -> bytes:
@@ -155,3 +166,256 @@ def number_table(rows: Mapping[str, str]) -> str:
         for k, v in rows.items()
     )
     return f"<table style='font-family:monospace'>{cells}</table>"
+
+
+# --- factories: one live figure + table per notebook section ------------------------------
+
+
+def mismatch_rows(p_true: np.ndarray, p_model: np.ndarray, *, r: float = 10.0,
+                  model_name: str = "p_compressed") -> dict[str, str]:
+    """The numbers of a mismatch table: entropies, table sizes, both KLs, both masses.
+
+    Parameters
+    ----------
+    p_true, p_model : numpy.ndarray
+        Probabilities over the same states.
+    r : float, keyword-only
+        The factor of the two masses.
+    model_name : str, keyword-only
+        How p_model is called in the labels.
+
+    Returns
+    -------
+    dict of str to str
+        Label to formatted value, for :func:`number_table`.
+
+    Examples
+    --------
+    >>> rows = mismatch_rows(np.array([0.5, 0.5]), np.array([0.5, 0.5]))
+    >>> rows["H(p_true)"], rows["mode collapse mass"]
+    ('1.000 bits', '0.000')
+    """
+    m = D.mismatch(p_true, p_model, r=r)
+    return {"H(p_true)": f"{m.entropy_true_bits:.3f} bits",
+            f"H({model_name})": f"{m.entropy_model_bits:.3f} bits",
+            "table of p_true": f"{D.description_bits(p_true):.0f} bits",
+            f"table of {model_name}": f"{D.description_bits(p_model):.0f} bits",
+            f"KL(p_true || {model_name})": f"{m.kl_true_model_bits:.3f} bits",
+            f"KL({model_name} || p_true)": f"{m.kl_model_true_bits:.3f} bits",
+            "mode collapse mass": f"{m.mode_collapse_mass:.3f}",
+            "hallucination mass": f"{m.hallucination_mass:.3f}"}
+
+
+def _r_slider(value: float) -> widgets.FloatLogSlider:
+    """The factor r, from 1 to 1000 on a log scale."""
+    return widgets.FloatLogSlider(value=value, base=10, min=0, max=3, step=0.1, description="r")
+
+
+def mismatch_widget(p_true: np.ndarray, channel_of: Callable[[Any], np.ndarray],
+                    knob: widgets.ValueWidget, *, r: float = 10.0,
+                    figsize: tuple[float, float] = (5.6, 2.4)) -> widgets.Box:
+    """A live :func:`lossylab.plotting.draw_mismatch` figure and table for a family of channels.
+
+    Parameters
+    ----------
+    p_true : numpy.ndarray, shape (n_states,)
+    channel_of : callable
+        Maps the knob's value to a channel matrix p(x'|x), shape (n_states, n_states).
+    knob : ipywidgets slider
+        The compressor's setting (e.g. quantizer levels, noise width).
+    r : float, keyword-only
+        Initial value of the r slider (1 to 1000).
+    figsize : (float, float), keyword-only
+
+    Returns
+    -------
+    ipywidgets.Box
+        The knob and an r slider, the figure and the table of :func:`mismatch_rows`.
+    """
+    fig, ax = plotting.new_figure(figsize=figsize)
+    fig.set_dpi(80)
+    drawn = plotting.draw_mismatch(p_true, p_true, r=r, ax=ax)
+    live_fig = LiveFigure(fig, animated=drawn.animated)
+    table = widgets.HTML()
+
+    def update(knob: Any, r: float) -> None:
+        p_model = D.push_forward(p_true, channel_of(knob))
+        plotting.update_mismatch(drawn, p_true, p_model, r=r)
+        table.value = number_table(mismatch_rows(p_true, p_model, r=r))
+        live_fig.refresh()
+
+    return live(update, {"knob": knob, "r": _r_slider(r)}, live_fig.widget, table,
+                layout="horizontal")
+
+
+def _has_sample(problem: LearningProblem, n: int) -> np.ndarray:
+    """(n_cells,) bool: cells that hold one of the first n training samples."""
+    return np.bincount(problem.sample_index[:n], minlength=problem.x.size) > 0
+
+
+def learning_rows(problem: LearningProblem, curve: LearningCurve, k: int, *, r: float = 10.0,
+                  distance: float, seed: int = 0) -> dict[str, str]:
+    """The numbers of the learning table: bits, KL, both masses, novelty split, best K.
+
+    Parameters
+    ----------
+    problem : lossylab.distributions.LearningProblem
+    curve : lossylab.distributions.LearningCurve
+        The scores at the data size N of interest (``curve.n_samples``).
+    k : int
+        The model size.
+    r : float, keyword-only
+    distance : float, keyword-only
+        A cell is *new* when farther than this from every training sample.
+    seed : int, keyword-only
+        As in :func:`lossylab.distributions.learning_point`.
+
+    Returns
+    -------
+    dict of str to str
+        Label to formatted value, for :func:`number_table`.
+    """
+    n = curve.n_samples
+    point = D.learning_point(n, k, seed=seed)
+    m = D.mismatch(problem.p_true, point.p_model, r=r)
+    s = D.novelty_split(problem.p_true, point.p_model, problem.x, problem.samples(n),
+                        distance=distance, r=r)
+    return {"train / held-out bits": f"{point.train_bits:.3f} / {point.heldout_bits:.3f}",
+            "KL(p_true || p_model)": f"{m.kl_true_model_bits:.3f} bits",
+            "mode collapse / hallucination":
+                f"{m.mode_collapse_mass:.3f} / {m.hallucination_mass:.3f}",
+            "near / generalization / halluc.":
+                f"{s.near_mass:.3f} / {s.generalization_mass:.3f} / {s.hallucination_mass:.3f}",
+            "MDL K / held-out K": f"{curve.mdl_k} / {curve.heldout_k}"}
+
+
+def learning_widget(problem: LearningProblem, curves: Mapping[int, LearningCurve], *, n: int,
+                    k: int, r: float = 10.0, distance: float, seed: int = 0,
+                    figsize: tuple[float, float] = (7, 2.4)) -> widgets.Box:
+    """Live novelty density and learning curves, with sliders for N, K and r.
+
+    Parameters
+    ----------
+    problem : lossylab.distributions.LearningProblem
+    curves : mapping of int to LearningCurve
+        One curve per data size N offered by the N slider (all scored at the same ``ks``,
+        which the K slider offers); compute them before, they hold every fit.
+    n, k, r : keyword-only
+        Initial slider values (``n`` a key of ``curves``, ``k`` in its ``ks``).
+    distance : float, keyword-only
+        A cell is *new* when farther than this from every training sample.
+    seed : int, keyword-only
+        As in :func:`lossylab.distributions.learning_point`.
+    figsize : (float, float), keyword-only
+
+    Returns
+    -------
+    ipywidgets.Box
+        Sliders, the two-panel figure (:func:`lossylab.plotting.draw_novelty`,
+        :func:`lossylab.plotting.draw_learning_curves`) and the table of :func:`learning_rows`.
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is not a key of ``curves`` or ``k`` not one of its model sizes.
+    """
+    ks = tuple(int(v) for v in curves[n].ks) if n in curves else ()
+    if n not in curves or k not in ks:
+        raise ValueError(f"n must be one of {tuple(curves)} and k one of its ks {ks}, "
+                         f"got n={n!r}, k={k!r}; compute curves for the values you want")
+    far = {m: D.distance_to_samples(problem.x, problem.samples(m)) > distance for m in curves}
+    p_true, entropy_bits = problem.p_true, D.entropy(problem.p_true)
+    fig, axes = plotting.new_figure(1, 2, figsize=figsize, width_ratios=[1.6, 1])
+    fig.set_dpi(80)
+    p_model = D.learning_point(n, k, seed=seed).p_model
+    density = plotting.draw_novelty(problem.x, p_true, p_model, far=far[n],
+                                    has_sample=_has_sample(problem, n), r=r, ax=axes[0])
+    bits = plotting.draw_learning_curves(curves[n], k=k, entropy_bits=entropy_bits, ax=axes[1])
+    live_fig = LiveFigure(fig, animated=density.animated + bits.animated)
+    table = widgets.HTML()
+
+    def update(n: int, k: int, r: float) -> None:
+        p_model = D.learning_point(n, k, seed=seed).p_model
+        plotting.update_novelty(density, p_true, p_model, far=far[n],
+                                has_sample=_has_sample(problem, n), r=r)
+        plotting.update_learning_curves(bits, curves[n], k=k)
+        table.value = number_table(learning_rows(problem, curves[n], k, r=r, distance=distance,
+                                                 seed=seed))
+        live_fig.refresh()
+
+    controls = {"n": widgets.SelectionSlider(options=tuple(curves), value=n,
+                                             description="N (data)"),
+                "k": widgets.SelectionSlider(options=ks, value=k, description="K (model)"),
+                "r": _r_slider(r)}
+    return live(update, controls, live_fig.widget, table)
+
+
+def _block_at(dct_blocks: np.ndarray, quality: int, row: int, col: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One block quantized at ``quality``: (quantization table, quantized, decoded), all 8x8."""
+    from lossylab import jpeg  # imported late: only notebook 03 needs it
+
+    table = jpeg.quant_tables(quality).luma
+    quantized = jpeg.quantize(dct_blocks[row, col], table)
+    decoded = jpeg.unlevel_shift(jpeg.idct2(jpeg.dequantize(quantized, table)))
+    return table, quantized, decoded
+
+
+def block_picker_widget(luma: np.ndarray, dct_blocks: np.ndarray, *, quality: int, row: int,
+                        col: int, zero_fraction: Sequence[float]) -> widgets.Box:
+    """Live :func:`lossylab.plotting.draw_block_picker`, with quality, row and column sliders.
+
+    Parameters
+    ----------
+    luma : numpy.ndarray, shape (8 * n_rows, 8 * n_cols)
+        Luma samples, 0-255.
+    dct_blocks : numpy.ndarray, shape (n_rows, n_cols, 8, 8)
+        The level-shifted blocks' DCT coefficients (``jpeg.dct2``), computed once.
+    quality, row, col : int, keyword-only
+        Initial slider values.
+    zero_fraction : sequence of float, keyword-only
+        Fraction of the image's quantized luma coefficients that are zero, at qualities
+        1 to 100 (entry ``quality - 1``), precomputed.
+
+    Returns
+    -------
+    ipywidgets.Box
+        Sliders, the figure, and a table: non-zero coefficients in the block, the DC and
+        largest steps, the image's zero fraction.
+
+    Raises
+    ------
+    ValueError
+        If ``dct_blocks`` does not have one 8x8 block per 8x8 square of ``luma``, or
+        ``zero_fraction`` does not have 100 entries.
+    """
+    n_rows, n_cols = dct_blocks.shape[:2]
+    if dct_blocks.shape[2:] != (8, 8) or luma.shape != (8 * n_rows, 8 * n_cols):
+        raise ValueError(f"dct_blocks must have shape (H/8, W/8, 8, 8) for luma of shape "
+                         f"(H, W), got {dct_blocks.shape} and {luma.shape}")
+    if len(zero_fraction) != 100:
+        raise ValueError(f"zero_fraction must have 100 entries (qualities 1..100), "
+                         f"got {len(zero_fraction)}")
+    _, quantized, decoded = _block_at(dct_blocks, quality, row, col)
+    drawn = plotting.draw_block_picker(luma, row=row, col=col, quantized=quantized,
+                                       decoded=decoded)
+    live_fig = LiveFigure(drawn.fig, animated=drawn.animated)
+    table = widgets.HTML()
+
+    def update(quality: int, row: int, col: int) -> None:
+        steps, quantized, decoded = _block_at(dct_blocks, quality, row, col)
+        plotting.update_block_picker(drawn, luma, row=row, col=col, quantized=quantized,
+                                     decoded=decoded)
+        table.value = number_table({
+            "non-zero in this block": f"{np.count_nonzero(quantized)} / 64",
+            "DC step, largest step": f"{steps[0, 0]}, {steps.max()}",
+            "zero luma coefficients (image)": f"{zero_fraction[quality - 1]:.1%}"})
+        live_fig.refresh()
+
+    controls = {"quality": widgets.IntSlider(value=quality, min=1, max=100,
+                                             description="quality"),
+                "row": widgets.IntSlider(value=row, min=0, max=n_rows - 1,
+                                         description="block row"),
+                "col": widgets.IntSlider(value=col, min=0, max=n_cols - 1,
+                                         description="block col")}
+    return live(update, controls, live_fig.widget, table)

@@ -65,3 +65,113 @@ def test_live_rejects_unknown_layout() -> None:
 
     with pytest.raises(ValueError, match="layout must be"):
         widgets.live(lambda k: None, {"k": ipywidgets.IntSlider()}, layout="grid")
+
+
+# --- the factories of notebooks 01, 02, 03 -------------------------------------------------
+
+
+def _controls(box: object) -> list:
+    return list(box.children[0].children)  # type: ignore[attr-defined]
+
+
+def _views(box: object) -> list:
+    return list(box.children[1].children)  # type: ignore[attr-defined]
+
+
+def test_mismatch_rows_formats_the_mismatch() -> None:
+    from lossylab import distributions as D
+
+    p_true = np.array([0.5, 0.25, 0.25])
+    p_model = np.array([0.9, 0.05, 0.05])
+    rows = widgets.mismatch_rows(p_true, p_model, r=2, model_name="p_noisy")
+    m = D.mismatch(p_true, p_model, r=2)
+    assert rows["H(p_true)"] == "1.500 bits"
+    assert rows["KL(p_noisy || p_true)"] == f"{m.kl_model_true_bits:.3f} bits"
+    assert rows["mode collapse mass"] == f"{m.mode_collapse_mass:.3f}" != "0.000"
+
+
+def test_mismatch_widget_redraws_and_retabulates_on_every_move() -> None:
+    import ipywidgets
+
+    from lossylab import distributions as D
+
+    p_true = D.grid_mixture(np.arange(16), means=[4, 11], widths=[1.5, 2.0], weights=[0.5, 0.5])
+    knob = ipywidgets.IntSlider(value=4, min=1, max=16)
+    box = widgets.mismatch_widget(p_true, lambda n: D.quantizer_channel(16, n), knob)
+    image, table = _views(box)
+    r_slider = _controls(box)[1]
+    first_png, first_table = bytes(image.value), table.value
+    assert "H(p_compressed)" in first_table and first_png.startswith(b"\x89PNG")
+    knob.value = 16  # the identity channel: nothing lost
+    assert bytes(image.value) != first_png
+    assert "mode collapse mass</td><td style='text-align:right'><b>0.000" in table.value
+    r_slider.value = 100.0
+    assert table.value != first_table
+
+
+@pytest.fixture(scope="module")
+def small_learning() -> tuple:
+    from lossylab import distributions as D
+
+    problem = D.learning_problem(seed=0)
+    curves = {n: D.learning_curve(n, (1, 2, 3), seed=0) for n in (10, 30)}
+    return problem, curves
+
+
+def test_learning_rows_match_the_library(small_learning: tuple) -> None:
+    from lossylab import distributions as D
+
+    problem, curves = small_learning
+    rows = widgets.learning_rows(problem, curves[30], 2, distance=0.05)
+    point = D.learning_point(30, 2, seed=0)
+    assert rows["train / held-out bits"] == f"{point.train_bits:.3f} / {point.heldout_bits:.3f}"
+    assert rows["MDL K / held-out K"] == f"{curves[30].mdl_k} / {curves[30].heldout_k}"
+
+
+def test_learning_widget_moves_with_each_slider(small_learning: tuple) -> None:
+    problem, curves = small_learning
+    box = widgets.learning_widget(problem, curves, n=10, k=2, distance=0.05)
+    n_slider, k_slider, r_slider = _controls(box)
+    assert n_slider.options == (10, 30) and k_slider.options == (1, 2, 3)
+    image, table = _views(box)
+    seen = {(bytes(image.value), table.value)}
+    for slider, value in [(n_slider, 30), (k_slider, 3), (r_slider, 2.0)]:
+        slider.value = value
+        seen.add((bytes(image.value), table.value))
+    assert len(seen) == 4, "every slider move must change the figure and the table"
+
+
+def test_learning_widget_rejects_values_it_has_no_curve_for(small_learning: tuple) -> None:
+    problem, curves = small_learning
+    with pytest.raises(ValueError, match="n must be one of"):
+        widgets.learning_widget(problem, curves, n=100, k=2, distance=0.05)
+    with pytest.raises(ValueError, match="k one of its ks"):
+        widgets.learning_widget(problem, curves, n=10, k=50, distance=0.05)
+
+
+def test_block_picker_widget_follows_quality_and_block() -> None:
+    from lossylab import jpeg
+
+    luma = np.random.default_rng(0).integers(0, 256, (24, 32)).astype(np.uint8)  # 3 x 4 blocks
+    dct_blocks = jpeg.dct2(jpeg.level_shift(jpeg.blockify(luma)))
+    box = widgets.block_picker_widget(luma, dct_blocks, quality=75, row=1, col=1,
+                                      zero_fraction=np.linspace(1, 0, 100))
+    quality, row, col = _controls(box)
+    assert (row.max, col.max) == (2, 3)
+    image, table = _views(box)
+    assert "75.8%" not in table.value and "25.3%" in table.value  # entry 74 of linspace(1, 0)
+    before = bytes(image.value)
+    quality.value = 1
+    assert "100.0%" in table.value and bytes(image.value) != before
+    col.value = 3  # the last block: the callback works at the end of the range
+    assert "/ 64" in table.value
+
+
+def test_block_picker_widget_checks_shapes() -> None:
+    luma = np.zeros((16, 16), np.uint8)
+    with pytest.raises(ValueError, match="dct_blocks must have shape"):
+        widgets.block_picker_widget(luma, np.zeros((1, 2, 8, 8)), quality=50, row=0, col=0,
+                                    zero_fraction=[0.5] * 100)
+    with pytest.raises(ValueError, match="zero_fraction must have 100 entries"):
+        widgets.block_picker_widget(luma, np.zeros((2, 2, 8, 8)), quality=50, row=0, col=0,
+                                    zero_fraction=[0.5])
