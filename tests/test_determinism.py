@@ -28,8 +28,8 @@ NOTEBOOKS = sorted(nbtools.notebooks_dir().glob("*.ipynb"))
 SANITIZE_CFG = Path(__file__).parent / "sanitize.cfg"
 
 
-@pytest.fixture(autouse=True)
-def _only_when_selected(request: pytest.FixtureRequest) -> None:
+@pytest.fixture
+def only_when_selected(request: pytest.FixtureRequest) -> None:
     if "slow" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("executes every notebook again (minutes); run with "
                     "python -m pytest -m slow tests/test_determinism.py")
@@ -102,7 +102,7 @@ def test_terminal_view_of_progress_bars() -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_second_run_shows_the_same_text(path: Path) -> None:
+def test_second_run_shows_the_same_text(path: Path, only_when_selected: None) -> None:
     rules = sanitizers()
     committed = nbformat.read(path, as_version=4)
     fresh = execute_copy(path)
