@@ -506,6 +506,7 @@ def markdown_report(results: Mapping[str, Any]) -> str:
         *_slider_table(results),
         f"`import lossylab`: {results.get('import_s', float('nan')):.3f} s "
         f"(target < {IMPORT_S:g} s: {_mark(results.get('import_s', 0) < IMPORT_S)}).",
+        *_module_line(results.get("module_import_s", {})),
         "",
         *_record_tables(results.get("record", {})),
     ]
@@ -525,6 +526,16 @@ def _load_note(machine: Mapping[str, Any]) -> list[str]:
     return [f"Note: the machine was shared while this ran (load average up to {busiest:g} on "
             f"{cores} cores), so the times below are pessimistic; rerun on an idle machine "
             "for the numbers a learner sees.", ""]
+
+
+def _module_line(times: Mapping[str, Any]) -> list[str]:
+    """Submodule import times (fresh interpreter), slowest first: where import time goes."""
+    numbers = sorted(((t, name) for name, t in times.items() if isinstance(t, (int, float))),
+                     reverse=True)
+    if not numbers:
+        return []
+    return ["Submodules, each in a fresh interpreter: "
+            + ", ".join(f"`lossylab.{name}` {t:.2f} s" for t, name in numbers) + "."]
 
 
 def _notebook_table(results: Mapping[str, Any]) -> list[str]:
