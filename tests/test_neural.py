@@ -198,3 +198,16 @@ def test_smallest_shipped_model_reproduces_its_recorded_held_out_bits():
     measured = model.bits_per_char(shakespeare_split().test)
     # recorded by python -m lossylab.train (lossylab/weights/ladder.json)
     assert measured == pytest.approx(model.metadata["test_bits_per_char"], abs=1e-3)
+
+
+def test_train_script_merges_records_in_ladder_order(tmp_path):
+    from lossylab import train
+
+    names = train.ladder_names()
+    train.write_record(tmp_path, {"name": names[-1], "test_bits_per_char": 2.0})
+    train.write_record(tmp_path, {"name": names[0], "test_bits_per_char": 3.0})
+    train.write_record(tmp_path, {"name": names[-1], "test_bits_per_char": 1.9})  # replaces
+    records = neural.ladder_records(tmp_path)
+    assert [r["name"] for r in records] == [names[0], names[-1]]
+    assert records[-1]["test_bits_per_char"] == 1.9
+    assert [spec.name for spec in train.LADDER] == lm.pretrained_names()
