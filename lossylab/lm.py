@@ -26,8 +26,16 @@ Blocks in lockstep. To evaluate a long text fast, it is cut into blocks of
 all blocks are stepped together as one batch (:class:`BlockStepper`). The code
 lengths (:meth:`CharLM.code_lengths`) and the arithmetic coder use this very same
 stepper, so encoder, decoder and code-length computation see bit-identical
-probabilities. Forgetting the context every 8192 characters costs about 0.01
-bits/char compared with reading the text as one stream.
+probabilities. Forgetting the context every 8192 characters costs little: 0.0008
+bits/char for the order-6 n-gram on held-out Tiny Shakespeare (measured 2026-11-26);
+models with a longer memory lose a little more (at most ~0.01 bits/char).
+Subclasses may override :meth:`CharLM.code_lengths` with a faster computation of the
+very same values (the n-gram does, tested against the lockstep loop).
+
+Also here: batched sampling with a prompt and per-stream temperatures
+(:meth:`CharLM.sample_streams`, :meth:`CharLM.sample_scored`), exact probabilities of
+whole texts under sampling (:meth:`CharLM.sequence_log2_probs`), and measures of how much
+of a sample is copied from the training text (:class:`TrainingIndex`).
 
 What this leaves out compared with a production LM toolkit: tokenization (we work
 on characters), state caching across calls, and any GPU batching.
