@@ -196,6 +196,15 @@ def test_long_text_round_trip_and_size_near_ideal() -> None:
     assert abs(8 * result.payload_bytes - result.ideal_bits) <= 0.001 * result.ideal_bits + 64
 
 
+@pytest.mark.parametrize("key", MODEL_PARAMS)
+def test_payload_matches_code_lengths_for_every_model_kind(key: str) -> None:
+    model = MODELS[key]
+    text = ("To be, or not to be: that is the question. 😀\n" * 40)[:1500]
+    data = compress(text, model)
+    ideal_bits = model.code_lengths(text).sum()
+    assert abs(8 * read_header(data).payload_bytes - ideal_bits) <= 0.001 * ideal_bits + 64
+
+
 def test_hand_written_and_range_coder_sizes_agree() -> None:
     text = _long_text(3000, seed=1)
     model = MarkovLM()
