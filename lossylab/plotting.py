@@ -15,7 +15,7 @@ only, never notebook globals, and compute nothing beyond what the picture needs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 if TYPE_CHECKING:
+    from lossylab.compare import JPEGCurve, LMPoint
     from lossylab.distributions import LearningCurve
 
 # Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia/protanopia/tritanopia.
@@ -472,3 +473,164 @@ def update_block_picker(drawn: Drawn, luma: np.ndarray, *, row: int, col: int,
     drawn.artists["coef"].set_data(np.log10(1 + np.abs(quantized)))
     drawn.artists["rec"].set_data(decoded)
     drawn.artists["zz"].set_ydata(np.asarray(quantized).reshape(64)[ZIGZAG][1:])
+
+
+# --- notebook 07: rate against distortion, JPEG and language models side by side -----------
+
+LMCurveSpec = tuple[str, "Sequence[LMPoint]", str]  # (legend label, points, colour)
+
+
+def _ring(ax: Axes) -> Artist:
+    """An empty open circle: the marker a slider moves along a curve."""
+    return ax.plot([], [], "o", ms=9, mfc="none", mec="black", mew=1.5)[0]
+
+
+def draw_jpeg_rate_distortion(curves: Sequence[JPEGCurve], *, colors: Sequence[str],
+                              ax: Axes | None = None) -> Drawn:
+    """Draw JPEG's rate (file bits per pixel) against its distortion (bits per pixel missing).
+
+    Parameters
+    ----------
+    curves : sequence of lossylab.compare.JPEGCurve
+        One photograph each, measured at the same qualities.
+    colors : sequence of str, keyword-only
+        One colour per curve.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: the current axes).
+
+    Returns
+    -------
+    Drawn
+        Artist ``jpeg``: an empty ring per quality, placed by :func:`update_side_by_side`.
+
+    Raises
+    ------
+    ValueError
+        If there is not one colour per curve.
+
+    Notes
+    -----
+    The distortion is :func:`lossylab.compare.residual_bits_per_pixel`, the entropy of the
+    error image: what a lossless coder would still need to restore the original.
+    """
+    if len(colors) != len(curves):
+        raise ValueError(f"colors must have one entry per curve ({len(curves)}), "
+                         f"got {len(colors)}")
+    ax = _axes(ax)
+    for curve, color in zip(curves, colors, strict=True):
+        ax.plot(curve.bpp, curve.residual_bits_per_pixel, ".-", color=color, lw=1,
+                label=curve.name)
+    ax.set(xscale="log", xlabel="rate: bits per pixel of the JPEG file",
+           ylabel="distortion:\nbits/pixel missing", title="JPEG, quality 5-95")
+    ax.set_xticks([0.2, 0.5, 1, 2, 4], labels=["0.2", "0.5", "1", "2", "4"])
+    ax.minorticks_off()
+    ax.legend(fontsize=7, loc="upper right")
+    return Drawn(_figure(ax), ax, {"jpeg": _ring(ax)})
+
+
+def draw_lm_rate_distortion(curves: Sequence[LMCurveSpec], *, ax: Axes | None = None) -> Drawn:
+    """Draw language models' rate (model bits per training character) against their excess bits.
+
+    Parameters
+    ----------
+    curves : sequence of (str, sequence of lossylab.compare.LMPoint, str)
+        Legend label, the models in the order of the curve, colour.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    Drawn
+        Artists ``lm0``, ``lm1``, ...: one empty ring per curve, placed by
+        :func:`update_side_by_side`.
+
+    Notes
+    -----
+    The distortion axis is symmetric-log, linear below 0.1 bits per character so that a
+    model with no excess (KL = 0) still fits.
+    """
+    ax = _axes(ax)
+    for label, points, color in curves:
+        ax.plot([p.model_bits_per_train_char for p in points],
+                [p.excess_bits_per_char for p in points], ".-", color=color, lw=1, label=label)
+    ax.set(xscale="log", xlabel="rate: model bits per training character",
+           ylabel="distortion:\nexcess bits/char", title="language models")
+    ax.set_yscale("symlog", linthresh=0.1)
+    ax.minorticks_off()
+    ax.legend(fontsize=7, loc="lower left")
+    return Drawn(_figure(ax), ax, {f"lm{i}": _ring(ax) for i in range(len(curves))})
+
+
+def draw_side_by_side(jpeg_curves: Sequence[JPEGCurve], lm_curves: Sequence[LMCurveSpec], *,
+                      jpeg_colors: Sequence[str], quality: int, picks: Sequence[int],
+                      axes: Sequence[Axes] | None = None) -> Drawn:
+    """Draw both compressors' rate-distortion curves, with one ring per curve at a setting.
+
+    Parameters
+    ----------
+    jpeg_curves, jpeg_colors
+        As in :func:`draw_jpeg_rate_distortion`.
+    lm_curves
+        As in :func:`draw_lm_rate_distortion`.
+    quality : int, keyword-only
+        The JPEG quality to mark (one of the curves' qualities).
+    picks : sequence of int, keyword-only
+        For each language-model curve, the index of the point to mark.
+    axes : pair of matplotlib.axes.Axes, optional
+        Left (JPEG) and right (language models); default: two new axes on the current figure.
+
+    Returns
+    -------
+    Drawn
+        Panels ``jpeg`` and ``lm``, artists ``jpeg``, ``lm0``, ``lm1``, ...; move them with
+        :func:`update_side_by_side`.
+    """
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        axes = plt.gcf().subplots(1, 2)
+    left = draw_jpeg_rate_distortion(jpeg_curves, colors=jpeg_colors, ax=axes[0])
+    right = draw_lm_rate_distortion(lm_curves, ax=axes[1])
+    drawn = Drawn(left.fig, {"jpeg": left.ax, "lm": right.ax}, left.artists | right.artists)
+    update_side_by_side(drawn, jpeg_curves, lm_curves, quality=quality, picks=picks)
+    return drawn
+
+
+def update_side_by_side(drawn: Drawn, jpeg_curves: Sequence[JPEGCurve],
+                        lm_curves: Sequence[LMCurveSpec], *, quality: int,
+                        picks: Sequence[int]) -> None:
+    """Move the rings of :func:`draw_side_by_side` to another quality and other models.
+
+    Parameters
+    ----------
+    drawn : Drawn
+        What :func:`draw_side_by_side` returned.
+    jpeg_curves, lm_curves, quality, picks
+        As in :func:`draw_side_by_side`.
+
+    Raises
+    ------
+    ValueError
+        If ``quality`` was not measured, or ``picks`` does not hold one valid index per
+        language-model curve.
+    """
+    i = jpeg_curves[0].at(quality)
+    drawn.artists["jpeg"].set_data([c.bpp[i] for c in jpeg_curves],
+                                   [c.residual_bits_per_pixel[i] for c in jpeg_curves])
+    for n, p in enumerate(picked_points(lm_curves, picks)):
+        drawn.artists[f"lm{n}"].set_data([p.model_bits_per_train_char],
+                                          [p.excess_bits_per_char])
+
+
+def picked_points(lm_curves: Sequence[LMCurveSpec], picks: Sequence[int]) -> list[LMPoint]:
+    """The point ``picks[n]`` of each language-model curve ``n``.
+
+    Raises
+    ------
+    ValueError
+        If ``picks`` does not hold one index per curve, each within its curve.
+    """
+    sizes = [len(points) for _, points, _ in lm_curves]
+    if len(picks) != len(sizes) or any(not 0 <= i < n for i, n in zip(picks, sizes, strict=True)):
+        raise ValueError(f"picks must hold one index per language-model curve, within sizes "
+                         f"{sizes}, got {list(picks)}")
+    return [points[i] for (_, points, _), i in zip(lm_curves, picks, strict=True)]

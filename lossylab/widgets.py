@@ -14,9 +14,10 @@ Before each widget a notebook draws the same figure once with the defaults, so t
 page reads well on GitHub, where widgets do not run.
 
 The factories at the end (:func:`mismatch_widget`, :func:`learning_widget`,
-:func:`block_picker_widget`) are that wiring for notebooks 01, 02 and 03: each builds a
-small figure with a ``lossylab.plotting.draw_*`` function, wraps it in a :class:`LiveFigure`
-and binds its sliders; everything they show is passed in as arguments.
+:func:`block_picker_widget`, :func:`side_by_side_widget`) are that wiring for notebooks
+01, 02, 03 and 07: each builds a small figure with a ``lossylab.plotting.draw_*`` function,
+wraps it in a :class:`LiveFigure` and binds its sliders; everything they show is passed in
+as arguments.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from lossylab import distributions as D
 from lossylab import plotting
 
 if TYPE_CHECKING:
+    from lossylab.compare import JPEGCurve, LMPoint
     from lossylab.distributions import LearningCurve, LearningProblem
 
 
@@ -418,4 +420,90 @@ def block_picker_widget(luma: np.ndarray, dct_blocks: np.ndarray, *, quality: in
                                          description="block row"),
                 "col": widgets.IntSlider(value=col, min=0, max=n_cols - 1,
                                          description="block col")}
+    return live(update, controls, live_fig.widget, table)
+
+
+def side_by_side_rows(jpeg_curves: Sequence[JPEGCurve], quality: int,
+                      points: Sequence[LMPoint]) -> dict[str, str]:
+    """The numbers under the side-by-side figure: JPEG's mean over photographs, each model's.
+
+    Parameters
+    ----------
+    jpeg_curves : sequence of lossylab.compare.JPEGCurve
+    quality : int
+        One of the curves' qualities.
+    points : sequence of lossylab.compare.LMPoint
+        The language models marked on the figure.
+
+    Returns
+    -------
+    dict of str to str
+        Label to formatted value, for :func:`number_table`.
+    """
+    i = jpeg_curves[0].at(quality)
+    bpp, psnr, missing = (np.mean([getattr(c, key)[i] for c in jpeg_curves])
+                          for key in ("bpp", "psnr_db", "residual_bits_per_pixel"))
+    rows = {f"JPEG quality {quality} (mean of {len(jpeg_curves)})":
+            f"{bpp:.2f} bpp, {psnr:.1f} dB, {missing:.2f} bits/pixel missing"}
+    for p in points:
+        rows[p.name] = (f"{p.model_bits_per_train_char:.3g} model bits/char, "
+                        f"{p.bits_per_char:.3f} bits/char, excess {p.excess_bits_per_char:.3f}")
+    return rows
+
+
+def side_by_side_widget(jpeg_curves: Sequence[JPEGCurve],
+                        lm_curves: Sequence[plotting.LMCurveSpec], *,
+                        jpeg_colors: Sequence[str], quality: int,
+                        knobs: Sequence[tuple[str, Sequence[Any], int]],
+                        figsize: tuple[float, float] = (8.6, 3.0)) -> widgets.Box:
+    """Live :func:`lossylab.plotting.draw_side_by_side`: a quality slider and one per LM curve.
+
+    Parameters
+    ----------
+    jpeg_curves, lm_curves, jpeg_colors
+        As in :func:`lossylab.plotting.draw_side_by_side`.
+    quality : int, keyword-only
+        Initial JPEG quality (one of the curves' qualities).
+    knobs : sequence of (str, sequence, int), keyword-only
+        One per language-model curve: the slider's description, the value shown for each
+        of the curve's points (e.g. the n-gram orders), and the initial index.
+    figsize : (float, float), keyword-only
+
+    Returns
+    -------
+    ipywidgets.Box
+        The sliders (``quality`` first), the figure and the table of :func:`side_by_side_rows`.
+
+    Raises
+    ------
+    ValueError
+        If ``knobs`` does not have one entry per LM curve, with one value per point.
+    """
+    sizes = [len(points) for _, points, _ in lm_curves]
+    if [len(values) for _, values, _ in knobs] != sizes:
+        raise ValueError(f"knobs must have one entry per language-model curve, with one value "
+                         f"per point (sizes {sizes}), got {[len(v) for _, v, _ in knobs]}")
+    picks = [index for _, _, index in knobs]
+    fig, axes = plotting.new_figure(1, 2, figsize=figsize)
+    fig.set_dpi(80)
+    drawn = plotting.draw_side_by_side(jpeg_curves, lm_curves, jpeg_colors=jpeg_colors,
+                                       quality=quality, picks=picks, axes=axes)
+    live_fig = LiveFigure(fig, animated=drawn.animated)
+    table = widgets.HTML()
+
+    def update(quality: int, **picked: int) -> None:
+        picks = [picked[f"lm{n}"] for n in range(len(lm_curves))]
+        plotting.update_side_by_side(drawn, jpeg_curves, lm_curves, quality=quality,
+                                     picks=picks)
+        table.value = number_table(side_by_side_rows(
+            jpeg_curves, quality, plotting.picked_points(lm_curves, picks)))
+        live_fig.refresh()
+
+    controls: dict[str, widgets.ValueWidget] = {"quality": widgets.SelectionSlider(
+        options=[int(q) for q in jpeg_curves[0].qualities], value=quality,
+        description="JPEG quality")}
+    for n, (description, values, index) in enumerate(knobs):
+        controls[f"lm{n}"] = widgets.SelectionSlider(
+            options=[(str(v), i) for i, v in enumerate(values)], value=index,
+            description=description)
     return live(update, controls, live_fig.widget, table)
