@@ -22,8 +22,11 @@ escape keep a small probability). Orders go up to 10.
 
 Implementation: everything is vectorized with numpy. A context of length j gets an
 integer id; contexts of length j are keyed by ``(id of its length j-1 suffix) * B +
-oldest character`` and numbered with ``np.unique``, so ids never overflow. Counts live
-in sorted key arrays and are looked up with ``np.searchsorted``. Text is cut into
+oldest character`` and numbered with a sort, so ids never overflow. Counts live in
+sorted key arrays and are looked up with ``np.searchsorted``. Stored arrays use int32
+whenever their range allows and keep only what cannot be recomputed exactly (the
+discounted counts are recomputed from the raw counts at look-up), so the Tiny
+Shakespeare ladder of orders 0..10 holds ~140 MB instead of ~360 MB. Text is cut into
 blocks of ``lossylab.lm.BLOCK_CHARS`` as in the evaluation, each block starting from
 k beginning-of-block symbols, so training and evaluation see the same contexts.
 
@@ -45,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from lossylab.lm import BLOCK_CHARS, CharLM, _check_text, utf8_lengths
+from lossylab.lm import BLOCK_CHARS, CharLM, _check_text, _codepoints, utf8_lengths
 
 MAX_ORDER = 10
 
@@ -54,36 +57,62 @@ MAX_ORDER = 10
 class _Table:
     """Counts of (context, next symbol) pairs at one context length, with smoothing stats."""
 
-    pair_keys: np.ndarray  # (n_pairs,) sorted int64: context_id * n_symbols + symbol
-    pair_counts: np.ndarray  # (n_pairs,) int64 counts (raw or continuation)
-    total: np.ndarray  # (n_contexts,) float64: sum of counts per context
+    pair_keys: np.ndarray  # (n_pairs,) sorted int32/int64: context_id * n_symbols + symbol
+    pair_counts: np.ndarray  # (n_pairs,) int32 counts (raw or continuation)
+    total: np.ndarray  # (n_contexts,) int32: sum of counts per context
     gamma: np.ndarray  # (n_contexts,) float64: D1 N1 + D2 N2 + D3 N3+ per context
     discounts: np.ndarray  # (4,) float64: discount for a count of 0, 1, 2, 3+
-    indptr: np.ndarray  # (n_contexts + 1,) int64: context i owns pairs indptr[i]:indptr[i+1]
-    symbols: np.ndarray  # (n_pairs,) int64: the next symbol of each pair
-    kept: np.ndarray  # (n_pairs,) float64: max(count - D(count), 0), the discounted count
+
+
+def _int_dtype(bound: int) -> type[np.signedinteger[Any]]:
+    """int32 when every value (and every query against it) is below ``bound``, else int64."""
+    return np.int32 if bound < 2**31 else np.int64
 
 
 def _lookup(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """Index of each query in the sorted ``keys``, or -1 when absent."""
+    """Index of each query in the sorted ``keys``, or -1 when absent.
+
+    Queries are cast to the keys' dtype (their range is the keys' range by construction)
+    so that ``searchsorted`` does not copy the keys.
+    """
+    queries = queries.astype(keys.dtype, copy=False)
     pos = np.searchsorted(keys, queries)
     pos_ok = np.minimum(pos, len(keys) - 1)
     return np.where((pos < len(keys)) & (keys[pos_ok] == queries), pos_ok, -1)
 
 
 def _unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(keys, return_inverse=True)`` for non-negative int64 keys, faster.
+    """``np.unique(keys, return_inverse=True)`` for non-negative integer keys, lighter.
 
-    When the keys are small (< 4M) a dense table replaces the sort: ~20x faster.
+    When the keys are small (< 4M) a dense table replaces the sort: ~20x faster. The
+    inverse is int32 (the ids of one text's positions), halving the largest arrays.
     """
     top = int(keys.max()) + 1 if len(keys) else 0
-    if top > 4_000_000:
-        unique, inverse = np.unique(keys, return_inverse=True)
-        return unique, inverse.reshape(-1)
-    present = np.zeros(top, dtype=bool)
-    present[keys] = True
-    rank = np.cumsum(present) - 1  # (top,) id of each present key
-    return np.flatnonzero(present), rank[keys]
+    id_dtype = _int_dtype(len(keys) + 1)
+    if top <= 4_000_000:
+        present = np.zeros(top, dtype=bool)
+        present[keys] = True
+        rank = np.cumsum(present, dtype=id_dtype)  # (top,) id + 1 of each present key
+        rank -= 1
+        return np.flatnonzero(present), rank[keys]
+    perm = np.argsort(keys)
+    ordered = keys[perm]
+    first = np.ones(len(keys), dtype=bool)  # first occurrence of each key in sorted order
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    unique = ordered[first]
+    del ordered
+    rank = np.cumsum(first, dtype=id_dtype)
+    rank -= 1
+    inverse = np.empty(len(keys), dtype=id_dtype)
+    inverse[perm] = rank
+    return unique, inverse
+
+
+def _unique_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_counts=True)``, sorting ``keys`` in place (no copy)."""
+    keys.sort()
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1], [True]]))
+    return keys[starts[:-1]], np.diff(starts)
 
 
 def _discounts(counts: np.ndarray) -> np.ndarray:
@@ -108,21 +137,27 @@ def _discounts(counts: np.ndarray) -> np.ndarray:
 def _table(pair_keys: np.ndarray, pair_counts: np.ndarray, n_contexts: int,
            n_symbols: int) -> _Table:
     """Smoothing statistics per context for sorted unique pair keys and their counts."""
+    pair_counts = pair_counts.astype(_int_dtype(int(pair_counts.sum()) + 1))
     discounts = _discounts(pair_counts)
     context = pair_keys // n_symbols  # (n_pairs,) context id of each pair
     total = np.bincount(context, weights=pair_counts, minlength=n_contexts)
     removed = discounts[np.minimum(pair_counts, 3)]  # (n_pairs,) discount of each pair
     gamma = np.bincount(context, weights=removed, minlength=n_contexts)
-    indptr = np.searchsorted(pair_keys, np.arange(n_contexts + 1) * n_symbols)
-    kept = np.maximum(pair_counts - removed, 0.0)
-    return _Table(pair_keys, pair_counts, total, gamma, discounts, indptr,
-                  pair_keys % n_symbols, kept)
+    key_dtype = _int_dtype(n_contexts * n_symbols)
+    return _Table(pair_keys.astype(key_dtype), pair_counts, total.astype(pair_counts.dtype),
+                  gamma, discounts)
+
+
+def _kept(table: _Table, index: np.ndarray) -> np.ndarray:
+    """float64 ``max(count - D(count), 0)``, the discounted count of the pairs at ``index``."""
+    counts = table.pair_counts[index]
+    return np.maximum(counts - table.discounts[np.minimum(counts, 3)], 0.0)
 
 
 def _pair_kept(table: _Table, pair_keys: np.ndarray) -> np.ndarray:
     """Discounted count of each (context, symbol) pair key, 0 when never seen."""
     index = _lookup(table.pair_keys, pair_keys)
-    return np.where(index >= 0, table.kept[index], 0.0)
+    return np.where(index >= 0, _kept(table, index), 0.0)
 
 
 def _dense_kept(table: _Table, ids: np.ndarray, n_symbols: int) -> np.ndarray:
@@ -130,16 +165,18 @@ def _dense_kept(table: _Table, ids: np.ndarray, n_symbols: int) -> np.ndarray:
 
     Rows of unseen contexts (id -1) are 0.
 
-    A context's pairs are contiguous in the sorted keys (``indptr``, as in a CSR sparse
-    matrix), so they are gathered without searching.
+    A context's pairs are contiguous in the sorted keys (as in a CSR sparse matrix):
+    two searches per context find the run, and its pairs are gathered without searching.
     """
     seen = ids >= 0
-    start = np.where(seen, table.indptr[np.maximum(ids, 0)], 0)
-    lengths = np.where(seen, table.indptr[ids + 1] - start, 0)
+    first = np.maximum(ids, 0).astype(table.pair_keys.dtype) * n_symbols
+    start = np.where(seen, np.searchsorted(table.pair_keys, first), 0)
+    end = np.searchsorted(table.pair_keys, first + n_symbols)
+    lengths = np.where(seen, end - start, 0)
     rows = np.repeat(np.arange(len(ids)), lengths)
     pos = np.arange(lengths.sum()) + np.repeat(start - (np.cumsum(lengths) - lengths), lengths)
     kept = np.zeros((len(ids), n_symbols))
-    kept[rows, table.symbols[pos]] = table.kept[pos]
+    kept[rows, table.pair_keys[pos] % n_symbols] = _kept(table, pos)
     return kept
 
 
@@ -155,11 +192,15 @@ def _interpolate(table: _Table, ids: np.ndarray, kept: np.ndarray,
 
 
 def _back(symbols: np.ndarray, j: int, bos: int) -> np.ndarray:
-    """The symbol ``j`` positions earlier in the same block (``bos`` before its start)."""
-    out = np.full(len(symbols), bos, dtype=np.int64)
+    """The symbol ``j`` positions earlier in the same block (``bos`` before its start).
+
+    Same dtype as ``symbols``.
+    """
+    out = np.full(len(symbols), bos, dtype=symbols.dtype)
     out[j:] = symbols[: max(len(symbols) - j, 0)]
-    in_block = np.arange(len(symbols)) % BLOCK_CHARS >= j
-    return np.where(in_block, out, bos)
+    for offset in range(min(j, BLOCK_CHARS)):  # the first j positions of every block
+        out[offset::BLOCK_CHARS] = bos
+    return out
 
 
 @dataclass(frozen=True)
@@ -167,7 +208,7 @@ class _Counts:
     """Everything counted from one text, for every context length up to ``max_order``."""
 
     vocab: str
-    context_keys: list[np.ndarray]  # [j] sorted int64 (n_contexts_j,); j = 0 is [0]
+    context_keys: list[np.ndarray]  # [j] sorted int32/int64 (n_contexts_j,); j = 0 is [0]
     raw: list[_Table]  # [j] raw counts with contexts of length j (top of an order-j model)
     continuation: list[_Table]  # [j] continuation counts N1+(. h w), j < max_order
 
@@ -175,48 +216,71 @@ class _Counts:
 def _count(text: str, max_order: int) -> _Counts:
     """Count all (context, symbol) pairs of ``text`` for context lengths 0..max_order."""
     vocab = "".join(sorted(set(text)))
-    probe = _Probe(vocab)
-    symbols = probe.symbols(text)  # (N,) int64
     n_symbols, base = len(vocab) + 1, len(vocab) + 2  # base: symbols plus beginning-of-block
-    ids = np.zeros(len(symbols), dtype=np.int64)  # context id per position, length 0
-    context_keys = [np.zeros(1, dtype=np.int64)]
+    symbol_dtype = np.int8 if base < 2**7 else np.int16 if base < 2**15 else np.int32
+    symbols = _symbols_of_vocab(text, vocab, symbol_dtype)  # (N,)
+    ids = np.zeros(len(symbols), dtype=np.int32)  # context id per position, length 0
+    context_keys = [np.zeros(1, dtype=np.int32)]
     raw: list[_Table] = []
     for j in range(max_order + 1):
-        if j > 0:
-            keys, ids = _unique_inverse(ids * base + _back(symbols, j, base - 1))
-            context_keys.append(keys)
-        pair_keys, pair_counts = np.unique(ids * n_symbols + symbols, return_counts=True)
+        if j > 0:  # one (N,) array at a time: ids are int32, keys int32 when they fit
+            key_dtype = _int_dtype(len(context_keys[j - 1]) * base)
+            keys = ids.astype(key_dtype)
+            del ids
+            keys *= base
+            keys += _back(symbols, j, base - 1)
+            unique, ids = _unique_inverse(keys)
+            del keys
+            context_keys.append(unique.astype(key_dtype))
+        pairs = ids.astype(_int_dtype(len(context_keys[j]) * n_symbols))
+        pairs *= n_symbols
+        pairs += symbols
+        pair_keys, pair_counts = _unique_counts(pairs)
+        del pairs
         raw.append(_table(pair_keys, pair_counts, len(context_keys[j]), n_symbols))
     continuation = [
         _continuation(raw[j + 1].pair_keys, context_keys, j, n_symbols, base)
         for j in range(max_order)
     ]
+    _release_freed_heap()
     return _Counts(vocab, context_keys, raw, continuation)
+
+
+def _release_freed_heap() -> None:
+    """Give the pages of freed temporaries back to the operating system (glibc only).
+
+    Counting allocates and frees one (N,) temporary after another between the arrays it
+    keeps; glibc serves them from its heap and keeps the freed holes resident (~70 MB
+    after the Tiny Shakespeare ladder). ``malloc_trim(0)`` releases them in a few
+    milliseconds; elsewhere (macOS, Windows, musl) this does nothing.
+    """
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError, TypeError):  # no glibc: nothing to release
+        pass
+
+
+def _symbols_of_vocab(text: str, vocab: str, dtype: type[np.signedinteger[Any]]) -> np.ndarray:
+    """``CharLM.symbols(text)`` when ``vocab`` holds every character of ``text``, lighter.
+
+    A table indexed by code point replaces the search (no int64 temporaries).
+    """
+    known = _codepoints(vocab)
+    table = np.zeros(int(known.max()) + 1 if len(known) else 1, dtype=dtype)
+    table[known] = np.arange(len(known))
+    return table[_codepoints(text)]
 
 
 def _continuation(upper_pairs: np.ndarray, context_keys: list[np.ndarray], j: int,
                   n_symbols: int, base: int) -> _Table:
     """Continuation counts at length j: distinct characters seen before each (h, w)."""
+    upper_pairs = upper_pairs.astype(np.int64)
     upper_context = context_keys[j + 1][upper_pairs // n_symbols]  # key = parent * base + char
-    pairs = (upper_context // base) * n_symbols + upper_pairs % n_symbols
-    pair_keys, pair_counts = np.unique(pairs, return_counts=True)
+    pairs = (upper_context.astype(np.int64) // base) * n_symbols + upper_pairs % n_symbols
+    pair_keys, pair_counts = _unique_counts(pairs)
     return _table(pair_keys, pair_counts, len(context_keys[j]), n_symbols)
-
-
-class _Probe(CharLM):
-    """A vocabulary holder, used only to map text to symbols with the base-class rule."""
-
-    def __init__(self, vocab: str) -> None:
-        self.vocab = vocab
-
-    def initial_state(self, batch: int = 1) -> Any:  # pragma: no cover - never stepped
-        raise NotImplementedError
-
-    def advance(self, state: Any, symbols: np.ndarray) -> Any:  # pragma: no cover
-        raise NotImplementedError
-
-    def probs(self, state: Any) -> np.ndarray:  # pragma: no cover
-        raise NotImplementedError
 
 
 class NGramLM(CharLM):
