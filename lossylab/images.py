@@ -11,9 +11,11 @@ no Huffman optimisation); SSIM comes from scikit-image, PSNR is written out in n
 Three parts, top to bottom:
 
 1. round trips and their numbers: :func:`roundtrip`, :func:`png_bytes`,
-   :func:`psnr_db`, :func:`ssim`, :func:`rate_distortion`, :func:`generation_loss`;
+   :func:`psnr_db`, :func:`ssim`, :func:`rate_distortion`, :func:`generation_loss`,
+   and two small views for sliders (:func:`zoom`, :func:`worst_error`);
 2. :func:`load_image`, which turns any upload into a uint8 array or refuses it
-   with an :class:`ImageLoadError` that says what to do;
+   with an :class:`ImageLoadError` that says what to do (try it on
+   :func:`odd_image_files`);
 3. the distribution view, on the 8x8 luma blocks of the sample photographs and
    of scikit-image's face set: distinct blocks and block entropy before and
    after (:func:`block_stats`), textures flattened (mode collapse), and two
@@ -436,6 +438,98 @@ def photograph_rate_distortion(name: str, subsampling: str = "4:2:0") -> RateDis
     return RateDistortion(rd.qualities, rd.n_bytes, rd.bpp, rd.psnr_db, scores)
 
 
+def zoom(image: np.ndarray, *, window: tuple[slice, slice] | None = None, size: int = 64,
+         factor: int = 4) -> np.ndarray:
+    """Crop a window and enlarge it by pixel repetition (nearest neighbour), to see the 8x8 grid.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        uint8, (H, W) or (H, W, 3).
+    window : (slice, slice), keyword-only
+        Rows and columns to crop; default: the central ``size`` x ``size`` square.
+    size : int, keyword-only
+        Side of the default window, in pixels.
+    factor : int, keyword-only
+        Each pixel becomes a ``factor`` x ``factor`` square.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8, (factor * h, factor * w[, 3]) for a crop of h x w pixels.
+
+    Raises
+    ------
+    ValueError
+        If ``factor`` is not a positive integer or the window is empty.
+
+    Examples
+    --------
+    >>> zoom(np.arange(16, dtype=np.uint8).reshape(4, 4), size=2, factor=2)
+    array([[ 5,  5,  6,  6],
+           [ 5,  5,  6,  6],
+           [ 9,  9, 10, 10],
+           [ 9,  9, 10, 10]], dtype=uint8)
+    """
+    image = _check_image(image)
+    if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or factor < 1:
+        raise ValueError(f"factor must be a positive integer, got {factor!r}")
+    if window is None:
+        h, w = image.shape[:2]
+        window = (slice(h // 2 - size // 2, h // 2 + size // 2),
+                  slice(w // 2 - size // 2, w // 2 + size // 2))
+    crop = image[window]
+    if crop.size == 0:
+        raise ValueError(f"window {window} is empty for an image of shape {image.shape}; "
+                         "pick rows and columns inside the image")
+    return np.repeat(np.repeat(crop, factor, axis=0), factor, axis=1)
+
+
+def worst_error(original: np.ndarray, decoded: np.ndarray) -> np.ndarray:
+    """Absolute error, worst channel, at half size (the worst of each 2x2): a small error map.
+
+    Parameters
+    ----------
+    original, decoded : numpy.ndarray
+        uint8, same shape, (H, W) or (H, W, 3).
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8, (H // 2, W // 2) (or (H, W) if a side is below 2): grey levels of error.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ or the arrays are not uint8.
+
+    Notes
+    -----
+    ``max(|x - x'|)`` over the channels and over each 2x2 square, in uint8 without
+    overflow (``max(a, b) - min(a, b)``); elementwise maxima, because ``.max(axis=...)``
+    is several times slower and this runs on every slider move.
+
+    Examples
+    --------
+    >>> a = np.zeros((4, 4), np.uint8); b = a.copy(); b[1, 2] = 7
+    >>> worst_error(a, b)
+    array([[0, 7],
+           [0, 0]], dtype=uint8)
+    """
+    original, decoded = _check_pair(original, decoded)
+    if original.dtype != np.uint8 or decoded.dtype != np.uint8:
+        raise ValueError(f"original and decoded must be uint8 arrays, got {original.dtype} and "
+                         f"{decoded.dtype}; convert with np.clip(x, 0, 255).astype(np.uint8)")
+    err = np.maximum(original, decoded) - np.minimum(original, decoded)  # uint8, no overflow
+    if err.ndim == 3:
+        err = np.maximum(np.maximum(err[..., 0], err[..., 1]), err[..., 2])
+    if min(err.shape) >= 2:  # (H // 2, W // 2)
+        err = err[: err.shape[0] // 2 * 2, : err.shape[1] // 2 * 2]
+        err = np.maximum(np.maximum(err[0::2, 0::2], err[1::2, 0::2]),
+                         np.maximum(err[0::2, 1::2], err[1::2, 1::2]))
+    return err
+
+
 # --- 2. loading any image ---------------------------------------------------------------
 
 
@@ -648,6 +742,52 @@ def load_image(
         notes.append(f"tiny image ({pixels.shape[1]}x{pixels.shape[0]}): JPEG pads it to 8x8 "
                      "blocks; SSIM needs at least 7x7 and is not defined")
     return LoadedImage(pixels=pixels, notes=tuple(notes), format=file_format, mode=mode)
+
+
+def odd_image_files(image: np.ndarray) -> dict[str, bytes]:
+    """Ten awkward uploads made from a corner of ``image``, to try :func:`load_image` on.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        uint8 RGB, (H, W, 3) with H, W >= 64 (its top-left 64 x 64 corner is used).
+
+    Returns
+    -------
+    dict of str to bytes
+        File name to file contents: not a picture, empty, truncated, CMYK, 16-bit,
+        palette with transparency, RGBA, EXIF-rotated, greyscale, one pixel.
+
+    Raises
+    ------
+    ValueError
+        If ``image`` is not RGB or smaller than 64 x 64.
+    """
+    image = _check_image(image)
+    if image.ndim != 3 or min(image.shape[:2]) < 64:
+        raise ValueError(f"image must be RGB, (H, W, 3) with H, W >= 64, got {image.shape}")
+    corner = image[:64, :64]  # (64, 64, 3) uint8
+
+    def encode(im: Image.Image, fmt: str, **kw: object) -> bytes:
+        buffer = io.BytesIO()
+        im.save(buffer, format=fmt, **kw)  # type: ignore[arg-type]
+        return buffer.getvalue()
+
+    photo = Image.fromarray(corner)
+    rgba = Image.fromarray(np.dstack([corner, np.full((64, 64), 128, np.uint8)]), "RGBA")
+    exif = photo.getexif()
+    exif[0x0112] = 6  # EXIF orientation: rotate 90 degrees clockwise to display
+    return {
+        "notes.txt": b"not a picture at all", "empty.png": b"",
+        "truncated.jpg": encode(photo, "JPEG")[:900],
+        "cmyk.jpg": encode(photo.convert("CMYK"), "JPEG"),
+        "16bit.png": encode(Image.fromarray(corner[..., 0].astype(np.uint16) * 257), "PNG"),
+        "palette.png": encode(photo.convert("P"), "PNG", transparency=0),
+        "rgba.png": encode(rgba, "PNG"),
+        "rotated.jpg": encode(photo, "JPEG", exif=exif.tobytes()),
+        "grey.png": encode(photo.convert("L"), "PNG"),
+        "one_pixel.png": encode(Image.new("RGB", (1, 1), "red"), "PNG"),
+    }
 
 
 # --- 3. JPEG as a map between distributions of 8x8 blocks -------------------------------

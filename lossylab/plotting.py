@@ -30,6 +30,7 @@ from matplotlib.patches import Rectangle
 if TYPE_CHECKING:
     from lossylab.compare import JPEGCurve, LMPoint
     from lossylab.distributions import LearningCurve
+    from lossylab.images import RateDistortion
 
 # Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia/protanopia/tritanopia.
 OKABE_ITO = {
@@ -634,3 +635,51 @@ def picked_points(lm_curves: Sequence[LMCurveSpec], picks: Sequence[int]) -> lis
         raise ValueError(f"picks must hold one index per language-model curve, within sizes "
                          f"{sizes}, got {list(picks)}")
     return [points[i] for (_, points, _), i in zip(lm_curves, picks, strict=True)]
+
+
+# --- notebook 04: where one round trip lands among the photographs' curves -------------------
+
+
+def draw_jpeg_rate_psnr(curves: Mapping[str, RateDistortion], *, colors: Mapping[str, str],
+                        ylim: tuple[float, float] = (20, 60), ax: Axes | None = None) -> Drawn:
+    """Draw PSNR against bits per pixel for several photographs, with a ring for one round trip.
+
+    Parameters
+    ----------
+    curves : mapping of str to lossylab.images.RateDistortion
+        Photograph name to its rate-distortion curve.
+    colors : mapping of str to str, keyword-only
+        Photograph name to colour (every name of ``curves``).
+    ylim : (float, float), keyword-only
+        Range of the PSNR axis (dB).
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    Drawn
+        Artist ``marker`` (empty until :func:`update_jpeg_rate_psnr` places it).
+
+    Raises
+    ------
+    ValueError
+        If a curve has no colour.
+    """
+    missing = [name for name in curves if name not in colors]
+    if missing:
+        raise ValueError(f"colors must give a colour to every curve, missing {missing}")
+    ax = _axes(ax)
+    for name, rd in curves.items():
+        ax.plot(rd.bpp, rd.psnr_db, "-o", ms=2.5, color=colors[name], label=name)
+    marker = ax.plot([], [], "o", ms=10, mfc="none", mec="black", mew=2)[0]
+    ax.set(xlabel="bits per pixel", ylabel="PSNR (dB)", xscale="log", xlim=(0.1, 16), ylim=ylim)
+    ax.legend(fontsize=7, loc="lower right")
+    return Drawn(_figure(ax), ax, {"marker": marker})
+
+
+def update_jpeg_rate_psnr(drawn: Drawn, *, bpp: float, psnr_db: float) -> None:
+    """Put the ring of :func:`draw_jpeg_rate_psnr` at one round trip (in place).
+
+    An infinite PSNR (identical images) is drawn at the top of the axis.
+    """
+    top = drawn.ax.get_ylim()[1]
+    drawn.artists["marker"].set_data([bpp], [min(psnr_db, top)])

@@ -14,8 +14,9 @@ Before each widget a notebook draws the same figure once with the defaults, so t
 page reads well on GitHub, where widgets do not run.
 
 The factories at the end (:func:`mismatch_widget`, :func:`learning_widget`,
-:func:`block_picker_widget`, :func:`side_by_side_widget`) are that wiring for notebooks
-01, 02, 03 and 07: each builds a small figure with a ``lossylab.plotting.draw_*`` function,
+:func:`block_picker_widget`, :func:`roundtrip_widget`, :func:`generation_widget`,
+:func:`upload_widget`, :func:`side_by_side_widget`) are that wiring for notebooks 01 to 04
+and 07: each builds a small figure with a ``lossylab.plotting.draw_*`` function,
 wraps it in a :class:`LiveFigure` and binds its sliders; everything they show is passed in
 as arguments.
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -34,11 +36,12 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from lossylab import distributions as D
-from lossylab import plotting
+from lossylab import images, plotting
 
 if TYPE_CHECKING:
     from lossylab.compare import JPEGCurve, LMPoint
     from lossylab.distributions import LearningCurve, LearningProblem
+    from lossylab.images import GenerationLoss, LoadedImage, RoundTrip
 
 
 def figure_png(fig: Figure) -> bytes:
@@ -507,3 +510,259 @@ def side_by_side_widget(jpeg_curves: Sequence[JPEGCurve],
             options=[(str(v), i) for i, v in enumerate(values)], value=index,
             description=description)
     return live(update, controls, live_fig.widget, table)
+
+
+# --- notebook 04: real round trips of the photographs, generation loss, uploads -------------
+
+
+@lru_cache(maxsize=4)
+def _error_palette(vmax: float) -> list[int]:
+    """The error colour map as a flat PNG palette: grey level e -> cmap(min(e / vmax, 1))."""
+    from matplotlib import colormaps
+
+    rgb = colormaps[plotting.CMAP_ERROR](np.minimum(np.arange(256) / vmax, 1))[:, :3]
+    return (rgb * 255).astype(np.uint8).ravel().tolist()  # (768,) ints
+
+
+def error_png(original: np.ndarray, decoded: np.ndarray, *, vmax: float = 32.0) -> bytes:
+    """The error map of :func:`lossylab.images.worst_error` as a small palette PNG.
+
+    Parameters
+    ----------
+    original, decoded : numpy.ndarray
+        uint8, same shape, (H, W) or (H, W, 3).
+    vmax : float, keyword-only
+        Error (grey levels) at which the colour saturates.
+
+    Returns
+    -------
+    bytes
+        A PNG, half the size of the image, coloured with ``lossylab.plotting.CMAP_ERROR``.
+
+    Raises
+    ------
+    ValueError
+        If ``vmax`` is not positive (and as :func:`lossylab.images.worst_error`).
+    """
+    if not vmax > 0:
+        raise ValueError(f"vmax must be a positive number of grey levels, got {vmax!r}")
+    im = Image.fromarray(images.worst_error(original, decoded))
+    im.putpalette(_error_palette(float(vmax)))
+    buffer = io.BytesIO()
+    im.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def roundtrip_rows(image: np.ndarray, rt: RoundTrip, *, psnr_db: float, png_n_bytes: int,
+                   ssim: float | None) -> dict[str, str]:
+    """The numbers of one round trip: size, bpp, compression ratios, PSNR, SSIM.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        The original (its ``nbytes`` is the raw size).
+    rt : lossylab.images.RoundTrip
+    psnr_db : float, keyword-only
+    png_n_bytes : int, keyword-only
+        Size of the lossless PNG of ``image``.
+    ssim : float or None, keyword-only
+        None shows "press the button" (SSIM is too slow for every slider move).
+
+    Returns
+    -------
+    dict of str to str
+        Label to formatted value, for :func:`number_table`.
+    """
+    return {"bytes": f"{rt.n_bytes:,}", "bits per pixel": f"{rt.bpp:.3f}",
+            "ratio vs raw": f"{image.nbytes / rt.n_bytes:.1f}",
+            "ratio vs PNG": f"{png_n_bytes / rt.n_bytes:.2f}", "PSNR": f"{psnr_db:.2f} dB",
+            "SSIM": "press the button" if ssim is None else f"{ssim:.4f}"}
+
+
+@lru_cache(maxsize=8)
+def _half_size_png(name: str) -> bytes:
+    """A photograph, lossless, at half size (2x2 box average): what the "original" view shows."""
+    return images.png_bytes(np.asarray(Image.fromarray(images.photograph(name)).reduce(2)))
+
+
+def roundtrip_widget(quality: widgets.IntSlider, *, colors: Mapping[str, str],
+                     windows: Mapping[str, tuple[slice, slice]] | None = None,
+                     name: str = "astronaut", subsampling: str = "4:2:0",
+                     figsize: tuple[float, float] = (4.2, 2.6)) -> widgets.Box:
+    """Real JPEG round trips of the bundled photographs: original, file, zoom, error, numbers.
+
+    Parameters
+    ----------
+    quality : ipywidgets.IntSlider
+        The quality slider (passed in, so that a notebook can time it).
+    colors : mapping of str to str, keyword-only
+        The photographs offered (names of :data:`lossylab.images.PHOTOGRAPHS`) and the colour
+        of each one's curve.
+    windows : mapping of str to (slice, slice), keyword-only
+        Zoom window per photograph (default: the central 64 x 64 pixels).
+    name, subsampling : str, keyword-only
+        Initial photograph and chroma subsampling ("4:2:0" or "4:4:4").
+    figsize : (float, float), keyword-only
+        Size of the rate-distortion figure.
+
+    Returns
+    -------
+    ipywidgets.Box
+        The three controls, four pictures (the middle one is the JPEG file itself), a table of
+        :func:`roundtrip_rows` with a button that computes SSIM, and the rate-distortion figure
+        of :func:`lossylab.plotting.draw_jpeg_rate_psnr` with the current round trip ringed.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not one of ``colors``.
+
+    Notes
+    -----
+    The rate-distortion curves and the PNGs are computed once (about 1 s per photograph) and
+    cached, so that a move costs one encode and decode, one PSNR and a few small PNGs.
+    """
+    if name not in colors:
+        raise ValueError(f"name must be one of the photographs of colors {tuple(colors)}, "
+                         f"got {name!r}")
+    windows = dict(windows or {})
+    fig, ax = plotting.new_figure(figsize=figsize)
+    fig.set_dpi(80)
+    curves = {n: images.photograph_rate_distortion(n) for n in colors}
+    drawn = plotting.draw_jpeg_rate_psnr(curves, colors=colors, ax=ax)
+    for n in colors:  # cached now, so that switching photographs stays fast
+        images.photograph_png(n)
+        _half_size_png(n)
+    live_fig = LiveFigure(fig, animated=drawn.animated)
+    views = [widgets.Image(format=f, width=256) for f in ("png", "jpeg", "png", "png")]
+    table, button = widgets.HTML(), widgets.Button(description="compute SSIM")
+
+    def update(quality: int, name: str, subsampling: str) -> None:
+        image = images.photograph(name)
+        rt = images.roundtrip(image, quality, subsampling=subsampling)
+        psnr = images.psnr_db(image, rt.decoded, data_range=255)
+        views[0].value = _half_size_png(name)
+        views[1].value = rt.data  # the real file
+        views[2].value = array_png(images.zoom(rt.decoded, window=windows.get(name)))
+        views[3].value = error_png(image, rt.decoded)
+        ssim = images.photograph_ssim(name, quality, subsampling, compute=False)
+        table.value = number_table(roundtrip_rows(
+            image, rt, psnr_db=psnr, png_n_bytes=images.photograph_png_n_bytes(name), ssim=ssim))
+        plotting.update_jpeg_rate_psnr(drawn, bpp=rt.bpp, psnr_db=psnr)
+        live_fig.refresh()
+
+    controls = {"quality": quality,
+                "name": widgets.Dropdown(options=tuple(colors), value=name,
+                                         description="photograph"),
+                "subsampling": widgets.ToggleButtons(options=["4:2:0", "4:4:4"],
+                                                     value=subsampling, description="chroma")}
+
+    def on_ssim(_: Any) -> None:
+        values = {key: control.value for key, control in controls.items()}
+        images.photograph_ssim(values["name"], values["quality"], values["subsampling"])
+        update(**values)  # computes and caches (~0.1 s), then shows it
+
+    button.on_click(on_ssim)
+    return widgets.VBox([live(update, controls, widgets.HBox(views)),
+                         widgets.HBox([widgets.VBox([table, button]), live_fig.widget])])
+
+
+def generation_widget(loss: GenerationLoss, *, window: tuple[slice, slice] | None = None,
+                      n: int = 1) -> widgets.Box:
+    """A slider over the generations of :func:`lossylab.images.generation_loss`: zoom and numbers.
+
+    Parameters
+    ----------
+    loss : lossylab.images.GenerationLoss
+        Computed before: a move only re-encodes a small PNG.
+    window : (slice, slice), keyword-only
+        Zoom window (default: the central 64 x 64 pixels).
+    n : int, keyword-only
+        Initial generation, 1 to ``len(loss.decoded)``.
+
+    Returns
+    -------
+    ipywidgets.Box
+        The slider, the zoomed crop of generation N and a table (PSNR, bytes).
+    """
+    view, text = widgets.Image(format="png", width=256), widgets.HTML()
+
+    def update(n: int) -> None:
+        view.value = array_png(images.zoom(loss.decoded[n - 1], window=window))
+        text.value = number_table({"generation": str(n), "PSNR": f"{loss.psnr_db[n - 1]:.2f} dB",
+                                   "bytes": f"{loss.n_bytes[n - 1]:,}"})
+
+    slider = widgets.IntSlider(value=n, min=1, max=len(loss.decoded), description="generation N")
+    return live(update, {"n": slider}, widgets.HBox([view, text]))
+
+
+def describe_upload(data: bytes) -> tuple[str, LoadedImage | None]:
+    """Load an upload with :func:`lossylab.images.load_image` and say what happened.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's contents.
+
+    Returns
+    -------
+    about : str
+        HTML: the format, size, mode and conversions made, or why the file was refused.
+    loaded : lossylab.images.LoadedImage or None
+        None if the file was refused.
+    """
+    try:
+        loaded = images.load_image(data)
+    except images.ImageLoadError as err:  # every refusal: empty, not an image, too large, ...
+        return f"<b>Refused:</b> {err}", None
+    h, w = loaded.pixels.shape[:2]
+    return f"<b>{loaded.format}</b> {w}x{h} ({loaded.mode}): {'; '.join(loaded.notes)}.", loaded
+
+
+def describe_roundtrip(pixels: np.ndarray, quality: int) -> tuple[RoundTrip, str]:
+    """Round-trip ``pixels`` at ``quality``; the round trip and a one-line summary (text)."""
+    rt = images.roundtrip(pixels, quality)
+    return rt, f" Quality {quality}: {rt.n_bytes:,} bytes, {rt.bpp:.2f} bpp."
+
+
+def upload_widget(*, quality: int = 50) -> widgets.Box:
+    """Upload any image and see it as the JPEG file libjpeg writes, with a quality slider.
+
+    Parameters
+    ----------
+    quality : int, keyword-only
+        Initial quality (the slider updates when released: a large upload takes a while).
+
+    Returns
+    -------
+    ipywidgets.Box
+        The upload button, the slider, a message (:func:`describe_upload`, then
+        :func:`describe_roundtrip`) and the JPEG file.
+    """
+    upload = widgets.FileUpload(accept="image/*", multiple=False, description="your image")
+    slider = widgets.IntSlider(value=quality, min=1, max=100, description="quality",
+                               continuous_update=False)
+    message, view = widgets.HTML(), widgets.Image(format="jpeg", width=320)
+    own: dict[str, Any] = {}  # the last upload: "about" (HTML) and, if accepted, "pixels"
+
+    def update(quality: int) -> None:
+        if "pixels" not in own:
+            message.value = own.get("about", "Upload an image to see it as JPEG.")
+            return
+        rt, line = describe_roundtrip(own["pixels"], quality)
+        view.value = rt.data
+        message.value = own["about"] + line
+
+    def on_upload(change: Mapping[str, Any]) -> None:
+        if not change["new"]:
+            return
+        file = change["new"][0]
+        about, loaded = describe_upload(file["content"])
+        own.clear()
+        own["about"] = f"{file['name']}: {about}"
+        if loaded is not None:
+            own["pixels"] = loaded.pixels
+        update(slider.value)
+
+    upload.observe(on_upload, names="value")
+    return widgets.VBox([upload, live(update, {"quality": slider}, message, view)])

@@ -187,3 +187,25 @@ def test_side_by_side_rejects_unknown_quality_colours_and_picks() -> None:
         plotting.update_side_by_side(drawn, jpeg, lm, quality=10, picks=[0, 2])
     with pytest.raises(ValueError, match="picks must hold one index"):
         plotting.picked_points(lm, [0])
+
+
+# --- notebook 04 ------------------------------------------------------------------------------
+
+
+def test_draw_jpeg_rate_psnr_rings_one_round_trip() -> None:
+    from lossylab.images import RateDistortion
+
+    q = np.array([10, 50, 90])
+    rd = RateDistortion(q, np.array([900, 3000, 9000]), np.array([0.3, 1.0, 3.0]),
+                        np.array([28.0, 34.0, 42.0]), np.full(3, np.nan))
+    drawn = plotting.draw_jpeg_rate_psnr({"a": rd, "b": rd}, colors={"a": "k", "b": "r"},
+                                         ax=_ax())
+    _labelled(drawn.ax)
+    assert len(drawn.ax.lines) == 3 and drawn.ax.get_xscale() == "log"
+    assert len(drawn.artists["marker"].get_xdata()) == 0, "no ring before the first update"
+    plotting.update_jpeg_rate_psnr(drawn, bpp=1.0, psnr_db=34.0)
+    assert drawn.artists["marker"].get_data() == ([1.0], [34.0])
+    plotting.update_jpeg_rate_psnr(drawn, bpp=24.0, psnr_db=np.inf)  # identical images
+    assert drawn.artists["marker"].get_ydata() == [60.0]
+    with pytest.raises(ValueError, match="colors must give a colour to every curve"):
+        plotting.draw_jpeg_rate_psnr({"a": rd}, colors={"b": "r"}, ax=_ax())
