@@ -24,9 +24,11 @@ Implementation: everything is vectorized with numpy. A context of length j gets 
 integer id; contexts of length j are keyed by ``(id of its length j-1 suffix) * B +
 oldest character`` and numbered with a sort, so ids never overflow. Counts live in
 sorted key arrays and are looked up with ``np.searchsorted``. Stored arrays use int32
-whenever their range allows and keep only what cannot be recomputed exactly (the
-discounted counts are recomputed from the raw counts at look-up), so the Tiny
-Shakespeare ladder of orders 0..10 holds ~140 MB instead of ~360 MB. Text is cut into
+whenever their range allows and keep only what cannot be recomputed exactly: the
+discounted counts, and for the large high-order tables the per-context totals and
+discount masses, are recomputed at look-up from the raw counts, in the same order, so
+the numbers are identical. The Tiny Shakespeare ladder of orders 0..10 holds ~66 MB
+(it held ~360 MB with int64/float64 arrays for everything). Text is cut into
 blocks of ``lossylab.lm.BLOCK_CHARS`` as in the evaluation, each block starting from
 k beginning-of-block symbols, so training and evaluation see the same contexts.
 
@@ -59,9 +61,17 @@ class _Table:
 
     pair_keys: np.ndarray  # (n_pairs,) sorted int32/int64: context_id * n_symbols + symbol
     pair_counts: np.ndarray  # (n_pairs,) int32 counts (raw or continuation)
-    total: np.ndarray  # (n_contexts,) int32: sum of counts per context
-    gamma: np.ndarray  # (n_contexts,) float64: D1 N1 + D2 N2 + D3 N3+ per context
     discounts: np.ndarray  # (4,) float64: discount for a count of 0, 1, 2, 3+
+    n_symbols: int
+    # per context, stored only for tables with few contexts (else recomputed, _run_stats):
+    total: np.ndarray | None  # (n_contexts,) int32: sum of counts per context
+    gamma: np.ndarray | None  # (n_contexts,) float64: D1 N1 + D2 N2 + D3 N3+ per context
+
+
+# Tables with more contexts than this recompute total and gamma at look-up from the
+# context's few pairs (identical numbers, summed in the same order as np.bincount):
+# this halves the memory of the high orders, whose contexts have 1-2 pairs on average.
+_STORED_STATS_MAX_CONTEXTS = 100_000
 
 
 def _int_dtype(bound: int) -> type[np.signedinteger[Any]]:
@@ -139,13 +149,51 @@ def _table(pair_keys: np.ndarray, pair_counts: np.ndarray, n_contexts: int,
     """Smoothing statistics per context for sorted unique pair keys and their counts."""
     pair_counts = pair_counts.astype(_int_dtype(int(pair_counts.sum()) + 1))
     discounts = _discounts(pair_counts)
+    pair_keys = pair_keys.astype(_int_dtype(n_contexts * n_symbols))
+    if n_contexts > _STORED_STATS_MAX_CONTEXTS:
+        return _Table(pair_keys, pair_counts, discounts, n_symbols, None, None)
     context = pair_keys // n_symbols  # (n_pairs,) context id of each pair
     total = np.bincount(context, weights=pair_counts, minlength=n_contexts)
     removed = discounts[np.minimum(pair_counts, 3)]  # (n_pairs,) discount of each pair
     gamma = np.bincount(context, weights=removed, minlength=n_contexts)
-    key_dtype = _int_dtype(n_contexts * n_symbols)
-    return _Table(pair_keys.astype(key_dtype), pair_counts, total.astype(pair_counts.dtype),
-                  gamma, discounts)
+    return _Table(pair_keys, pair_counts, discounts, n_symbols,
+                  total.astype(pair_counts.dtype), gamma)
+
+
+def _runs(table: _Table, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """[start, end) of each context's pairs in the sorted keys; empty for ids of -1.
+
+    A context's pairs are contiguous (as in a CSR sparse matrix): two searches find them.
+    """
+    seen = ids >= 0
+    first = np.where(seen, ids, 0).astype(table.pair_keys.dtype) * table.n_symbols
+    start = np.searchsorted(table.pair_keys, first)
+    end = np.searchsorted(table.pair_keys, first + table.n_symbols)
+    return start, np.where(seen, end, start)
+
+
+def _context_stats(table: _Table, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """total and gamma of each context id (any shape; for -1, 1 and 0: never used).
+
+    Stored for small tables; otherwise summed over the context's pairs one pair position
+    at a time, in pair order, which is exactly the order of ``np.bincount`` in ``_table``.
+    """
+    if table.total is not None and table.gamma is not None:
+        return table.total[ids], table.gamma[ids]
+    flat = ids.reshape(-1)
+    start, end = _runs(table, flat)
+    total, gamma = np.zeros(len(flat), dtype=np.int64), np.zeros(len(flat))
+    active = np.flatnonzero(end > start)
+    pos = start[active]
+    while len(active):
+        counts = table.pair_counts[pos]
+        gamma[active] += table.discounts[np.minimum(counts, 3)]
+        total[active] += counts
+        pos += 1
+        alive = pos < end[active]
+        active, pos = active[alive], pos[alive]
+    total[flat < 0] = 1
+    return total.reshape(ids.shape), gamma.reshape(ids.shape)
 
 
 def _kept(table: _Table, index: np.ndarray) -> np.ndarray:
@@ -165,14 +213,11 @@ def _dense_kept(table: _Table, ids: np.ndarray, n_symbols: int) -> np.ndarray:
 
     Rows of unseen contexts (id -1) are 0.
 
-    A context's pairs are contiguous in the sorted keys (as in a CSR sparse matrix):
-    two searches per context find the run, and its pairs are gathered without searching.
+    A context's pairs are contiguous in the sorted keys, so they are gathered without
+    searching each pair.
     """
-    seen = ids >= 0
-    first = np.maximum(ids, 0).astype(table.pair_keys.dtype) * n_symbols
-    start = np.where(seen, np.searchsorted(table.pair_keys, first), 0)
-    end = np.searchsorted(table.pair_keys, first + n_symbols)
-    lengths = np.where(seen, end - start, 0)
+    start, end = _runs(table, ids)
+    lengths = end - start
     rows = np.repeat(np.arange(len(ids)), lengths)
     pos = np.arange(lengths.sum()) + np.repeat(start - (np.cumsum(lengths) - lengths), lengths)
     kept = np.zeros((len(ids), n_symbols))
@@ -187,7 +232,8 @@ def _interpolate(table: _Table, ids: np.ndarray, kept: np.ndarray,
     ``ids`` are context ids (-1 = unseen context, keep ``lower``), broadcastable
     against ``kept`` (discounted counts) and ``lower``.
     """
-    mixed = (kept + table.gamma[ids] * lower) / table.total[ids]
+    total, gamma = _context_stats(table, ids)
+    mixed = (kept + gamma * lower) / total
     return np.where(ids >= 0, mixed, lower)
 
 
@@ -225,7 +271,7 @@ def _count(text: str, max_order: int) -> _Counts:
     for j in range(max_order + 1):
         if j > 0:  # one (N,) array at a time: ids are int32, keys int32 when they fit
             key_dtype = _int_dtype(len(context_keys[j - 1]) * base)
-            keys = ids.astype(key_dtype)
+            keys = ids.astype(key_dtype, copy=False)  # reuses ids' memory when int32
             del ids
             keys *= base
             keys += _back(symbols, j, base - 1)
@@ -265,12 +311,16 @@ def _release_freed_heap() -> None:
 def _symbols_of_vocab(text: str, vocab: str, dtype: type[np.signedinteger[Any]]) -> np.ndarray:
     """``CharLM.symbols(text)`` when ``vocab`` holds every character of ``text``, lighter.
 
-    A table indexed by code point replaces the search (no int64 temporaries).
+    A table indexed by code point replaces the search (no int64 temporaries), and the
+    text is converted a chunk at a time (no (N,) uint32 copy of it).
     """
     known = _codepoints(vocab)
     table = np.zeros(int(known.max()) + 1 if len(known) else 1, dtype=dtype)
     table[known] = np.arange(len(known))
-    return table[_codepoints(text)]
+    out, chunk = np.empty(len(text), dtype=dtype), 1 << 20
+    for start in range(0, len(text), chunk):
+        out[start:start + chunk] = table[_codepoints(text[start:start + chunk])]
+    return out
 
 
 def _continuation(upper_pairs: np.ndarray, context_keys: list[np.ndarray], j: int,

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 import numpy as np
 import pytest
 
-from lossylab import data, lm
+from lossylab import data, lm, ngram
 from lossylab.ngram import MAX_ORDER, NGramLM, fit_ngram_ladder, ladder_code_lengths
 
 TEXT = "the cat sat on the mat. the rat ate the hat; a cat, a rat.\n" * 3 + "that is that.\n"
@@ -162,3 +162,26 @@ def test_ladder_code_lengths_equal_each_model() -> None:
         np.testing.assert_array_equal(bits[k], model.code_lengths(text))
     with pytest.raises(ValueError, match="one fit_ngram_ladder call"):
         ladder_code_lengths([NGramLM(0).fit(TEXT), NGramLM(1).fit(TEXT)], text)
+
+
+def test_recomputed_context_stats_equal_the_stored_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large tables drop total/gamma and re-sum them at look-up: bit-identical numbers."""
+    rng = np.random.default_rng(1)
+    train = "".join(rng.choice(list("abcd e\n"), size=5000)) + TEXT
+    text = "".join(rng.choice(list("abcd e\nZ"), size=700))  # Z is unseen
+    stored = fit_ngram_ladder(train, max_order=6)
+    monkeypatch.setattr(ngram, "_STORED_STATS_MAX_CONTEXTS", 0)
+    summed = fit_ngram_ladder(train, max_order=6)
+    assert all(t.gamma is None for m in summed for t in m._tables)
+    np.testing.assert_array_equal(ladder_code_lengths(summed, text),
+                                  ladder_code_lengths(stored, text))
+    states = rng.integers(0, stored[-1].n_symbols + 1, size=(40, 6))
+    np.testing.assert_array_equal(summed[-1].probs(states), stored[-1].probs(states))
+
+
+def test_tables_are_stored_compactly() -> None:
+    """Memory: int32 keys and counts, no float64 per pair (notebook 05 must stay < 400 MB)."""
+    model = NGramLM(4).fit(TEXT * 5)
+    for table in model._tables:
+        assert table.pair_keys.dtype == np.int32 and table.pair_counts.dtype == np.int32
+    assert all(keys.dtype == np.int32 for keys in model._contexts)
