@@ -327,6 +327,8 @@ class SyntheticLanguage:
         active = np.ones(n, dtype=bool)
         steps: list[np.ndarray] = []  # word ids (-1 = none) per step, each (n,)
         edge_cdf, edge_class, edge_target, class_cdf, class_words = self._sampling_tables()
+        words = self.words
+        id_dtype = np.int16 if len(words) < 2**15 else np.int64  # small word ids: small grid
         while active.any():
             # all sentences step in lockstep: choose an edge, then a word of its class
             u_edge, u_word = rng.random(n), rng.random(n)
@@ -334,11 +336,14 @@ class SyntheticLanguage:
             cls = edge_class[state, edge]
             active &= cls >= 0
             word = _rowwise_draw(class_cdf, cls, u_word)
-            steps.append(np.where(active, class_words[cls, word], -1))
+            steps.append(np.where(active, class_words[cls, word], -1).astype(id_dtype))
             state = np.where(active, edge_target[state, edge], state)
-        words = self.words
-        grid = np.stack(steps, axis=1).tolist() if steps else [[] for _ in range(n)]
-        return [" ".join([words[i] for i in row if i >= 0]) + END for row in grid]
+        grid = np.stack(steps, axis=1) if steps else np.zeros((n, 0), dtype=id_dtype)
+        sentences: list[str] = []
+        for start in range(0, n, 4096):  # rows to Python lists a chunk at a time (memory)
+            sentences += [" ".join([words[i] for i in row if i >= 0]) + END
+                          for row in grid[start:start + 4096].tolist()]
+        return sentences
 
     def _sampling_tables(self) -> tuple[np.ndarray, ...]:
         """Padded tables for lockstep sampling (edge CDFs per state, word CDFs per class)."""
