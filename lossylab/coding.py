@@ -9,7 +9,7 @@ slice of the character that actually comes. After the text, the interval has wid
 ``sum_t -log2 p(x_t | x_<t)`` binary digits identifies the whole text. A decoder
 with the same model rebuilds the same slices and reads the characters back.
 
-This module has three parts:
+This module has three parts (and a few lines of bookkeeping at the end):
 
 1. **The lesson**: a short integer arithmetic coder (:class:`ArithmeticEncoder`,
    :class:`ArithmeticDecoder`) in the style of Witten, Neal and Cleary (1987): 32-bit
@@ -28,6 +28,9 @@ This module has three parts:
    2022); ``coder="arithmetic"`` uses the pure-Python coder above (slow, but every
    line is readable). Characters outside the model's vocabulary are coded as the
    escape symbol followed by their UTF-8 bytes at 8 bits each.
+
+At the end, the arithmetic of paying for the model: :func:`adjusted_bits_per_char`,
+:func:`break_even_chars` against a reference coder, and :func:`gzip_bits_per_char`.
 
 Stream layout (both coders): the symbols step by step (at step ``t``, character
 ``t`` of every block that is still running, block by block), then the UTF-8 bytes of
@@ -738,3 +741,79 @@ def compression_result(text: str, model: CharLM, data: bytes, *,
         8 * len(data) / n_chars if n_chars else float("nan"),
         8 * header.payload_bytes - ideal_bits,
     )
+
+
+# --- paying for the model -----------------------------------------------------------------
+
+
+def adjusted_bits_per_char(bits_per_char: float, model_bits: float, n_chars: float) -> float:
+    """The rate of a text of ``n_chars`` characters when the decoder must be sent the model too.
+
+    Parameters
+    ----------
+    bits_per_char : float
+        The model's code length per character.
+    model_bits : float
+        The size of the model.
+    n_chars : float
+        Length of the text, positive.
+
+    Returns
+    -------
+    float
+        ``bits_per_char + model_bits / n_chars``.
+
+    Raises
+    ------
+    ValueError
+        If ``n_chars`` is not positive.
+
+    Examples
+    --------
+    >>> adjusted_bits_per_char(2.0, 800_000, 100_000)
+    10.0
+    """
+    if not n_chars > 0:
+        raise ValueError(f"n_chars must be a positive text length, got {n_chars!r}")
+    return bits_per_char + model_bits / n_chars
+
+
+def break_even_chars(bits_per_char: float, model_bits: float, *,
+                     reference_bits_per_char: float) -> float:
+    """The text length from which a model, sent along with the text, beats a reference coder.
+
+    Returns
+    -------
+    float
+        ``model_bits / (reference_bits_per_char - bits_per_char)``, or ``inf`` if the model
+        saves nothing per character.
+
+    Examples
+    --------
+    >>> break_even_chars(2.0, 800_000, reference_bits_per_char=3.0)
+    800000.0
+    >>> break_even_chars(3.5, 8, reference_bits_per_char=3.0)
+    inf
+    """
+    gain = reference_bits_per_char - bits_per_char  # bits saved per character
+    return model_bits / gain if gain > 0 else float("inf")
+
+
+def gzip_bits_per_char(text: str) -> float:
+    """Bits per character of ``gzip -9`` on the UTF-8 bytes of ``text`` (header included).
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is empty.
+
+    Examples
+    --------
+    >>> round(gzip_bits_per_char("ab" * 1000), 3)
+    0.144
+    """
+    import gzip
+
+    if not text:
+        raise ValueError("text must not be empty (bits per character of nothing is undefined)")
+    return 8 * len(gzip.compress(text.encode("utf-8"), 9, mtime=0)) / len(text)

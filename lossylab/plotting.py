@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 if TYPE_CHECKING:
+    from lossylab.coding import Narrowing
     from lossylab.compare import JPEGCurve, LMPoint
     from lossylab.distributions import LearningCurve
     from lossylab.images import RateDistortion
@@ -683,3 +684,198 @@ def update_jpeg_rate_psnr(drawn: Drawn, *, bpp: float, psnr_db: float) -> None:
     """
     top = drawn.ax.get_ylim()[1]
     drawn.artists["marker"].set_data([bpp], [min(psnr_db, top)])
+
+
+# --- notebook 06: arithmetic coding, the model ladder, paying for the model, rounding weights -
+
+
+def draw_narrowing(narrowing: Narrowing, *, ax: Axes | None = None) -> Drawn:
+    """Draw each step of arithmetic coding: all symbols' slices, the chosen one, its bits.
+
+    Parameters
+    ----------
+    narrowing : lossylab.coding.Narrowing
+        What :func:`lossylab.coding.interval_narrowing` returned.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    Drawn
+        A static picture (no artists to move).
+
+    Notes
+    -----
+    Row t is the interval after t characters, stretched to [0, 1): the thin lines are the
+    slice boundaries of every symbol, the bar the slice of the character that came, whose
+    width w costs ``-log2 w`` bits.
+    """
+    ax = _axes(ax)
+    for row, step in enumerate(narrowing.steps):
+        ax.vlines(step.cumulative, row - 0.35, row + 0.35, color=COLORS["neutral"], lw=0.4)
+        ax.barh(row, step.slice_high - step.slice_low, left=step.slice_low, height=0.7,
+                color=COLORS["model"])
+        ax.text(1.02, row, f"{step.char!r}: {step.bits:5.2f} bits", va="center",
+                family="monospace")
+    ax.set(xlim=(0, 1), ylim=(len(narrowing.steps) - 0.5, -0.5), yticks=[],
+           xlabel="position inside the previous interval (stretched to [0, 1))")
+    return Drawn(_figure(ax), ax, {})
+
+
+FAMILY_COLORS = (COLORS["true"], COLORS["model"], COLORS["generalization"])
+STANDARD_COLORS = (OKABE_ITO["green"], OKABE_ITO["purple"], OKABE_ITO["vermillion"])
+
+
+def _check_families(families: Mapping[str, tuple[Any, Any]]) -> None:
+    if len(families) > len(FAMILY_COLORS):
+        raise ValueError(f"families must have at most {len(FAMILY_COLORS)} entries, "
+                         f"got {len(families)}")
+    for label, (x, y) in families.items():
+        if len(x) != len(y):
+            raise ValueError(f"family {label!r} must have one rate per model size, "
+                             f"got {len(x)} sizes and {len(y)} rates")
+
+
+def draw_model_ladder(families: Mapping[str, tuple[Sequence[float], Sequence[float]]], *,
+                      alone: Mapping[str, float], given_train: Mapping[str, float],
+                      ax: Axes | None = None) -> Drawn:
+    """Draw held-out bits per character against model parameters, with standard compressors.
+
+    Parameters
+    ----------
+    families : mapping of str to (sequence of float, sequence of float)
+        Legend label to (parameters of each model, its held-out bits per character).
+    alone, given_train : mapping of str to float, keyword-only
+        Standard compressor name to its bits per character on the held-out text alone
+        (dashed) and given the training text (dotted); at most three.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    Drawn
+        A static picture.
+
+    Raises
+    ------
+    ValueError
+        If a family's sizes and rates differ in length, there are more than three families
+        or compressors, or ``alone`` and ``given_train`` name different compressors.
+    """
+    _check_families(families)
+    if list(alone) != list(given_train) or len(alone) > len(STANDARD_COLORS):
+        raise ValueError(f"alone and given_train must name the same (at most "
+                         f"{len(STANDARD_COLORS)}) compressors, got {list(alone)} and "
+                         f"{list(given_train)}")
+    ax = _axes(ax)
+    for (label, (n_params, rates)), color in zip(families.items(), FAMILY_COLORS[:len(families)],
+                                                 strict=True):
+        ax.plot(np.maximum(n_params, 1), rates, "o-", color=color, label=label)
+    for (name, rate), color in zip(alone.items(), STANDARD_COLORS[:len(alone)], strict=True):
+        ax.axhline(rate, color=color, ls="--", lw=1, label=f"{name} alone")
+        ax.axhline(given_train[name], color=color, ls=":", lw=1, label=f"{name} given train")
+    ax.set(xscale="log", xlabel="model parameters", ylabel="bits per character (held out)")
+    ax.legend(fontsize=7, ncol=2)
+    return Drawn(_figure(ax), ax, {})
+
+
+def _ring_at(ax: Axes, marker: tuple[float, float] | None) -> Artist:
+    """A large open circle at ``marker`` (empty if None), drawn over the curves."""
+    x, y = ([], []) if marker is None else ([marker[0]], [marker[1]])
+    return ax.plot(x, y, "o", ms=10, mfc="none", mec="black")[0]
+
+
+def draw_adjusted_rates(families: Mapping[str, tuple[Sequence[float], Sequence[float]]], *,
+                        reference_bits_per_char: float, reference_label: str = "xz alone",
+                        marker: tuple[float, float] | None = None,
+                        ax: Axes | None = None) -> Drawn:
+    """Draw each model's adjusted rate (model bits included) against its size in bits.
+
+    Parameters
+    ----------
+    families : mapping of str to (sequence of float, sequence of float)
+        Legend label to (model size in bits, adjusted bits per character), one entry per
+        model (see :func:`lossylab.coding.adjusted_bits_per_char`).
+    reference_bits_per_char : float, keyword-only
+        A standard compressor's rate, drawn dashed.
+    reference_label : str, keyword-only
+    marker : (float, float), keyword-only
+        Where to ring one model (size in bits, adjusted rate); None draws no ring.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    Drawn
+        Artists ``line0``, ``line1``, ... (one per family) and ``marker``; move them with
+        :func:`update_adjusted_rates`.
+    """
+    _check_families(families)
+    ax = _axes(ax)
+    artists: dict[str, Artist] = {
+        f"line{i}": ax.plot(sizes, rates, "o-", ms=3, color=color, label=label)[0]
+        for i, ((label, (sizes, rates)), color) in enumerate(zip(
+            families.items(), FAMILY_COLORS[:len(families)], strict=True))}
+    ax.axhline(reference_bits_per_char, color=OKABE_ITO["vermillion"], ls="--", lw=1,
+               label=reference_label)
+    ax.set(xscale="log", yscale="log", xlabel="model size (bits)", ylabel="adjusted bits/char",
+           ylim=(1.5, 1000))
+    ticks = [2, 3, 5, 10, 30, 100, 300, 1000]
+    ax.set_yticks(ticks, labels=[str(t) for t in ticks])
+    ax.legend(fontsize=7, loc="upper left")
+    artists["marker"] = _ring_at(ax, marker)
+    return Drawn(_figure(ax), ax, artists)
+
+
+def update_adjusted_rates(drawn: Drawn, rates: Sequence[Sequence[float]], *,
+                          marker: tuple[float, float]) -> None:
+    """Move the curves of :func:`draw_adjusted_rates` to other rates, and the ring (in place).
+
+    Parameters
+    ----------
+    drawn : Drawn
+        What :func:`draw_adjusted_rates` returned.
+    rates : sequence of sequence of float
+        The adjusted rates of each family, in the order drawn.
+    marker : (float, float), keyword-only
+    """
+    for i, family_rates in enumerate(rates):
+        drawn.artists[f"line{i}"].set_ydata(family_rates)
+    drawn.artists["marker"].set_data([marker[0]], [marker[1]])
+
+
+def draw_quantization(bits: Sequence[int], rates: Mapping[str, Sequence[float]], *,
+                      float_rate: float, ax: Axes | None = None) -> Drawn:
+    """Draw bits per character against bits per weight, one curve per rounding scheme.
+
+    Parameters
+    ----------
+    bits : sequence of int
+        Bits per weight of each point.
+    rates : mapping of str to sequence of float
+        Scheme label (e.g. "per tensor", "per row") to bits per character at each ``bits``.
+    float_rate : float, keyword-only
+        The unrounded (float32) model's rate, drawn dashed.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    Drawn
+        Artist ``marker`` (empty); place it with :func:`update_quantization`.
+
+    Raises
+    ------
+    ValueError
+        If a scheme does not have one rate per entry of ``bits``.
+    """
+    _check_families({label: (bits, r) for label, r in rates.items()})
+    colors = (COLORS["model"], COLORS["true"], COLORS["generalization"])[:len(rates)]
+    ax = _axes(ax)
+    for (label, scheme_rates), color in zip(rates.items(), colors, strict=True):
+        ax.plot(bits, scheme_rates, "o-", ms=3, color=color, label=label)
+    ax.axhline(float_rate, color=COLORS["neutral"], ls="--", lw=1, label="float32")
+    ax.set(xlabel="bits per weight", ylabel="bits/char (excerpt)", ylim=(0, None))
+    ax.legend(fontsize=7)
+    return Drawn(_figure(ax), ax, {"marker": _ring_at(ax, None)})
+
+
+def update_quantization(drawn: Drawn, *, bits: int, rate: float) -> None:
+    """Ring one setting on :func:`draw_quantization` (in place)."""
+    drawn.artists["marker"].set_data([bits], [rate])

@@ -15,8 +15,9 @@ page reads well on GitHub, where widgets do not run.
 
 The factories at the end (:func:`mismatch_widget`, :func:`learning_widget`,
 :func:`block_picker_widget`, :func:`roundtrip_widget`, :func:`generation_widget`,
-:func:`upload_widget`, :func:`side_by_side_widget`) are that wiring for notebooks 01 to 04
-and 07: each builds a small figure with a ``lossylab.plotting.draw_*`` function,
+:func:`upload_widget`, :func:`adjusted_rate_widget`, :func:`quantization_widget`,
+:func:`text_widget`, :func:`side_by_side_widget`) are that wiring for notebooks 01 to 04,
+06 and 07: each builds a small figure with a ``lossylab.plotting.draw_*`` function,
 wraps it in a :class:`LiveFigure` and binds its sliders; everything they show is passed in
 as arguments.
 """
@@ -35,13 +36,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from lossylab import coding, images, plotting
 from lossylab import distributions as D
-from lossylab import images, plotting
 
 if TYPE_CHECKING:
     from lossylab.compare import JPEGCurve, LMPoint
     from lossylab.distributions import LearningCurve, LearningProblem
     from lossylab.images import GenerationLoss, LoadedImage, RoundTrip
+    from lossylab.lm import CharLM
 
 
 def figure_png(fig: Figure) -> bytes:
@@ -766,3 +768,188 @@ def upload_widget(*, quality: int = 50) -> widgets.Box:
 
     upload.observe(on_upload, names="value")
     return widgets.VBox([upload, live(update, {"quality": slider}, message, view)])
+
+
+# --- notebook 06: paying for the model, rounding its weights, your own text -----------------
+
+
+def chars_text(n_chars: float, *, reference: str = "xz") -> str:
+    """A break-even length as text: ``"12,345 chars"``, or never if the model is worse.
+
+    Examples
+    --------
+    >>> chars_text(12345.4), chars_text(float("inf"))
+    ('12,345 chars', 'never (worse than xz)')
+    """
+    return f"{n_chars:,.0f} chars" if np.isfinite(n_chars) else f"never (worse than {reference})"
+
+
+def adjusted_rate_widget(families: Mapping[str, Sequence[str]], *,
+                         bits_per_char: Mapping[str, float], model_bits: Mapping[str, float],
+                         reference_bits_per_char: float, reference: str = "xz", name: str,
+                         n_chars: float, figsize: tuple[float, float] = (5, 2.6)) -> widgets.Box:
+    """Live :func:`lossylab.plotting.draw_adjusted_rates`, with sliders for a model and N.
+
+    Parameters
+    ----------
+    families : mapping of str to sequence of str
+        Legend label to the names of its models, smallest first.
+    bits_per_char : mapping of str to float, keyword-only
+        Every model's held-out bits per character (the slider offers them in this order).
+    model_bits : mapping of str to float, keyword-only
+        Every model's size in bits.
+    reference_bits_per_char : float, keyword-only
+        The standard compressor to beat (``reference`` names it).
+    name : str, keyword-only
+        The model ringed at first.
+    n_chars : float, keyword-only
+        The text length N at first (the slider spans N = 10^4 to 10^9).
+    figsize : (float, float), keyword-only
+
+    Returns
+    -------
+    ipywidgets.Box
+        The model and log10 N sliders, the figure and a table (rates, break-even length).
+
+    Raises
+    ------
+    ValueError
+        If a model of ``families`` or ``name`` has no rate or size.
+    """
+    missing = [n for names in families.values() for n in names
+               if n not in bits_per_char or n not in model_bits]
+    if missing or name not in bits_per_char or name not in model_bits:
+        raise ValueError(f"bits_per_char and model_bits must cover every model of families and "
+                         f"name {name!r}; missing {missing or [name]}")
+
+    def adjusted(n: str, n_text: float) -> float:
+        return coding.adjusted_bits_per_char(bits_per_char[n], model_bits[n], n_text)
+
+    def rates(n_text: float) -> list[list[float]]:
+        return [[adjusted(n, n_text) for n in names] for names in families.values()]
+
+    fig, ax = plotting.new_figure(figsize=figsize)
+    fig.set_dpi(80)
+    drawn = plotting.draw_adjusted_rates(
+        {label: ([model_bits[n] for n in names], r)
+         for (label, names), r in zip(families.items(), rates(n_chars), strict=True)},
+        reference_bits_per_char=reference_bits_per_char, reference_label=f"{reference} alone",
+        ax=ax)
+    live_fig = LiveFigure(fig, animated=drawn.animated)  # only the curves and the ring move
+    table = widgets.HTML()
+
+    def update(name: str, log10_chars: float) -> None:
+        n_text = 10.0 ** log10_chars
+        plotting.update_adjusted_rates(drawn, rates(n_text),
+                                       marker=(model_bits[name], adjusted(name, n_text)))
+        live_fig.refresh()
+        break_even = coding.break_even_chars(bits_per_char[name], model_bits[name],
+                                             reference_bits_per_char=reference_bits_per_char)
+        table.value = number_table({
+            "text length N": f"{n_text:,.0f} chars", "model": name,
+            "raw bits/char": f"{bits_per_char[name]:.3f}",
+            "adjusted bits/char": f"{adjusted(name, n_text):.3f}",
+            f"break-even vs {reference}": chars_text(break_even, reference=reference)})
+
+    controls = {"name": widgets.SelectionSlider(options=list(bits_per_char), value=name,
+                                                description="model"),
+                "log10_chars": widgets.FloatSlider(value=np.log10(n_chars), min=4, max=9,
+                                                   step=0.1, description="log10 N")}
+    return live(update, controls, live_fig.widget, table, layout="horizontal")
+
+
+def quantization_widget(sweep: Mapping[tuple[int, bool], tuple[float, float, str]], *,
+                        float_rate: float, bits: int = 8,
+                        figsize: tuple[float, float] = (4.5, 2.6)) -> widgets.Box:
+    """Live :func:`lossylab.plotting.draw_quantization`: bits per weight, per tensor or per row.
+
+    Parameters
+    ----------
+    sweep : mapping of (int, bool) to (float, float, str)
+        ``(bits per weight, per_tensor)`` to (bits per character, the rounded model's size
+        in bits, a sample it wrote), for every bits value with both schemes; computed before,
+        so a move costs no model evaluation.
+    float_rate : float, keyword-only
+        The float32 model's bits per character.
+    bits : int, keyword-only
+        The initial bits per weight.
+    figsize : (float, float), keyword-only
+
+    Returns
+    -------
+    ipywidgets.Box
+        The bits slider and the scheme toggle, the figure, and a table with the sample.
+
+    Raises
+    ------
+    ValueError
+        If ``sweep`` lacks one of the schemes for some bits value, or ``bits`` is not in it.
+    """
+    all_bits = sorted({b for b, _ in sweep})
+    if any((b, pt) not in sweep for b in all_bits for pt in (True, False)) or bits not in all_bits:
+        raise ValueError(f"sweep must hold (bits, True) and (bits, False) for every bits value, "
+                         f"and bits must be one of them; got keys {sorted(sweep)}, bits={bits!r}")
+    fig, ax = plotting.new_figure(figsize=figsize)
+    fig.set_dpi(80)
+    drawn = plotting.draw_quantization(
+        all_bits, {label: [sweep[b, pt][0] for b in all_bits]
+                   for label, pt in (("per tensor", True), ("per row", False))},
+        float_rate=float_rate, ax=ax)
+    live_fig = LiveFigure(fig, animated=drawn.animated)
+    table = widgets.HTML()
+
+    def update(bits: int, per_tensor: bool) -> None:
+        rate, size, sample = sweep[bits, per_tensor]
+        plotting.update_quantization(drawn, bits=bits, rate=rate)
+        live_fig.refresh()
+        table.value = number_table({"bits/char": f"{rate:.3f}",
+                                    "model size": f"{size / 8e3:.1f} kB"}) + \
+            f"<pre style='font-size:10px'>{sample.replace('<', '&lt;')}</pre>"
+
+    controls = {"bits": widgets.IntSlider(value=bits, min=all_bits[0], max=all_bits[-1],
+                                          description="bits/weight"),
+                "per_tensor": widgets.ToggleButtons(options=[("per tensor", True),
+                                                             ("per row", False)], value=True)}
+    return live(update, controls, live_fig.widget, table, layout="horizontal")
+
+
+def text_rates(text: str, models: Sequence[CharLM]) -> dict[str, str]:
+    """Bits per character of ``text`` under each model and under gzip, formatted.
+
+    Parameters
+    ----------
+    text : str
+        Not empty.
+    models : sequence of lossylab.lm.CharLM
+
+    Returns
+    -------
+    dict of str to str
+        Model name (and "gzip") to bits per character, for :func:`number_table`.
+    """
+    rows = {m.name: f"{m.bits_per_char(text):.3f}" for m in models}
+    rows["gzip"] = f"{coding.gzip_bits_per_char(text):.3f}"
+    return rows
+
+
+def text_widget(models: Sequence[CharLM], *, text: str) -> widgets.Box:
+    """A text box and the bits per character of its text (:func:`text_rates`), on Enter.
+
+    Parameters
+    ----------
+    models : sequence of lossylab.lm.CharLM
+    text : str, keyword-only
+        The initial text.
+
+    Returns
+    -------
+    ipywidgets.Box
+    """
+    box = widgets.Textarea(value=text, rows=3, layout=widgets.Layout(width="90%"),
+                           continuous_update=False)
+    view = widgets.HTML()
+
+    def update(text: str) -> None:
+        view.value = number_table(text_rates(text, models)) if text else "type some text"
+
+    return live(update, {"text": box}, view)
