@@ -34,7 +34,8 @@ def _read(path: Path) -> nbformat.NotebookNode:
 def test_navigation_cells_are_current(path: Path) -> None:
     nb = _read(path)
     position = [i.filename for i in nbtools.COURSE].index(path.name)
-    assert nb.cells[0].source == nbtools.top_cell_source(position), "run python -m lossylab.nbtools nav"
+    hint = "run python -m lossylab.nbtools nav"
+    assert nb.cells[0].source == nbtools.top_cell_source(position), hint
     assert nb.cells[-1].source == nbtools.bottom_cell_source(position)
 
 

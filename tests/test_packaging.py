@@ -44,7 +44,9 @@ def environment_packages() -> set[str]:
 
 def test_environment_and_pyproject_name_the_same_packages() -> None:
     py, env = pyproject_packages(), environment_packages()
-    assert py == env, f"only in pyproject: {sorted(py - env)}; only in environment.yml: {sorted(env - py)}"
+    assert py == env, (
+        f"only in pyproject: {sorted(py - env)}; only in environment.yml: {sorted(env - py)}"
+    )
 
 
 def test_the_required_packages_are_there() -> None:
