@@ -44,7 +44,9 @@ References
 ----------
 Shannon, C. E. (1951). Prediction and entropy of printed English. *Bell System
 Technical Journal* 30(1), 50-64.
-Cho, K. (2023). Are LLMs a blurry JPEG of the web? (blog post answering T. Chiang).
+Cho, K. (2023). "Are JPEG and LM similar to each other? If so, in what sense, and is this
+the real question to ask?" Blog post, February 2023 (a reply to T. Chiang, "ChatGPT Is a
+Blurry JPEG of the Web", The New Yorker, 9 February 2023).
 """
 
 from __future__ import annotations
