@@ -636,7 +636,7 @@ def roundtrip_widget(quality: widgets.IntSlider, *, colors: Mapping[str, str],
         images.photograph_png(n)
         _half_size_png(n)
     live_fig = LiveFigure(fig, animated=drawn.animated)
-    views = [widgets.Image(format=f, width=256) for f in ("png", "jpeg", "png", "png")]
+    views = [widgets.Image(format=f, width=200) for f in ("png", "jpeg", "png", "png")]
     table, button = widgets.HTML(), widgets.Button(description="compute SSIM")
 
     def update(quality: int, name: str, subsampling: str) -> None:
