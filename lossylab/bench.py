@@ -330,22 +330,15 @@ def jpeg_rd_points(qualities: Iterable[int] = JPEG_QUALITIES) -> list[dict[str, 
 
 
 def standard_compressors(train: str, test: str) -> list[dict[str, Any]]:
-    """Held-out bits/char of gzip, bz2 and lzma, alone and given the training text.
+    """Held-out bits/char of gzip, bz2 and xz (as in notebook 06), alone and given the train text.
 
     "Given the training text" is ``8 * (size(train + test) - size(train)) / len(test)``.
     """
-    import bz2
-    import gzip
-    import lzma
+    from lossylab.coding import STANDARD_COMPRESSORS
 
-    codecs: dict[str, Callable[[bytes], bytes]] = {
-        "gzip -9": lambda b: gzip.compress(b, compresslevel=9, mtime=0),
-        "bz2 -9": lambda b: bz2.compress(b, compresslevel=9),
-        "xz -9e": lambda b: lzma.compress(b, preset=9 | lzma.PRESET_EXTREME),
-    }
     train_b, test_b = train.encode("utf-8"), test.encode("utf-8")
     rows = []
-    for name, squeeze in codecs.items():
+    for name, squeeze in STANDARD_COMPRESSORS.items():
         alone = len(squeeze(test_b))
         given = len(squeeze(train_b + test_b)) - len(squeeze(train_b))
         rows.append({"compressor": name, "bits_per_char": round(8 * alone / len(test), 4),
