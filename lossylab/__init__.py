@@ -32,22 +32,21 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = (
-    "bench",
     "coding",
-    "compare",
+    "course",
     "data",
     "distributions",
-    "exercises",
     "grammar",
     "images",
     "jpeg",
+    "jpeg_decode",
+    "jpeg_libjpeg",
     "lm",
-    "nbtools",
+    "memorization",
+    "mixtures",
     "neural",
     "ngram",
-    "plotting",
-    "train",
-    "widgets",
+    "ui",
 )
 
 __all__ = ["__version__", *_SUBMODULES]

@@ -51,6 +51,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from lossylab import images, neural, ngram
+
 # Targets on two CPU cores (issue 7).
 SLIDER_P95_MS = 50.0
 NOTEBOOK_S = 30.0
@@ -316,13 +318,13 @@ def jpeg_rd_points(qualities: Iterable[int] = JPEG_QUALITIES) -> list[dict[str, 
     """Bits per pixel and PSNR (dB) of a real JPEG round trip per sample image and quality."""
     from skimage.metrics import peak_signal_noise_ratio
 
-    from lossylab import data, jpeg
+    from lossylab import data
 
     points = []
     for name in data.sample_image_names():
         image = data.sample_image(name)
         for quality in qualities:
-            result = jpeg.roundtrip(image, quality)
+            result = images.roundtrip(image, quality)
             psnr_db = peak_signal_noise_ratio(image, result.decoded, data_range=255)
             points.append({"image": name, "quality": quality, "n_bytes": int(result.n_bytes),
                            "bpp": round(float(result.bpp), 4), "psnr_db": round(float(psnr_db), 3)})
@@ -334,7 +336,7 @@ def standard_compressors(train: str, test: str) -> list[dict[str, Any]]:
 
     "Given the training text" is ``8 * (size(train + test) - size(train)) / len(test)``.
     """
-    from lossylab.coding import STANDARD_COMPRESSORS
+    from lossylab.course.nb06 import STANDARD_COMPRESSORS
 
     train_b, test_b = train.encode("utf-8"), test.encode("utf-8")
     rows = []
@@ -348,18 +350,17 @@ def standard_compressors(train: str, test: str) -> list[dict[str, Any]]:
 
 def lm_rows(train: str, test: str) -> list[dict[str, Any]]:
     """Held-out bits/char of every n-gram order and every pretrained model (each guarded)."""
-    from lossylab import lm
 
     rows: list[dict[str, Any]] = []
     for order in NGRAM_ORDERS:
-        row = _guarded(lambda o=order: _model_row(lm.NGramLM(o).fit(train), test))
+        row = _guarded(lambda o=order: _model_row(ngram.NGramLM(o).fit(train), test))
         rows.append({"model": f"ngram-{order}", **row})
-    names = _guarded(lm.pretrained_names)
+    names = _guarded(neural.pretrained_names)
     if isinstance(names, dict):
         return [*rows, {"model": "pretrained ladder", **names}]
     for name in names:
         rows.append({"model": name, **_guarded(lambda n=name: _model_row(
-            lm.load_pretrained(n), test))})
+            neural.load_pretrained(n), test))})
     return rows
 
 

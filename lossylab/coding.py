@@ -54,13 +54,9 @@ chapter 6 (stream codes).
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import hashlib
-import lzma
 import struct
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -68,26 +64,6 @@ from typing import Any
 import numpy as np
 
 from lossylab.lm import BlockStepper, CharLM
-
-__all__ = [
-    "CODERS",
-    "FORMAT_VERSION",
-    "MAGIC",
-    "PRECISION_BITS",
-    "ArithmeticDecoder",
-    "ArithmeticEncoder",
-    "CompressionResult",
-    "Header",
-    "Narrowing",
-    "NarrowingStep",
-    "compress",
-    "compression_result",
-    "decompress",
-    "interval_narrowing",
-    "model_fingerprint",
-    "quantize_probs",
-    "read_header",
-]
 
 PRECISION_BITS = 24  # integer frequency tables sum to 2**24 (as constriction's default)
 CODE_BITS = 32  # width of the low/high registers of the hand-written coder
@@ -487,7 +463,7 @@ def _check_inputs(text: Any, model: Any) -> None:
     if not isinstance(model, CharLM):
         raise TypeError(
             f"model must be a lossylab.lm.CharLM, got {type(model).__name__}; e.g. "
-            "lossylab.lm.load_pretrained(name) or lossylab.ngram.NGramLM"
+            "lossylab.neural.load_pretrained(name) or lossylab.ngram.NGramLM"
         )
 
 
@@ -745,86 +721,3 @@ def compression_result(text: str, model: CharLM, data: bytes, *,
         8 * len(data) / n_chars if n_chars else float("nan"),
         8 * header.payload_bytes - ideal_bits,
     )
-
-
-# --- paying for the model -----------------------------------------------------------------
-
-
-def adjusted_bits_per_char(bits_per_char: float, model_bits: float, n_chars: float) -> float:
-    """The rate of a text of ``n_chars`` characters when the decoder must be sent the model too.
-
-    Parameters
-    ----------
-    bits_per_char : float
-        The model's code length per character.
-    model_bits : float
-        The size of the model.
-    n_chars : float
-        Length of the text, positive.
-
-    Returns
-    -------
-    float
-        ``bits_per_char + model_bits / n_chars``.
-
-    Raises
-    ------
-    ValueError
-        If ``n_chars`` is not positive.
-
-    Examples
-    --------
-    >>> adjusted_bits_per_char(2.0, 800_000, 100_000)
-    10.0
-    """
-    if not n_chars > 0:
-        raise ValueError(f"n_chars must be a positive text length, got {n_chars!r}")
-    return bits_per_char + model_bits / n_chars
-
-
-def break_even_chars(bits_per_char: float, model_bits: float, *,
-                     reference_bits_per_char: float) -> float:
-    """The text length from which a model, sent along with the text, beats a reference coder.
-
-    Returns
-    -------
-    float
-        ``model_bits / (reference_bits_per_char - bits_per_char)``, or ``inf`` if the model
-        saves nothing per character.
-
-    Examples
-    --------
-    >>> break_even_chars(2.0, 800_000, reference_bits_per_char=3.0)
-    800000.0
-    >>> break_even_chars(3.5, 8, reference_bits_per_char=3.0)
-    inf
-    """
-    gain = reference_bits_per_char - bits_per_char  # bits saved per character
-    return model_bits / gain if gain > 0 else float("inf")
-
-
-# The standard-library compressors every comparison in the course uses (notebook 06, the
-# benchmark): bytes in, compressed bytes out; gzip without a timestamp so sizes are repeatable.
-STANDARD_COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
-    "gzip": lambda data: gzip.compress(data, 9, mtime=0),
-    "bz2": lambda data: bz2.compress(data, 9),
-    "xz": lambda data: lzma.compress(data, preset=6),
-}
-
-
-def gzip_bits_per_char(text: str) -> float:
-    """Bits per character of ``gzip -9`` (``STANDARD_COMPRESSORS["gzip"]``) on UTF-8 ``text``.
-
-    Raises
-    ------
-    ValueError
-        If ``text`` is empty.
-
-    Examples
-    --------
-    >>> round(gzip_bits_per_char("ab" * 1000), 3)
-    0.144
-    """
-    if not text:
-        raise ValueError("text must not be empty (bits per character of nothing is undefined)")
-    return 8 * len(STANDARD_COMPRESSORS["gzip"](text.encode("utf-8"))) / len(text)

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lossylab.grammar import SyntheticLanguage
+    pass
+from typing import TYPE_CHECKING
 
 SHAKESPEARE_URL = (
     "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
@@ -226,10 +227,3 @@ def shakespeare_split() -> TextSplit:
     text = tiny_shakespeare()
     cut = int(len(text) * TRAIN_FRACTION)
     return TextSplit(train=text[:cut], test=text[cut:])
-
-
-def synthetic_language() -> SyntheticLanguage:
-    """Return the synthetic language whose p_true is known exactly (see ``lossylab.grammar``)."""
-    from lossylab.grammar import SyntheticLanguage
-
-    return SyntheticLanguage()

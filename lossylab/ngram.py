@@ -45,7 +45,6 @@ language modeling. Harvard TR-10-98.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -515,56 +514,3 @@ def ladder_code_lengths(models: list[NGramLM], text: str) -> np.ndarray:
     if escaped.any():
         bits[:, escaped] += 8.0 * utf8_lengths(text)[escaped]
     return bits
-
-
-# --- the Shakespeare ladder of notebook 05 (cached) -------------------------------------
-
-SAMPLE_TEMPERATURES = (0.5, 1.0, 1.5)
-
-
-@dataclass(frozen=True)
-class LadderCurve:
-    """Train and held-out bits/char of the n-gram ladder on Tiny Shakespeare.
-
-    Attributes
-    ----------
-    orders, n_params : tuple of int
-    train_bits_per_char : tuple of float
-        On the first 111,540 characters of the training split (as long as the test split).
-    test_bits_per_char : tuple of float
-        On the held-out 10%.
-    """
-
-    orders: tuple[int, ...]
-    n_params: tuple[int, ...]
-    train_bits_per_char: tuple[float, ...]
-    test_bits_per_char: tuple[float, ...]
-
-
-@lru_cache(maxsize=1)
-def shakespeare_ladder() -> tuple[NGramLM, ...]:
-    """n-gram models of orders 0..10 fitted on the Tiny Shakespeare training split (cached)."""
-    from lossylab.data import shakespeare_split
-
-    return tuple(fit_ngram_ladder(shakespeare_split().train, max_order=MAX_ORDER))
-
-
-@lru_cache(maxsize=1)
-def shakespeare_curve() -> LadderCurve:
-    """Bits per character of every order of :func:`shakespeare_ladder` (cached)."""
-    from lossylab.data import shakespeare_split
-
-    split, models = shakespeare_split(), list(shakespeare_ladder())
-    train = ladder_code_lengths(models, split.train[: len(split.test)]).mean(axis=1)
-    test = ladder_code_lengths(models, split.test).mean(axis=1)
-    return LadderCurve(tuple(m.order for m in models), tuple(m.n_params for m in models),
-                       tuple(float(b) for b in train), tuple(float(b) for b in test))
-
-
-@lru_cache(maxsize=16)
-def shakespeare_samples(order: int, *, n_chars: int = 300, seed: int = 0) -> dict[float, str]:
-    """One sample per temperature in ``SAMPLE_TEMPERATURES`` from the order-k model (cached)."""
-    model = shakespeare_ladder()[order]
-    texts = model.sample_streams(len(SAMPLE_TEMPERATURES), n_chars,
-                                 temperature=list(SAMPLE_TEMPERATURES), seed=seed)
-    return dict(zip(SAMPLE_TEMPERATURES, texts, strict=True))

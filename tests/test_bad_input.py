@@ -41,13 +41,13 @@ def _require(module: str, name: str) -> Any:
 
 
 # --------------------------------------------------------------------------------------
-# Images: every case lossylab.jpeg.load_image promises (issue 4), plus random bytes.
+# Images: every case lossylab.images.load_image promises (issue 4), plus random bytes.
 # --------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def load_image() -> Any:
-    return _require("lossylab.jpeg", "load_image")
+    return _require("lossylab.images", "load_image")
 
 
 def encode(im: Image.Image, fmt: str, **kwargs: Any) -> bytes:
@@ -131,7 +131,7 @@ def test_greyscale_is_kept_exactly(load_image: Any) -> None:
 
 
 def test_one_pixel_image_loads_and_round_trips(load_image: Any) -> None:
-    roundtrip = _require("lossylab.jpeg", "roundtrip")
+    roundtrip = _require("lossylab.images", "roundtrip")
     loaded = load_image(encode(Image.new("RGB", (1, 1), (200, 10, 10)), "PNG"))
     assert loaded.pixels.shape in ((1, 1, 3), (1, 1))
     assert_clean(roundtrip(loaded.pixels, 75).decoded)
@@ -259,12 +259,12 @@ SPECIAL_TEXTS = ["", "a", "\x00", "\x00\x00abc\x00", "😀🎉 emoji", "漢字�
 
 def _models() -> list[tuple[str, Any]]:
     """(id, model) for n-grams of several orders and every pretrained model available."""
-    ngram = _require("lossylab.lm", "NGramLM")
+    ngram = _require("lossylab.ngram", "NGramLM")
     models = [(f"ngram-{k}", ngram(k).fit(TRAIN_TEXT)) for k in (0, 1, 3)]
-    lm = importlib.import_module("lossylab.lm")
-    names = lm.pretrained_names()
+    neural = importlib.import_module("lossylab.neural")
+    names = neural.pretrained_names()
     for name in names[:1] + names[-1:] if len(names) > 1 else names:
-        model = lm.load_pretrained(name)
+        model = neural.load_pretrained(name)
         models.append((name, model))
         if hasattr(model, "quantized"):
             models.append((f"{name}-4bit", model.quantized(4)))
@@ -418,14 +418,14 @@ def test_package_never_unpickles() -> None:
 
 
 LOADERS = """
-from lossylab import data, lm
+from lossylab import data, neural, ngram
 for name in data.sample_image_names():
     data.sample_image(name)
 data.face_blocks()
 split = data.shakespeare_split()
-for name in lm.pretrained_names():
-    lm.load_pretrained(name).bits_per_char(split.test[:200])
-lm.NGramLM(2).fit(split.train[:5000]).bits_per_char(split.test[:200])
+for name in neural.pretrained_names():
+    neural.load_pretrained(name).bits_per_char(split.test[:200])
+ngram.NGramLM(2).fit(split.train[:5000]).bits_per_char(split.test[:200])
 print("loaded")
 """
 

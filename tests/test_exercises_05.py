@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from lossylab import exercises
-from lossylab.data import synthetic_language
+from lossylab.course import nb05 as course
+from lossylab.grammar import SyntheticLanguage
 
 SENTENCE = "the dogs that the cat chases run.\n"
 
 
 def test_sentence_bits() -> None:
-    bits = -synthetic_language().log2_prob(SENTENCE)
-    assert exercises.check_sentence_bits(bits).correct
-    wrong = exercises.check_sentence_bits(-bits)
+    bits = -SyntheticLanguage().log2_prob(SENTENCE)
+    assert course.check_sentence_bits(bits).correct
+    wrong = course.check_sentence_bits(-bits)
     assert not wrong.correct and "sign" in wrong.message
-    assert f"{bits:.2f}" not in exercises.check_sentence_bits(1.0).message
+    assert f"{bits:.2f}" not in course.check_sentence_bits(1.0).message
 
 
 @pytest.mark.parametrize(("sentence", "correct"), [
@@ -25,7 +25,7 @@ def test_sentence_bits() -> None:
     ("short.\n", False),
 ])
 def test_plausible_hallucination(sentence: str, correct: bool) -> None:
-    assert exercises.check_plausible_hallucination(sentence).correct is correct
+    assert course.check_plausible_hallucination(sentence).correct is correct
 
 
 def test_line_bits() -> None:
@@ -34,9 +34,9 @@ def test_line_bits() -> None:
     folder = data.data_dir()
     if folder is None or not (folder / data.SHAKESPEARE_FILENAME).is_file():
         pytest.skip("LOSSYLAB_DATA_DIR does not point at a folder with tinyshakespeare.txt")
-    from lossylab.ngram import shakespeare_ladder
+    from lossylab.course.nb05 import shakespeare_ladder
 
-    line = data.shakespeare_split().test[: exercises.HELD_OUT_LINE_CHARS]
+    line = data.shakespeare_split().test[: course.HELD_OUT_LINE_CHARS]
     model = shakespeare_ladder()[4]
-    assert exercises.check_line_bits(model.bits_per_char(line)).correct
-    assert not exercises.check_line_bits(model.bits_per_char(line) + 0.1).correct
+    assert course.check_line_bits(model.bits_per_char(line)).correct
+    assert not course.check_line_bits(model.bits_per_char(line) + 0.1).correct

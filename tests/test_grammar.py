@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 
-from lossylab.data import synthetic_language
 from lossylab.grammar import END, SyntheticLanguage
 
 SMALL = dict(n_nouns=1, n_intransitive=1, n_transitive=1, n_adjectives=1, n_adverbs=1,
@@ -18,7 +17,7 @@ MEDIUM = dict(n_nouns=2, n_intransitive=2, n_transitive=1, n_adjectives=1, n_adv
 
 @pytest.fixture(scope="module")
 def lang() -> SyntheticLanguage:
-    return synthetic_language()
+    return SyntheticLanguage()
 
 
 @pytest.mark.parametrize("config", [SMALL, MEDIUM])
@@ -112,8 +111,8 @@ def test_bad_inputs_raise(lang: SyntheticLanguage) -> None:
 
 
 def test_sentence_distributions_are_aligned_and_exact() -> None:
+    from lossylab.course.nb05 import SENTENCE_PROMPT, sentence_distributions, small_language
     from lossylab.distributions import hallucination_mass, mode_collapse_mass
-    from lossylab.grammar import SENTENCE_PROMPT, sentence_distributions, small_language
     from lossylab.ngram import NGramLM
 
     small = small_language()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lossylab import jpeg
+from lossylab import jpeg, jpeg_decode
 from lossylab.data import sample_image
 
 QUALITIES = (5, 10, 25, 50, 75, 90, 95, 100)
@@ -159,7 +159,7 @@ def _agreement(decoded: jpeg.JPEGCoefficients, forward: jpeg.JPEGCoefficients) -
 def test_decoded_coefficients_match_forward_path(name, height, width, subsampling, quality):
     image = _crop(name, height, width)
     data = _pillow_jpeg(image, quality, subsampling)
-    decoded = jpeg.decode_coefficients(data)
+    decoded = jpeg_decode.decode_coefficients(data)
     assert (decoded.height, decoded.width) == (height, width)
     expected = "grey" if image.ndim == 2 else subsampling
     assert decoded.subsampling == expected
@@ -181,10 +181,10 @@ def test_decoded_pixels_match_pillow(name, height, width, subsampling, quality):
     image = _crop(name, height, width)
     data = _pillow_jpeg(image, quality, subsampling)
     pillow = np.asarray(Image.open(io.BytesIO(data)))
-    ours = jpeg.decode(data)
+    ours = jpeg_decode.decode(data)
     assert ours.shape == pillow.shape and ours.dtype == np.uint8
     assert np.array_equal(ours, pillow)  # libjpeg's arithmetic, fancy upsampling: bit-exact
-    floating = jpeg.decode(data, method="float").astype(int)
+    floating = jpeg_decode.decode(data, method="float").astype(int)
     diff = np.abs(floating - pillow)
     assert diff.max() <= (2 if image.ndim == 2 else 3)
     assert np.mean(diff == 0) >= 0.9  # exact IDCT: off by one in a few percent of values
@@ -194,20 +194,20 @@ def test_decoder_reads_restart_markers() -> None:
     image = _crop("coffee", 40, 72)
     for options in ({"restart_marker_blocks": 3}, {"restart_marker_rows": 1}):
         data = _pillow_jpeg(image, 80, **options)
-        assert b"\xff\xd0" in data and "DRI" in [s.name for s in jpeg.read_segments(data)]
-        assert jpeg.decode_coefficients(data).restart_interval > 0
-        assert np.array_equal(jpeg.decode(data), np.asarray(Image.open(io.BytesIO(data))))
+        assert b"\xff\xd0" in data and "DRI" in [s.name for s in jpeg_decode.read_segments(data)]
+        assert jpeg_decode.decode_coefficients(data).restart_interval > 0
+        assert np.array_equal(jpeg_decode.decode(data), np.asarray(Image.open(io.BytesIO(data))))
 
 
 def test_decoder_reads_optimized_huffman_tables() -> None:
     image = _crop("astronaut", 32, 40)
     data = _pillow_jpeg(image, 60, optimize=True)
-    assert np.array_equal(jpeg.decode(data), np.asarray(Image.open(io.BytesIO(data))))
+    assert np.array_equal(jpeg_decode.decode(data), np.asarray(Image.open(io.BytesIO(data))))
 
 
 def test_read_segments_lists_markers_with_offsets() -> None:
     data = _pillow_jpeg(_crop("astronaut", 16, 16), 75)
-    segments = jpeg.read_segments(data)
+    segments = jpeg_decode.read_segments(data)
     names = [s.name for s in segments]
     assert names == ["SOI", "APP0", "DQT", "DQT", "SOF0", "DHT", "DHT", "DHT", "DHT", "SOS", "EOI"]
     for segment, following in zip(segments, segments[1:], strict=False):
@@ -219,38 +219,38 @@ def test_read_segments_lists_markers_with_offsets() -> None:
 
 def test_progressive_file_is_refused_clearly() -> None:
     data = _pillow_jpeg(_crop("astronaut", 24, 24), 75, progressive=True)
-    assert "SOF2" in [s.name for s in jpeg.read_segments(data)]
+    assert "SOF2" in [s.name for s in jpeg_decode.read_segments(data)]
     with pytest.raises(jpeg.UnsupportedJPEGError, match="not supported: progressive JPEG"):
-        jpeg.decode(data)
+        jpeg_decode.decode(data)
     with pytest.raises(ValueError, match="not supported: progressive JPEG"):
-        jpeg.decode_coefficients(data)
+        jpeg_decode.decode_coefficients(data)
 
 
 def test_arithmetic_coded_file_is_refused_clearly() -> None:
     data = bytearray(_pillow_jpeg(_crop("camera", 16, 16), 75))
-    sof = next(s for s in jpeg.read_segments(bytes(data)) if s.name == "SOF0")
+    sof = next(s for s in jpeg_decode.read_segments(bytes(data)) if s.name == "SOF0")
     data[sof.offset + 1] = 0xC9  # relabel the frame as arithmetic-coded sequential (SOF9)
     with pytest.raises(ValueError, match="not supported: arithmetic-coded JPEG"):
-        jpeg.decode(bytes(data))
+        jpeg_decode.decode(bytes(data))
 
 
 @pytest.mark.parametrize("cut", [0.3, 0.6, 0.95])
 def test_truncated_file_raises_clear_error(cut: float) -> None:
     data = _pillow_jpeg(_crop("coffee", 32, 32), 90)
     with pytest.raises(jpeg.JPEGFormatError, match="truncated JPEG"):
-        jpeg.decode(data[: int(len(data) * cut)])
+        jpeg_decode.decode(data[: int(len(data) * cut)])
 
 
 @pytest.mark.parametrize("data", [b"", b"GIF89a....", b"\xff\xd8", bytes(100),
                                   b"\xff\xd8\xff\xdb\x00\x02\xff\xd9", b"\xff\xd8\xff\xc0\x00"])
 def test_garbage_raises_clear_error(data: bytes) -> None:
     with pytest.raises(ValueError, match="JPEG"):
-        jpeg.decode(data)
+        jpeg_decode.decode(data)
 
 
 def test_non_bytes_input_raises_type_error() -> None:
     with pytest.raises(TypeError, match="data must be bytes"):
-        jpeg.read_segments("photo.jpg")  # type: ignore[arg-type]
+        jpeg_decode.read_segments("photo.jpg")  # type: ignore[arg-type]
 
 
 def test_corrupted_bytes_never_raise_anything_but_value_error() -> None:
@@ -262,7 +262,7 @@ def test_corrupted_bytes_never_raise_anything_but_value_error() -> None:
         for index in rng.integers(2, len(data), size=3):
             damaged[index] = int(rng.integers(0, 256))
         try:
-            jpeg.decode(bytes(damaged))
+            jpeg_decode.decode(bytes(damaged))
             outcomes.add("decoded")
         except ValueError:
             outcomes.add("refused")
@@ -272,7 +272,7 @@ def test_corrupted_bytes_never_raise_anything_but_value_error() -> None:
 def test_max_pixels_refuses_before_decoding() -> None:
     data = _pillow_jpeg(_crop("camera", 64, 64), 75)
     with pytest.raises(ValueError, match="more than max_pixels=1,000"):
-        jpeg.decode(data, max_pixels=1000)
+        jpeg_decode.decode(data, max_pixels=1000)
 
 
 def test_libjpeg_method_matches_float_closely() -> None:
@@ -290,7 +290,7 @@ def test_decoding_a_photograph_is_fast_enough() -> None:
 
     data = _pillow_jpeg(sample_image("astronaut"), 75)  # 512x512 colour, 4:2:0
     start = time.perf_counter()
-    jpeg.decode_coefficients(data)
+    jpeg_decode.decode_coefficients(data)
     assert time.perf_counter() - start < 5.0  # ~0.3 s on an idle core; generous for CI
 
 
@@ -298,9 +298,9 @@ def test_decoding_a_photograph_is_fast_enough() -> None:
 @pytest.mark.parametrize("subsampling", ["4:4:4", "4:2:0"])
 def test_scan_estimate_accounts_for_the_scan_bytes(quality: int, subsampling: str) -> None:
     data = _pillow_jpeg(_crop("astronaut", 64, 96), quality, subsampling)
-    sos = next(s for s in jpeg.read_segments(data) if s.name == "SOS")
+    sos = next(s for s in jpeg_decode.read_segments(data) if s.name == "SOS")
     scan = data[sos.offset + 2 + sos.length : sos.offset + sos.n_bytes]
-    estimate = jpeg.scan_estimate(jpeg.decode_coefficients(data))
+    estimate = jpeg_decode.scan_estimate(jpeg_decode.decode_coefficients(data))
     assert estimate.huffman_bits is not None
     # the file's code lengths + raw bits + one stuffed byte per 0xFF = the scan, to a byte
     coded = (estimate.huffman_bits + estimate.extra_bits) / 8 + scan.count(b"\xff\x00")
@@ -311,7 +311,7 @@ def test_scan_estimate_accounts_for_the_scan_bytes(quality: int, subsampling: st
 
 
 def test_scan_estimate_without_tables() -> None:
-    estimate = jpeg.scan_estimate(jpeg.forward_coefficients(_crop("camera", 32, 32), 50))
+    estimate = jpeg_decode.scan_estimate(jpeg.forward_coefficients(_crop("camera", 32, 32), 50))
     assert estimate.huffman_bits is None and estimate.n_symbols >= 2 * 16
     assert estimate.entropy_bits > 0 and estimate.extra_bits > 0
 
@@ -331,9 +331,9 @@ def test_decoder_equals_pillow_on_random_images() -> None:
         image = np.clip(128 + np.cumsum(np.cumsum(steps, axis=0), axis=1) // 4, 0, 255)
         image = image.astype(np.uint8)
         data = _pillow_jpeg(image, quality, subsampling)
-        assert np.array_equal(jpeg.decode(data), np.asarray(Image.open(io.BytesIO(data))))
+        assert np.array_equal(jpeg_decode.decode(data), np.asarray(Image.open(io.BytesIO(data))))
         forward = jpeg.forward_coefficients(image, quality, subsampling=subsampling,
                                             method="libjpeg")
-        assert _agreement(jpeg.decode_coefficients(data), forward) == 1.0
+        assert _agreement(jpeg_decode.decode_coefficients(data), forward) == 1.0
 
     check()

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from lossylab import lm
+from lossylab import lm, memorization
 
 
 class UniformLM(lm.CharLM):
@@ -267,7 +267,7 @@ def test_training_index_matches_brute_force(seed: int) -> None:
     rng = np.random.default_rng(seed)
     train = "".join(rng.choice(list("ab c"), size=300))
     sample = train[50:50 + 5 * seed] + "".join(rng.choice(list("ab cz"), size=40))
-    index = lm.TrainingIndex(train, n=4)
+    index = memorization.TrainingIndex(train, n=4)
     assert index.longest_verbatim(sample) == brute_longest_common(sample, train)
     grams = [sample[i:i + 4] for i in range(len(sample) - 3)]
     assert index.ngram_in_train_fraction(sample) == pytest.approx(
@@ -275,7 +275,7 @@ def test_training_index_matches_brute_force(seed: int) -> None:
 
 
 def test_invented_words_ignore_case_and_the_cut_last_word() -> None:
-    index = lm.TrainingIndex("To be, or not to be: that is the question.")
+    index = memorization.TrainingIndex("To be, or not to be: that is the question.")
     assert index.invented_word_fraction("TO BE OR NOT TO BEE.") == pytest.approx(1 / 6)
     assert index.invented_word_fraction("to be or not to qu") == 0.0
     assert index.invented_word_fraction("") == 0.0

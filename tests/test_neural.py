@@ -171,10 +171,10 @@ def test_model_rejects_mismatched_vocab_and_unsorted_vocab():
 
 
 def test_ladder_loads_fast_and_grows():
-    names = lm.pretrained_names()
+    names = neural.pretrained_names()
     assert len(names) >= 5
     start = time.perf_counter()
-    models = [lm.load_pretrained(name) for name in names]
+    models = [neural.load_pretrained(name) for name in names]
     assert time.perf_counter() - start < 1.0
     sizes = [model.n_params for model in models]
     assert sizes == sorted(sizes) and len(set(sizes)) == len(sizes)
@@ -187,14 +187,14 @@ def test_ladder_loads_fast_and_grows():
 
 def test_unknown_pretrained_name_lists_the_ladder():
     with pytest.raises(ValueError, match="gru-4"):
-        lm.load_pretrained("gru-99999")
+        neural.load_pretrained("gru-99999")
 
 
 def test_smallest_shipped_model_reproduces_its_recorded_held_out_bits():
     pytest.importorskip("pooch")
     from lossylab.data import shakespeare_split
 
-    model = lm.load_pretrained(lm.pretrained_names()[0])
+    model = neural.load_pretrained(neural.pretrained_names()[0])
     measured = model.bits_per_char(shakespeare_split().test)
     # recorded by python -m lossylab.train (lossylab/weights/ladder.json)
     assert measured == pytest.approx(model.metadata["test_bits_per_char"], abs=1e-3)
@@ -210,4 +210,4 @@ def test_train_script_merges_records_in_ladder_order(tmp_path):
     records = neural.ladder_records(tmp_path)
     assert [r["name"] for r in records] == [names[0], names[-1]]
     assert records[-1]["test_bits_per_char"] == 1.9
-    assert [spec.name for spec in train.LADDER] == lm.pretrained_names()
+    assert [spec.name for spec in train.LADDER] == neural.pretrained_names()

@@ -141,7 +141,7 @@ def test_unfitted_and_empty_text_raise() -> None:
 
 
 def test_reexported_from_lm() -> None:
-    assert lm.NGramLM is NGramLM
+    assert ngram.NGramLM is NGramLM
 
 
 def test_shakespeare_held_out_target() -> None:

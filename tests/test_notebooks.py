@@ -69,7 +69,8 @@ def test_teaching_structure(path: Path) -> None:
     assert "you will" in text.lower(), "say what the reader will learn"
     checked = [s for s in code if s.lstrip().startswith("# NBVAL_CHECK_OUTPUT")]
     assert checked, "key numbers belong in cells marked # NBVAL_CHECK_OUTPUT"
-    assert any("ipywidgets" in s or "widgets." in s or "live(" in s for s in code), "no slider"
+    sliders = ("ipywidgets", "widgets.", "live(", "_widget(")
+    assert any(any(word in s for word in sliders) for s in code), "no slider"
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if "image/png" in o.get("data", {})]
     assert images, "store at least one static figure for readers on GitHub"

@@ -120,7 +120,7 @@ def test_readme_lists_every_notebook() -> None:
 
 def test_import_has_no_side_effects() -> None:
     code = ("import matplotlib as mpl; before = dict(mpl.rcParams); import lossylab, sys; "
-            "import lossylab.data, lossylab.plotting, lossylab.widgets; "
+            "import lossylab.data, lossylab.ui.style, lossylab.ui.live; "
             "assert dict(mpl.rcParams) == before; print('ok')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout == "ok\n", result.stderr

@@ -11,12 +11,19 @@ import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from lossylab import distributions as D
-from lossylab import jpeg, plotting
+from lossylab import jpeg
+from lossylab.course import nb02 as course
+from lossylab.ui import nb01 as ui
+from lossylab.ui import nb02 as ui02
+from lossylab.ui import nb03 as ui03
+from lossylab.ui import nb04 as ui04
+from lossylab.ui import nb06 as ui06
+from lossylab.ui import nb07 as ui07
+from lossylab.ui import style
 
 
 def _ax(figsize: tuple[float, float] = (4, 3)) -> Axes:
-    _, ax = plotting.new_figure(figsize=figsize)
+    _, ax = style.new_figure(figsize=figsize)
     return ax
 
 
@@ -27,11 +34,11 @@ def _labelled(ax: Axes) -> None:
 def test_draw_mismatch_labels_axes_and_colours_both_faces() -> None:
     p_true = np.array([0.5, 0.3, 0.2, 0.0])
     p_model = np.array([0.0, 0.3, 0.2, 0.5])  # state 0 collapsed, state 3 invented
-    drawn = plotting.draw_mismatch(p_true, p_model, r=10, ax=_ax())
+    drawn = ui.draw_mismatch(p_true, p_model, r=10, ax=_ax())
     assert isinstance(drawn.fig, Figure) and isinstance(drawn.ax, Axes)
     _labelled(drawn.ax)
     assert set(drawn.artists) == {"model", "collapse", "hallucination", "true"}
-    floor = plotting.MISMATCH_FLOOR
+    floor = ui.MISMATCH_FLOOR
     collapse = drawn.artists["collapse"].get_data().values
     hallucination = drawn.artists["hallucination"].get_data().values
     np.testing.assert_allclose(collapse, [0.5, floor, floor, floor])
@@ -40,10 +47,10 @@ def test_draw_mismatch_labels_axes_and_colours_both_faces() -> None:
 
 def test_update_mismatch_moves_artists_in_place() -> None:
     p_true = np.array([0.5, 0.3, 0.2, 0.0])
-    drawn = plotting.draw_mismatch(p_true, p_true, r=10, ax=_ax())
+    drawn = ui.draw_mismatch(p_true, p_true, r=10, ax=_ax())
     before = {name: artist for name, artist in drawn.artists.items()}
-    assert np.all(drawn.artists["collapse"].get_data().values == plotting.MISMATCH_FLOOR)
-    plotting.update_mismatch(drawn, p_true, np.array([0.02, 0.48, 0.5, 0.0]), r=10)
+    assert np.all(drawn.artists["collapse"].get_data().values == ui.MISMATCH_FLOOR)
+    ui.update_mismatch(drawn, p_true, np.array([0.02, 0.48, 0.5, 0.0]), r=10)
     assert drawn.artists == before  # the same objects, new data
     assert drawn.artists["collapse"].get_data().values[0] == pytest.approx(0.5)
     assert len(drawn.ax.patches) == 4, "no artist added by an update"
@@ -54,16 +61,16 @@ def test_draw_mismatch_uses_current_axes_when_none_given() -> None:
 
     fig, ax = plt.subplots()
     try:
-        assert plotting.draw_mismatch(np.array([0.5, 0.5]), np.array([0.5, 0.5])).ax is ax
+        assert ui.draw_mismatch(np.array([0.5, 0.5]), np.array([0.5, 0.5])).ax is ax
     finally:
         plt.close(fig)
 
 
 def test_draw_mismatch_rejects_mismatched_shapes_and_bad_r() -> None:
     with pytest.raises(ValueError, match="p_true and p_model must be 1-D arrays of one length"):
-        plotting.draw_mismatch(np.ones(3) / 3, np.ones(4) / 4, ax=_ax())
+        ui.draw_mismatch(np.ones(3) / 3, np.ones(4) / 4, ax=_ax())
     with pytest.raises(ValueError, match="r must be a positive number"):
-        plotting.draw_mismatch(np.ones(3) / 3, np.ones(3) / 3, r=0, ax=_ax())
+        ui.draw_mismatch(np.ones(3) / 3, np.ones(3) / 3, r=0, ax=_ax())
 
 
 def _novelty_inputs() -> tuple[np.ndarray, ...]:
@@ -78,7 +85,7 @@ def _novelty_inputs() -> tuple[np.ndarray, ...]:
 
 def test_draw_novelty_splits_model_mass_and_updates_in_place() -> None:
     x, p_true, p_model, far, has_sample = _novelty_inputs()
-    drawn = plotting.draw_novelty(x, p_true, p_model, far=far, has_sample=has_sample, r=10,
+    drawn = ui02.draw_novelty(x, p_true, p_model, far=far, has_sample=has_sample, r=10,
                                   ymax=1, ax=_ax())
     _labelled(drawn.ax)
     cell = 0.5
@@ -88,26 +95,26 @@ def test_draw_novelty_splits_model_mass_and_updates_in_place() -> None:
     assert np.all(near[5:] == 0) and np.all(generalization[:5] == 0)
     assert np.all(drawn.artists["collapse"].get_data().values[10:] > 0)
     assert drawn.ax.get_xlim() == pytest.approx((0, 10))
-    plotting.update_novelty(drawn, p_true, p_true, far=far, has_sample=~has_sample, r=10)
+    ui02.update_novelty(drawn, p_true, p_true, far=far, has_sample=~has_sample, r=10)
     assert np.all(drawn.artists["collapse"].get_data().values == 0)
     assert np.all(drawn.artists["rug"].get_data().values[:5] == 0)
 
 
 def test_draw_learning_curves_marks_k_and_updates_in_place() -> None:
     ks = np.array([1, 2, 5])
-    curve = D.LearningCurve(n_samples=10, ks=ks, train_bits=np.array([8.0, 7.0, 6.0]),
+    curve = course.LearningCurve(n_samples=10, ks=ks, train_bits=np.array([8.0, 7.0, 6.0]),
                             heldout_bits=np.array([8.5, 8.0, 9.0]),
                             model_bits=np.array([10.0, 20.0, 50.0]),
                             data_bits=np.array([80.0, 70.0, 60.0]), heldout_k=2, mdl_k=2)
-    drawn = plotting.draw_learning_curves(curve, k=2, entropy_bits=7.5, ax=_ax())
+    drawn = ui02.draw_learning_curves(curve, k=2, entropy_bits=7.5, ax=_ax())
     _labelled(drawn.ax)
     np.testing.assert_allclose(drawn.artists["mdl"].get_ydata(), [9.0, 9.0, 11.0])
     assert list(drawn.artists["k"].get_xdata()) == [2, 2]
     lines = len(drawn.ax.lines)
-    later = D.LearningCurve(n_samples=100, ks=ks, train_bits=curve.train_bits - 1,
+    later = course.LearningCurve(n_samples=100, ks=ks, train_bits=curve.train_bits - 1,
                             heldout_bits=curve.heldout_bits - 1, model_bits=curve.model_bits,
                             data_bits=curve.data_bits * 10, heldout_k=5, mdl_k=5)
-    plotting.update_learning_curves(drawn, later, k=5)
+    ui02.update_learning_curves(drawn, later, k=5)
     np.testing.assert_allclose(drawn.artists["train"].get_ydata(), [7.0, 6.0, 5.0])
     assert list(drawn.artists["k"].get_xdata()) == [5, 5]
     assert len(drawn.ax.lines) == lines
@@ -119,7 +126,7 @@ def test_draw_block_picker_follows_one_block() -> None:
     blocks = jpeg.dct2(jpeg.level_shift(jpeg.blockify(luma)))  # (4, 4, 8, 8)
     q = jpeg.quantize(blocks[1, 2], table)
     decoded = jpeg.unlevel_shift(jpeg.idct2(jpeg.dequantize(q, table)))
-    drawn = plotting.draw_block_picker(luma, row=1, col=2, quantized=q, decoded=decoded)
+    drawn = ui03.draw_block_picker(luma, row=1, col=2, quantized=q, decoded=decoded)
     assert isinstance(drawn.fig, Figure) and set(drawn.ax) == {"img", "orig", "coef", "rec", "zz"}
     _labelled(drawn.ax["zz"])
     assert all(drawn.ax[k].get_title() for k in ("img", "orig", "coef", "rec"))
@@ -127,17 +134,17 @@ def test_draw_block_picker_follows_one_block() -> None:
     np.testing.assert_array_equal(drawn.artists["orig"].get_array(), luma[8:16, 16:24])
     np.testing.assert_array_equal(drawn.artists["zz"].get_ydata(), q.reshape(64)[jpeg.ZIGZAG][1:])
     zero = np.zeros((8, 8), int)
-    plotting.update_block_picker(drawn, luma, row=3, col=0, quantized=zero, decoded=zero)
+    ui03.update_block_picker(drawn, luma, row=3, col=0, quantized=zero, decoded=zero)
     assert drawn.artists["box"].get_xy() == (0, 24)
     assert not np.any(drawn.artists["zz"].get_ydata())
     with pytest.raises(ValueError, match="row, col must be in"):
-        plotting.update_block_picker(drawn, luma, row=4, col=0, quantized=zero, decoded=zero)
+        ui03.update_block_picker(drawn, luma, row=4, col=0, quantized=zero, decoded=zero)
 
 
 def test_drawn_figures_render_with_agg() -> None:
-    from lossylab.widgets import figure_png
+    from lossylab.ui.live import figure_png
 
-    drawn = plotting.draw_mismatch(np.array([0.5, 0.5]), np.array([0.9, 0.1]), ax=_ax())
+    drawn = ui.draw_mismatch(np.array([0.5, 0.5]), np.array([0.9, 0.1]), ax=_ax())
     assert figure_png(drawn.fig).startswith(b"\x89PNG")
     assert drawn.animated == list(drawn.artists.values())
 
@@ -146,7 +153,7 @@ def test_drawn_figures_render_with_agg() -> None:
 
 
 def _side_by_side_inputs() -> tuple[list, list]:
-    from lossylab.compare import JPEGCurve, LMPoint
+    from lossylab.course.nb07 import JPEGCurve, LMPoint
 
     qualities = np.array([10, 50, 90])
     jpeg = [JPEGCurve(name, qualities, bpp=np.array([0.3, 1.0, 3.0]) * s,
@@ -160,8 +167,8 @@ def _side_by_side_inputs() -> tuple[list, list]:
 
 def test_draw_side_by_side_rings_the_chosen_points_and_moves_them() -> None:
     jpeg, lm = _side_by_side_inputs()
-    _, axes = plotting.new_figure(1, 2, figsize=(6, 2.5))
-    drawn = plotting.draw_side_by_side(jpeg, lm, jpeg_colors=["k", "r"], quality=50,
+    _, axes = style.new_figure(1, 2, figsize=(6, 2.5))
+    drawn = ui07.draw_side_by_side(jpeg, lm, jpeg_colors=["k", "r"], quality=50,
                                        picks=[2, 0], axes=axes)
     assert set(drawn.ax) == {"jpeg", "lm"} and set(drawn.artists) == {"jpeg", "lm0", "lm1"}
     _labelled(drawn.ax["jpeg"])
@@ -169,7 +176,7 @@ def test_draw_side_by_side_rings_the_chosen_points_and_moves_them() -> None:
     assert [t.get_text() for t in drawn.ax["lm"].get_legend().get_texts()] == ["n-gram", "gru"]
     np.testing.assert_allclose(drawn.artists["jpeg"].get_xdata(), [1.0, 2.0])  # quality 50
     np.testing.assert_allclose(drawn.artists["lm0"].get_data(), [[0.8], [0.25]])  # point m3
-    plotting.update_side_by_side(drawn, jpeg, lm, quality=90, picks=[0, 1])
+    ui07.update_side_by_side(drawn, jpeg, lm, quality=90, picks=[0, 1])
     np.testing.assert_allclose(drawn.artists["jpeg"].get_ydata(), [9.0, 4.5])
     np.testing.assert_allclose(drawn.artists["lm1"].get_data(), [[0.4], [1 / 3]])
 
@@ -177,16 +184,16 @@ def test_draw_side_by_side_rings_the_chosen_points_and_moves_them() -> None:
 def test_side_by_side_rejects_unknown_quality_colours_and_picks() -> None:
     jpeg, lm = _side_by_side_inputs()
     with pytest.raises(ValueError, match="colors must have one entry per curve"):
-        plotting.draw_jpeg_rate_distortion(jpeg, colors=["k"], ax=_ax())
-    _, axes = plotting.new_figure(1, 2)
-    drawn = plotting.draw_side_by_side(jpeg, lm, jpeg_colors=["k", "r"], quality=10,
+        ui07.draw_jpeg_rate_distortion(jpeg, colors=["k"], ax=_ax())
+    _, axes = style.new_figure(1, 2)
+    drawn = ui07.draw_side_by_side(jpeg, lm, jpeg_colors=["k", "r"], quality=10,
                                        picks=[0, 0], axes=axes)
     with pytest.raises(ValueError, match="quality must be one of"):
-        plotting.update_side_by_side(drawn, jpeg, lm, quality=55, picks=[0, 0])
+        ui07.update_side_by_side(drawn, jpeg, lm, quality=55, picks=[0, 0])
     with pytest.raises(ValueError, match="picks must hold one index per language-model curve"):
-        plotting.update_side_by_side(drawn, jpeg, lm, quality=10, picks=[0, 2])
+        ui07.update_side_by_side(drawn, jpeg, lm, quality=10, picks=[0, 2])
     with pytest.raises(ValueError, match="picks must hold one index"):
-        plotting.picked_points(lm, [0])
+        ui07.picked_points(lm, [0])
 
 
 # --- notebook 04 ------------------------------------------------------------------------------
@@ -198,17 +205,17 @@ def test_draw_jpeg_rate_psnr_rings_one_round_trip() -> None:
     q = np.array([10, 50, 90])
     rd = RateDistortion(q, np.array([900, 3000, 9000]), np.array([0.3, 1.0, 3.0]),
                         np.array([28.0, 34.0, 42.0]), np.full(3, np.nan))
-    drawn = plotting.draw_jpeg_rate_psnr({"a": rd, "b": rd}, colors={"a": "k", "b": "r"},
+    drawn = ui04.draw_jpeg_rate_psnr({"a": rd, "b": rd}, colors={"a": "k", "b": "r"},
                                          ax=_ax())
     _labelled(drawn.ax)
     assert len(drawn.ax.lines) == 3 and drawn.ax.get_xscale() == "log"
     assert len(drawn.artists["marker"].get_xdata()) == 0, "no ring before the first update"
-    plotting.update_jpeg_rate_psnr(drawn, bpp=1.0, psnr_db=34.0)
+    ui04.update_jpeg_rate_psnr(drawn, bpp=1.0, psnr_db=34.0)
     assert drawn.artists["marker"].get_data() == ([1.0], [34.0])
-    plotting.update_jpeg_rate_psnr(drawn, bpp=24.0, psnr_db=np.inf)  # identical images
+    ui04.update_jpeg_rate_psnr(drawn, bpp=24.0, psnr_db=np.inf)  # identical images
     assert drawn.artists["marker"].get_ydata() == [60.0]
     with pytest.raises(ValueError, match="colors must give a colour to every curve"):
-        plotting.draw_jpeg_rate_psnr({"a": rd}, colors={"b": "r"}, ax=_ax())
+        ui04.draw_jpeg_rate_psnr({"a": rd}, colors={"b": "r"}, ax=_ax())
 
 
 # --- notebook 06 ------------------------------------------------------------------------------
@@ -220,7 +227,7 @@ def test_draw_narrowing_shows_one_row_per_character() -> None:
 
     model = NGramLM(1).fit("abracadabra")
     narrowing = coding.interval_narrowing("abra", model)
-    drawn = plotting.draw_narrowing(narrowing, ax=_ax())
+    drawn = ui06.draw_narrowing(narrowing, ax=_ax())
     assert len(drawn.ax.patches) == 4 and drawn.artists == {}
     assert [t.get_text().split(":")[0] for t in drawn.ax.texts] == ["'a'", "'b'", "'r'", "'a'"]
     assert drawn.ax.get_xlabel() and drawn.ax.get_ylim() == (3.5, -0.5)
@@ -228,35 +235,35 @@ def test_draw_narrowing_shows_one_row_per_character() -> None:
 
 def test_draw_model_ladder_draws_families_and_standard_compressors() -> None:
     families = {"ngram": ([0, 10, 100], [4.0, 3.0, 2.5]), "gru": ([50, 500], [3.2, 2.4])}
-    drawn = plotting.draw_model_ladder(families, alone={"gzip": 3.2, "xz": 2.9},
+    drawn = ui06.draw_model_ladder(families, alone={"gzip": 3.2, "xz": 2.9},
                                        given_train={"gzip": 3.1, "xz": 2.5}, ax=_ax())
     _labelled(drawn.ax)
     assert len(drawn.ax.lines) == 2 + 4
     assert list(drawn.ax.lines[0].get_xdata()) == [1, 10, 100], "0 parameters drawn at 1 (log)"
     with pytest.raises(ValueError, match="one rate per model size"):
-        plotting.draw_model_ladder({"a": ([1, 2], [3.0])}, alone={}, given_train={}, ax=_ax())
+        ui06.draw_model_ladder({"a": ([1, 2], [3.0])}, alone={}, given_train={}, ax=_ax())
     with pytest.raises(ValueError, match="alone and given_train must name the same"):
-        plotting.draw_model_ladder(families, alone={"xz": 1.0}, given_train={}, ax=_ax())
+        ui06.draw_model_ladder(families, alone={"xz": 1.0}, given_train={}, ax=_ax())
 
 
 def test_draw_adjusted_rates_moves_curves_and_ring() -> None:
     families = {"ngram": ([1e3, 1e5], [5.0, 9.0]), "gru": ([1e4, 1e6], [4.0, 20.0])}
-    drawn = plotting.draw_adjusted_rates(families, reference_bits_per_char=3.0, ax=_ax())
+    drawn = ui06.draw_adjusted_rates(families, reference_bits_per_char=3.0, ax=_ax())
     _labelled(drawn.ax)
     assert set(drawn.artists) == {"line0", "line1", "marker"}
     assert len(drawn.artists["marker"].get_xdata()) == 0
-    plotting.update_adjusted_rates(drawn, [[2.5, 2.6], [2.7, 3.5]], marker=(1e4, 2.7))
+    ui06.update_adjusted_rates(drawn, [[2.5, 2.6], [2.7, 3.5]], marker=(1e4, 2.7))
     np.testing.assert_allclose(drawn.artists["line1"].get_ydata(), [2.7, 3.5])
     assert drawn.artists["marker"].get_data() == ([1e4], [2.7])
 
 
 def test_draw_quantization_rings_one_setting() -> None:
-    drawn = plotting.draw_quantization([2, 4, 8], {"per tensor": [9.0, 2.4, 2.0],
+    drawn = ui06.draw_quantization([2, 4, 8], {"per tensor": [9.0, 2.4, 2.0],
                                                    "per row": [5.0, 2.2, 2.0]},
                                        float_rate=2.0, ax=_ax())
     _labelled(drawn.ax)
     assert drawn.ax.get_ylim()[0] == 0 and len(drawn.ax.lines) == 4
-    plotting.update_quantization(drawn, bits=4, rate=2.4)
+    ui06.update_quantization(drawn, bits=4, rate=2.4)
     assert drawn.artists["marker"].get_data() == ([4], [2.4])
     with pytest.raises(ValueError, match="one rate per model size"):
-        plotting.draw_quantization([2, 4], {"per row": [1.0]}, float_rate=2.0, ax=_ax())
+        ui06.draw_quantization([2, 4], {"per row": [1.0]}, float_rate=2.0, ax=_ax())

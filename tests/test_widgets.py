@@ -8,8 +8,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lossylab import widgets
-from lossylab.plotting import new_figure
+from lossylab import mixtures
+from lossylab.course import nb02 as course
+from lossylab.course import nb04 as course04
+from lossylab.course import nb06 as course06
+from lossylab.ui import live as ui_live
+from lossylab.ui import nb01 as ui
+from lossylab.ui import nb02 as ui02
+from lossylab.ui import nb03 as ui03
+from lossylab.ui import nb04 as ui04
+from lossylab.ui import nb06 as ui06
+from lossylab.ui import nb07 as ui07
+from lossylab.ui.style import new_figure
 
 
 def _decode(png: bytes) -> np.ndarray:
@@ -21,7 +31,7 @@ def test_live_figure_redraws_animated_artists_only_where_they_changed() -> None:
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     (line,) = ax.plot([0, 1], [0, 0.1], lw=4)
-    live = widgets.LiveFigure(fig, animated=[line])
+    live = ui_live.LiveFigure(fig, animated=[line])
     before = _decode(live.widget.value)
     line.set_ydata([0.9, 0.9])
     live.refresh()
@@ -38,14 +48,14 @@ def test_live_figure_redraws_animated_artists_only_where_they_changed() -> None:
 def test_figure_png_and_array_png_are_png() -> None:
     fig, ax = new_figure(figsize=(2, 2))
     ax.plot([0, 1], [1, 0])
-    assert widgets.figure_png(fig).startswith(b"\x89PNG")
+    assert ui_live.figure_png(fig).startswith(b"\x89PNG")
     image = np.zeros((4, 5, 3), np.uint8)
-    assert _decode(widgets.array_png(image)).shape == (4, 5, 3)
+    assert _decode(ui_live.array_png(image)).shape == (4, 5, 3)
 
 
 def test_array_png_rejects_floats() -> None:
     with pytest.raises(ValueError, match="uint8 array"):
-        widgets.array_png(np.zeros((4, 4)))
+        ui_live.array_png(np.zeros((4, 4)))
 
 
 def test_live_calls_update_on_every_change() -> None:
@@ -53,7 +63,7 @@ def test_live_calls_update_on_every_change() -> None:
 
     seen: list[int] = []
     slider = ipywidgets.IntSlider(value=1, min=0, max=5)
-    box = widgets.live(lambda k: seen.append(k), {"k": slider})
+    box = ui_live.live(lambda k: seen.append(k), {"k": slider})
     slider.value = 3
     slider.value = 4
     assert seen == [1, 3, 4]
@@ -64,7 +74,7 @@ def test_live_rejects_unknown_layout() -> None:
     import ipywidgets
 
     with pytest.raises(ValueError, match="layout must be"):
-        widgets.live(lambda k: None, {"k": ipywidgets.IntSlider()}, layout="grid")
+        ui_live.live(lambda k: None, {"k": ipywidgets.IntSlider()}, layout="grid")
 
 
 # --- the factories of notebooks 01, 02, 03 -------------------------------------------------
@@ -83,7 +93,7 @@ def test_mismatch_rows_formats_the_mismatch() -> None:
 
     p_true = np.array([0.5, 0.25, 0.25])
     p_model = np.array([0.9, 0.05, 0.05])
-    rows = widgets.mismatch_rows(p_true, p_model, r=2, model_name="p_noisy")
+    rows = ui.mismatch_rows(p_true, p_model, r=2, model_name="p_noisy")
     m = D.mismatch(p_true, p_model, r=2)
     assert rows["H(p_true)"] == "1.500 bits"
     assert rows["KL(p_noisy || p_true)"] == f"{m.kl_model_true_bits:.3f} bits"
@@ -95,9 +105,10 @@ def test_mismatch_widget_redraws_and_retabulates_on_every_move() -> None:
 
     from lossylab import distributions as D
 
-    p_true = D.grid_mixture(np.arange(16), means=[4, 11], widths=[1.5, 2.0], weights=[0.5, 0.5])
+    p_true = mixtures.grid_mixture(np.arange(16), means=[4, 11], widths=[1.5, 2.0],
+                                   weights=[0.5, 0.5])
     knob = ipywidgets.IntSlider(value=4, min=1, max=16)
-    box = widgets.mismatch_widget(p_true, lambda n: D.quantizer_channel(16, n), knob)
+    box = ui.mismatch_widget(p_true, lambda n: D.quantizer_channel(16, n), knob)
     image, table = _views(box)
     r_slider = _controls(box)[1]
     first_png, first_table = bytes(image.value), table.value
@@ -111,26 +122,24 @@ def test_mismatch_widget_redraws_and_retabulates_on_every_move() -> None:
 
 @pytest.fixture(scope="module")
 def small_learning() -> tuple:
-    from lossylab import distributions as D
 
-    problem = D.learning_problem(seed=0)
-    curves = {n: D.learning_curve(n, (1, 2, 3), seed=0) for n in (10, 30)}
+    problem = course.learning_problem(seed=0)
+    curves = {n: course.learning_curve(n, (1, 2, 3), seed=0) for n in (10, 30)}
     return problem, curves
 
 
 def test_learning_rows_match_the_library(small_learning: tuple) -> None:
-    from lossylab import distributions as D
 
     problem, curves = small_learning
-    rows = widgets.learning_rows(problem, curves[30], 2, distance=0.05)
-    point = D.learning_point(30, 2, seed=0)
+    rows = ui02.learning_rows(problem, curves[30], 2, distance=0.05)
+    point = course.learning_point(30, 2, seed=0)
     assert rows["train / held-out bits"] == f"{point.train_bits:.3f} / {point.heldout_bits:.3f}"
     assert rows["MDL K / held-out K"] == f"{curves[30].mdl_k} / {curves[30].heldout_k}"
 
 
 def test_learning_widget_moves_with_each_slider(small_learning: tuple) -> None:
     problem, curves = small_learning
-    box = widgets.learning_widget(problem, curves, n=10, k=2, distance=0.05)
+    box = ui02.learning_widget(problem, curves, n=10, k=2, distance=0.05)
     n_slider, k_slider, r_slider = _controls(box)
     assert n_slider.options == (10, 30) and k_slider.options == (1, 2, 3)
     image, table = _views(box)
@@ -144,9 +153,9 @@ def test_learning_widget_moves_with_each_slider(small_learning: tuple) -> None:
 def test_learning_widget_rejects_values_it_has_no_curve_for(small_learning: tuple) -> None:
     problem, curves = small_learning
     with pytest.raises(ValueError, match="n must be one of"):
-        widgets.learning_widget(problem, curves, n=100, k=2, distance=0.05)
+        ui02.learning_widget(problem, curves, n=100, k=2, distance=0.05)
     with pytest.raises(ValueError, match="k one of its ks"):
-        widgets.learning_widget(problem, curves, n=10, k=50, distance=0.05)
+        ui02.learning_widget(problem, curves, n=10, k=50, distance=0.05)
 
 
 def test_block_picker_widget_follows_quality_and_block() -> None:
@@ -154,7 +163,7 @@ def test_block_picker_widget_follows_quality_and_block() -> None:
 
     luma = np.random.default_rng(0).integers(0, 256, (24, 32)).astype(np.uint8)  # 3 x 4 blocks
     dct_blocks = jpeg.dct2(jpeg.level_shift(jpeg.blockify(luma)))
-    box = widgets.block_picker_widget(luma, dct_blocks, quality=75, row=1, col=1,
+    box = ui03.block_picker_widget(luma, dct_blocks, quality=75, row=1, col=1,
                                       zero_fraction=np.linspace(1, 0, 100))
     quality, row, col = _controls(box)
     assert (row.max, col.max) == (2, 3)
@@ -170,10 +179,10 @@ def test_block_picker_widget_follows_quality_and_block() -> None:
 def test_block_picker_widget_checks_shapes() -> None:
     luma = np.zeros((16, 16), np.uint8)
     with pytest.raises(ValueError, match="dct_blocks must have shape"):
-        widgets.block_picker_widget(luma, np.zeros((1, 2, 8, 8)), quality=50, row=0, col=0,
+        ui03.block_picker_widget(luma, np.zeros((1, 2, 8, 8)), quality=50, row=0, col=0,
                                     zero_fraction=[0.5] * 100)
     with pytest.raises(ValueError, match="zero_fraction must have 100 entries"):
-        widgets.block_picker_widget(luma, np.zeros((2, 2, 8, 8)), quality=50, row=0, col=0,
+        ui03.block_picker_widget(luma, np.zeros((2, 2, 8, 8)), quality=50, row=0, col=0,
                                     zero_fraction=[0.5])
 
 
@@ -181,7 +190,7 @@ def test_block_picker_widget_checks_shapes() -> None:
 
 
 def _side_by_side_inputs() -> tuple[list, list]:
-    from lossylab.compare import JPEGCurve, LMPoint
+    from lossylab.course.nb07 import JPEGCurve, LMPoint
 
     qualities = np.array([10, 50, 90])
     jpeg = [JPEGCurve(name, qualities, bpp=np.array([0.3, 1.0, 3.0]) * s,
@@ -195,14 +204,14 @@ def _side_by_side_inputs() -> tuple[list, list]:
 
 def test_side_by_side_rows_average_jpeg_and_list_each_model() -> None:
     jpeg, lm = _side_by_side_inputs()
-    rows = widgets.side_by_side_rows(jpeg, 50, [lm[0][1][2]])
+    rows = ui07.side_by_side_rows(jpeg, 50, [lm[0][1][2]])
     assert rows == {"JPEG quality 50 (mean of 2)": "1.50 bpp, 35.5 dB, 9.00 bits/pixel missing",
                     "m3": "0.8 model bits/char, 0.000 bits/char, excess 0.250"}
 
 
 def test_side_by_side_widget_moves_with_each_slider() -> None:
     jpeg, lm = _side_by_side_inputs()
-    box = widgets.side_by_side_widget(jpeg, lm, jpeg_colors=["k", "r"], quality=50,
+    box = ui07.side_by_side_widget(jpeg, lm, jpeg_colors=["k", "r"], quality=50,
                                       knobs=[("order", (1, 2, 3), 0), ("size", ("s", "m"), 1)])
     quality, order, size = _controls(box)
     assert quality.options == (10, 50, 90)
@@ -219,7 +228,7 @@ def test_side_by_side_widget_moves_with_each_slider() -> None:
 def test_side_by_side_widget_needs_one_knob_value_per_point() -> None:
     jpeg, lm = _side_by_side_inputs()
     with pytest.raises(ValueError, match="knobs must have one entry per language-model curve"):
-        widgets.side_by_side_widget(jpeg, lm, jpeg_colors=["k", "r"], quality=50,
+        ui07.side_by_side_widget(jpeg, lm, jpeg_colors=["k", "r"], quality=50,
                                     knobs=[("order", (1, 2), 0), ("size", ("s", "m"), 1)])
 
 
@@ -227,21 +236,20 @@ def test_side_by_side_widget_needs_one_knob_value_per_point() -> None:
 
 
 def test_error_png_colours_the_worst_error_at_half_size() -> None:
-    from lossylab import images
 
     original = np.zeros((6, 8, 3), np.uint8)
     decoded = original.copy()
     decoded[1, 2, 1] = 40  # saturates the colour map (vmax 32)
-    png = Image.open(io.BytesIO(widgets.error_png(original, decoded)))
+    png = Image.open(io.BytesIO(ui04.error_png(original, decoded)))
     assert png.mode == "P" and png.size == (4, 3)
-    np.testing.assert_array_equal(np.asarray(png), images.worst_error(original, decoded))
-    top = _decode(widgets.error_png(original, decoded))[0, 1]
-    bottom = _decode(widgets.error_png(original, decoded))[0, 0]
+    np.testing.assert_array_equal(np.asarray(png), course04.worst_error(original, decoded))
+    top = _decode(ui04.error_png(original, decoded))[0, 1]
+    bottom = _decode(ui04.error_png(original, decoded))[0, 0]
     assert tuple(top) != tuple(bottom)
     with pytest.raises(ValueError, match="vmax must be a positive"):
-        widgets.error_png(original, decoded, vmax=0)
+        ui04.error_png(original, decoded, vmax=0)
     with pytest.raises(ValueError, match="must be uint8 arrays"):
-        widgets.error_png(original.astype(float), decoded.astype(float))
+        ui04.error_png(original.astype(float), decoded.astype(float))
 
 
 def test_roundtrip_rows_give_ratios_and_ask_for_ssim() -> None:
@@ -249,10 +257,10 @@ def test_roundtrip_rows_give_ratios_and_ask_for_ssim() -> None:
 
     image = np.full((16, 16), 128, np.uint8)
     rt = images.roundtrip(image, 50)
-    rows = widgets.roundtrip_rows(image, rt, psnr_db=40.0, png_n_bytes=2 * rt.n_bytes, ssim=None)
+    rows = ui04.roundtrip_rows(image, rt, psnr_db=40.0, png_n_bytes=2 * rt.n_bytes, ssim=None)
     assert rows["ratio vs PNG"] == "2.00" and rows["SSIM"] == "press the button"
     assert rows["ratio vs raw"] == f"{256 / rt.n_bytes:.1f}"
-    assert widgets.roundtrip_rows(image, rt, psnr_db=40.0, png_n_bytes=1, ssim=0.5)["SSIM"] \
+    assert ui04.roundtrip_rows(image, rt, psnr_db=40.0, png_n_bytes=1, ssim=0.5)["SSIM"] \
         == "0.5000"
 
 
@@ -260,7 +268,7 @@ def test_roundtrip_widget_shows_the_real_file_and_moves_the_ring() -> None:
     import ipywidgets
 
     quality = ipywidgets.IntSlider(value=55, min=1, max=100)
-    box = widgets.roundtrip_widget(quality, colors={"camera": "k"}, name="camera")
+    box = ui04.roundtrip_widget(quality, colors={"camera": "k"}, name="camera")
     original, jpeg_view, zoom, error = box.children[0].children[1].children[0].children
     table = box.children[1].children[0].children[0]
     figure = box.children[1].children[1]
@@ -273,7 +281,7 @@ def test_roundtrip_widget_shows_the_real_file_and_moves_the_ring() -> None:
     assert all(a != b for a, b in zip(before, (bytes(jpeg_view.value), bytes(figure.value),
                                                 table.value), strict=True))
     with pytest.raises(ValueError, match="name must be one of the photographs"):
-        widgets.roundtrip_widget(quality, colors={"camera": "k"})
+        ui04.roundtrip_widget(quality, colors={"camera": "k"})
 
 
 def test_generation_widget_shows_each_generation() -> None:
@@ -281,7 +289,7 @@ def test_generation_widget_shows_each_generation() -> None:
     from lossylab.data import sample_image
 
     loss = images.generation_loss(sample_image("camera")[:64, :64], 30, 3, shift_px=1)
-    box = widgets.generation_widget(loss, window=(slice(0, 16), slice(0, 16)))
+    box = ui04.generation_widget(loss, window=(slice(0, 16), slice(0, 16)))
     (slider,) = _controls(box)
     view, text = box.children[1].children[0].children
     assert slider.max == 3 and _decode(view.value).shape[:2] == (64, 64)
@@ -290,33 +298,31 @@ def test_generation_widget_shows_each_generation() -> None:
 
 
 def test_describe_upload_refuses_or_loads_every_odd_file() -> None:
-    from lossylab import images
     from lossylab.data import sample_image
 
-    files = images.odd_image_files(sample_image("astronaut"))
+    files = course04.odd_image_files(sample_image("astronaut"))
     assert len(files) == 10
-    outcomes = {name: widgets.describe_upload(data) for name, data in files.items()}
+    outcomes = {name: ui04.describe_upload(data) for name, data in files.items()}
     assert outcomes["notes.txt"][1] is None and outcomes["notes.txt"][0].startswith("<b>Refused")
     about, loaded = outcomes["rgba.png"]
     assert loaded is not None and loaded.pixels.shape == (64, 64, 3) and "64x64" in about
-    rt, line = widgets.describe_roundtrip(loaded.pixels, 50)
+    rt, line = ui04.describe_roundtrip(loaded.pixels, 50)
     assert line == f" Quality 50: {rt.n_bytes:,} bytes, {rt.bpp:.2f} bpp."
     with pytest.raises(ValueError, match="image must be RGB"):
-        images.odd_image_files(np.zeros((64, 64), np.uint8))
+        course04.odd_image_files(np.zeros((64, 64), np.uint8))
 
 
 def test_upload_widget_shows_the_upload_as_jpeg() -> None:
     import datetime
 
-    from lossylab import images
     from lossylab.data import sample_image
 
-    box = widgets.upload_widget(quality=40)
+    box = ui04.upload_widget(quality=40)
     upload, inner = box.children
     (slider,) = list(inner.children[0].children)
     message, view = inner.children[1].children
     assert "Upload an image" in message.value
-    data = images.odd_image_files(sample_image("astronaut"))["grey.png"]
+    data = course04.odd_image_files(sample_image("astronaut"))["grey.png"]
     upload.value = ({"name": "grey.png", "type": "image/png", "size": len(data),
                      "content": memoryview(data),
                      "last_modified": datetime.datetime(2026, 1, 1)},)
@@ -329,21 +335,20 @@ def test_upload_widget_shows_the_upload_as_jpeg() -> None:
 
 
 def test_chars_text_says_never_when_the_model_is_worse() -> None:
-    assert widgets.chars_text(1e6) == "1,000,000 chars"
-    assert widgets.chars_text(float("inf"), reference="gzip") == "never (worse than gzip)"
+    assert ui06.chars_text(1e6) == "1,000,000 chars"
+    assert ui06.chars_text(float("inf"), reference="gzip") == "never (worse than gzip)"
 
 
 def test_adjusted_rate_widget_charges_the_model_to_the_text() -> None:
-    from lossylab import coding
 
     bits_per_char = {"a-1": 3.0, "a-2": 2.5, "b-1": 2.0}
     model_bits = {"a-1": 1e3, "a-2": 1e5, "b-1": 1e6}
-    box = widgets.adjusted_rate_widget({"a": ["a-1", "a-2"], "b": ["b-1"]},
+    box = ui06.adjusted_rate_widget({"a": ["a-1", "a-2"], "b": ["b-1"]},
                                        bits_per_char=bits_per_char, model_bits=model_bits,
                                        reference_bits_per_char=2.9, name="b-1", n_chars=1e5)
     model, length = _controls(box)
     image, table = _views(box)
-    expected = coding.adjusted_bits_per_char(2.0, 1e6, 1e5)
+    expected = course06.adjusted_bits_per_char(2.0, 1e6, 1e5)
     assert f"{expected:.3f}" in table.value and "1,111,111 chars" in table.value
     before = bytes(image.value)
     length.value = 9.0
@@ -351,7 +356,7 @@ def test_adjusted_rate_widget_charges_the_model_to_the_text() -> None:
     model.value = "a-1"  # 3.0 bits/char: worse than the reference
     assert "never (worse than xz)" in table.value
     with pytest.raises(ValueError, match="must cover every model"):
-        widgets.adjusted_rate_widget({"a": ["a-1", "c"]}, bits_per_char=bits_per_char,
+        ui06.adjusted_rate_widget({"a": ["a-1", "c"]}, bits_per_char=bits_per_char,
                                      model_bits=model_bits, reference_bits_per_char=2.9,
                                      name="a-1", n_chars=1e5)
 
@@ -359,7 +364,7 @@ def test_adjusted_rate_widget_charges_the_model_to_the_text() -> None:
 def test_quantization_widget_reads_the_precomputed_sweep() -> None:
     sweep = {(b, pt): (10.0 / b + pt, 1e3 * b, f"<sample {b} {pt}>")
              for b in (2, 4, 8) for pt in (True, False)}
-    box = widgets.quantization_widget(sweep, float_rate=1.5, bits=4)
+    box = ui06.quantization_widget(sweep, float_rate=1.5, bits=4)
     bits, scheme = _controls(box)
     image, table = _views(box)
     assert (bits.min, bits.max) == (2, 8) and "&lt;sample 4 True>" in table.value
@@ -369,18 +374,17 @@ def test_quantization_widget_reads_the_precomputed_sweep() -> None:
     assert "&lt;sample 8 False>" in table.value and "1.250" in table.value
     assert bytes(image.value) != before
     with pytest.raises(ValueError, match="sweep must hold"):
-        widgets.quantization_widget({(2, True): (1.0, 1.0, "")}, float_rate=1.0, bits=2)
+        ui06.quantization_widget({(2, True): (1.0, 1.0, "")}, float_rate=1.0, bits=2)
 
 
 def test_text_rates_and_text_widget() -> None:
-    from lossylab import coding
     from lossylab.ngram import NGramLM
 
     model = NGramLM(1).fit("to be or not to be")
-    rows = widgets.text_rates("to be", [model])
+    rows = ui06.text_rates("to be", [model])
     assert rows == {model.name: f"{model.bits_per_char('to be'):.3f}",
-                    "gzip": f"{coding.gzip_bits_per_char('to be'):.3f}"}
-    box = widgets.text_widget([model], text="to be")
+                    "gzip": f"{course06.gzip_bits_per_char('to be'):.3f}"}
+    box = ui06.text_widget([model], text="to be")
     (text,) = _controls(box)
     (view,) = _views(box)
     assert "gzip" in view.value

@@ -52,42 +52,13 @@ import numpy as np
 from lossylab.grammar import END  # the end of every sentence, a full stop and a newline
 
 if TYPE_CHECKING:  # pragma: no cover
+    from lossylab.course.nb04 import BlockStats
     from lossylab.grammar import SyntheticLanguage
-    from lossylab.images import BlockStats
     from lossylab.lm import CharLM
     from lossylab.ngram import NGramLM
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "BITS_PER_COUNT",
-    "BITS_PER_WEIGHT",
-    "Claim",
-    "JPEGCurve",
-    "LMPoint",
-    "SampleSplit",
-    "SentenceMismatch",
-    "SyntheticSetup",
-    "best_ngram_order",
-    "claims",
-    "first_sentences",
-    "hallucination_mass_mc",
-    "jpeg_block_stats",
-    "jpeg_curve",
-    "jpeg_curves",
-    "lm_point",
-    "mode_collapse_mass_mc",
-    "model_bits",
-    "neural_ladder",
-    "neural_names",
-    "neural_quantization",
-    "ngram_ladder",
-    "ngram_models",
-    "psnr_from_mse_db",
-    "residual_bits_per_pixel",
-    "sentence_mismatch",
-    "short_block_bits_per_char",
-    "split_samples",
-    "synthetic_setup",
-]
+from lossylab.course.exercises import Feedback, _number_feedback
 
 QUALITIES = tuple(range(5, 96, 10))  # 5, 15, ..., 95, as lossylab.images.RD_QUALITIES
 BITS_PER_COUNT = 32  # an n-gram's stored count, charged like a float32 weight
@@ -223,7 +194,8 @@ def jpeg_curve(name: str, qualities: tuple[int, ...] = QUALITIES) -> JPEGCurve:
     ...      curve.residual_bits_per_pixel[1])
     True
     """
-    from lossylab.images import photograph, roundtrip
+    from lossylab.course.common import photograph
+    from lossylab.images import roundtrip
 
     image = photograph(name)
     rows = []
@@ -245,8 +217,8 @@ def jpeg_curves() -> tuple[JPEGCurve, ...]:
 
 @lru_cache(maxsize=8)
 def jpeg_block_stats(quality: int) -> BlockStats:
-    """``lossylab.images.block_stats`` of the sample block pool at ``quality``, cached."""
-    from lossylab.images import block_stats, sample_block_pool
+    """``lossylab.course.nb04.block_stats`` of the sample block pool at ``quality``, cached."""
+    from lossylab.course.nb04 import block_stats, sample_block_pool
 
     return block_stats(sample_block_pool(), quality, r=R)
 
@@ -380,9 +352,9 @@ class SyntheticSetup:
 @lru_cache(maxsize=1)
 def synthetic_setup() -> SyntheticSetup:
     """The synthetic-language data of notebook 07 (cached)."""
-    from lossylab.data import synthetic_language
+    from lossylab.grammar import SyntheticLanguage
 
-    language = synthetic_language()
+    language = SyntheticLanguage()
     train = tuple(language.sample(SYNTHETIC_N_TRAIN, seed=1))
     test = tuple(language.sample(SYNTHETIC_N_TEST, seed=2))
     test_text = "".join(test)
@@ -462,8 +434,8 @@ def split_samples(samples: Sequence[str], language: SyntheticLanguage,
 
     Examples
     --------
-    >>> from lossylab.data import synthetic_language
-    >>> lang = synthetic_language()
+    >>> from lossylab.grammar import SyntheticLanguage
+    >>> lang = SyntheticLanguage()
     >>> split_samples(["the dog runs.\\n", "the dog runs.\\n", "dog the.\\n", "a cat sleeps.\\n"],
     ...               lang, ["the dog runs.\\n"])
     SampleSplit(n_samples=4, memorized=0.5, generalized=0.25, hallucinated=0.25)
@@ -610,7 +582,7 @@ def _shakespeare() -> tuple[int, str]:
 
 @lru_cache(maxsize=32)
 def _neural_bits_per_char(name: str, bits_per_weight: int | None) -> tuple[float, CharLM]:
-    from lossylab.lm import load_pretrained
+    from lossylab.neural import load_pretrained
 
     model = load_pretrained(name)
     if bits_per_weight is not None:
@@ -627,8 +599,8 @@ def _neural_points(keys: Sequence[tuple[str, int | None]]) -> tuple[LMPoint, ...
 
 
 def neural_names() -> list[str]:
-    """The pretrained ladder (``lossylab.lm.pretrained_names``), smallest to largest."""
-    from lossylab.lm import pretrained_names
+    """The pretrained ladder (``lossylab.neural.pretrained_names``), smallest to largest."""
+    from lossylab.neural import pretrained_names
 
     return pretrained_names()
 
@@ -753,7 +725,8 @@ def _claim_generalization() -> Claim:
 
 
 def _claim_determinism() -> Claim:
-    from lossylab.images import photograph, roundtrip
+    from lossylab.course.common import photograph
+    from lossylab.images import roundtrip
 
     image = photograph("camera")
     same = roundtrip(image, 50).data == roundtrip(image, 50).data
@@ -790,3 +763,47 @@ def claims() -> tuple[Claim, ...]:
     if neural_names():
         checks.append(_claim_quantization)
     return tuple(check() for check in checks)
+
+
+# --- 07 side by side -------------------------------------------------------------------
+
+
+def check_db_per_bit(answer: float | None) -> Feedback:
+    """Exercise 07.1: how many dB of PSNR one bit per sample of error is worth.
+
+    Examples
+    --------
+    >>> check_db_per_bit(None).correct
+    False
+    """
+    return _number_feedback(
+        answer, 20 * math.log10(2), rel=2e-3,
+        right="Halving the error's standard deviation saves one bit per sample and adds "
+              "20 log10(2) dB to the PSNR.",
+        hint="PSNR = 20 log10(255 / s) for an error of standard deviation s. What happens to it "
+             "when s is halved (one bit less of error per sample)?")
+
+
+def check_best_ngram_order(answer: int | None) -> Feedback:
+    """Exercise 07.2: the n-gram order closest to p_true (smallest KL per character)."""
+    pass
+
+    if answer == best_ngram_order():
+        return Feedback(True, "That order has the smallest excess bits per character: longer "
+                              "contexts are seen too rarely in the training sentences to help.")
+    return Feedback(False, "Read the right panel: find the n-gram point that sits lowest "
+                           "(smallest KL per character), not the one furthest right.")
+
+
+def check_shared_property(answer: str | None) -> Feedback:
+    """Exercise 07.3: which property JPEG and the n-gram ladder share (a letter a-d)."""
+    choice = str(answer).strip().lower() if answer is not None else ""
+    if choice == "c":
+        return Feedback(True, "Both put mass where p_true has little: blocking and ringing "
+                              "for JPEG, invalid sentences for the n-gram.")
+    hints = {
+        "a": "Look at the n-gram curve: does more model rate always lower the KL per character?",
+        "b": "Sample twice from the same model with two seeds: same sentence?",
+        "d": "Which n-gram order is closest to p_true: the largest one?",
+    }
+    return Feedback(False, hints.get(choice, "Answer with one letter: 'a', 'b', 'c' or 'd'."))

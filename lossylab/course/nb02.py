@@ -1,0 +1,237 @@
+"""Notebook 02: the 1-D p_true, its samples and the cached EM fits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from lossylab.course.exercises import Feedback
+from lossylab.distributions import cross_entropy, kl_divergence
+from lossylab.mixtures import GaussianMixture, TwoPartCode, fit_mixture, grid_mixture, two_part_code
+
+# The 1-D p_true of notebook 02: five peaks of different widths and heights on [0, 10],
+# with empty gaps between them (where a too-smooth model hallucinates).
+LEARNING_PEAKS = {
+    "means": (1.0, 3.0, 6.0, 7.5, 9.2),
+    "widths": (0.2, 0.8, 0.15, 0.4, 0.1),
+    "weights": (0.05, 0.45, 0.25, 0.2, 0.05),
+}
+LEARNING_N_STATES = 400  # cells of width 0.025 on [0, 10]: the data's stated precision
+LEARNING_MAX_SAMPLES = 10_000
+LEARNING_MIN_WIDTH = 0.05  # EM's width floor (two cells)
+
+
+@dataclass(frozen=True, eq=False)
+class LearningProblem:
+    """A known p_true on a grid and one long, seeded draw from it (prefixes are nested).
+
+    Attributes
+    ----------
+    x : numpy.ndarray, shape (n_states,)
+        Cell centres.
+    p_true : numpy.ndarray, shape (n_states,)
+    sample_index : numpy.ndarray of int, shape (max_samples,)
+        Cells of the draws; the first n are "the data set of size n".
+    min_width : float
+        The width floor used by :func:`fit_mixture`.
+    """
+
+    x: np.ndarray
+    p_true: np.ndarray
+    sample_index: np.ndarray
+    min_width: float
+
+    def samples(self, n_samples: int) -> np.ndarray:
+        """The first ``n_samples`` draws, as values on the x axis."""
+        if not 1 <= n_samples <= self.sample_index.size:
+            raise ValueError(f"n_samples must be in [1, {self.sample_index.size}], "
+                             f"got {n_samples!r}")
+        return self.x[self.sample_index[:n_samples]]
+
+
+@lru_cache(maxsize=8)
+def learning_problem(*, seed: int = 0) -> LearningProblem:
+    """The p_true of notebook 02 (:data:`LEARNING_PEAKS`) and its seeded samples.
+
+    Examples
+    --------
+    >>> problem = learning_problem(seed=0)
+    >>> problem.x.shape, problem.sample_index.shape
+    ((400,), (10000,))
+    """
+    x = (np.arange(LEARNING_N_STATES) + 0.5) * (10.0 / LEARNING_N_STATES)
+    p_true = grid_mixture(x, **LEARNING_PEAKS)
+    index = np.random.default_rng(seed).choice(x.size, size=LEARNING_MAX_SAMPLES, p=p_true)
+    for array in (x, p_true, index):
+        array.flags.writeable = False  # shared by the cache: keep it immutable
+    return LearningProblem(x=x, p_true=p_true, sample_index=index, min_width=LEARNING_MIN_WIDTH)
+
+
+@dataclass(frozen=True, eq=False)
+class LearningPoint:
+    """One mixture fitted to the first ``n_samples`` draws, and its exact scores.
+
+    Attributes
+    ----------
+    n_samples, k : int
+    model : GaussianMixture
+    p_model : numpy.ndarray, shape (n_states,)
+        The fitted mixture on the grid.
+    train_bits : float
+        Bits per training sample, ``mean_i -log2 p_model(x_i)``.
+    heldout_bits : float
+        Bits per fresh sample, exactly: the cross-entropy ``H(p_true, p_model)``.
+    kl_bits : float
+        ``KL(p_true || p_model) = heldout_bits - H(p_true)``.
+    code : TwoPartCode
+        Model bits + data bits (MDL).
+    """
+
+    n_samples: int
+    k: int
+    model: GaussianMixture
+    p_model: np.ndarray
+    train_bits: float
+    heldout_bits: float
+    kl_bits: float
+    code: TwoPartCode
+
+
+@lru_cache(maxsize=512)
+def learning_point(n_samples: int, k: int, *, seed: int = 0) -> LearningPoint:
+    """Fit a k-component mixture to n samples of :func:`learning_problem` and score it (cached).
+
+    Parameters
+    ----------
+    n_samples : int
+        Data size, 1 to ``LEARNING_MAX_SAMPLES``.
+    k : int
+        Number of mixture components, >= 1.
+    seed : int, keyword-only
+        Seeds the draw and the fit.
+
+    Returns
+    -------
+    LearningPoint
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` or ``k`` is out of range.
+
+    Examples
+    --------
+    >>> point = learning_point(100, 1)
+    >>> point.heldout_bits > point.kl_bits > 0
+    True
+    """
+    problem = learning_problem(seed=seed)
+    samples = problem.samples(n_samples)
+    # tol: 1e-4 nats per sample, stricter than scikit-learn's default 1e-3, 3x faster than 1e-5
+    model = fit_mixture(samples, k, seed=seed, min_width=problem.min_width, tol=1e-4)
+    p_model = model.on_grid(problem.x)
+    p_model.flags.writeable = False
+    index = problem.sample_index[:n_samples]
+    code = two_part_code(p_model, index, n_params=model.n_params)
+    heldout = cross_entropy(problem.p_true, p_model)
+    return LearningPoint(n_samples=n_samples, k=k, model=model, p_model=p_model,
+                         train_bits=code.data_bits / n_samples, heldout_bits=heldout,
+                         kl_bits=kl_divergence(problem.p_true, p_model), code=code)
+
+
+# The sliders of notebook 02: data sizes N and model sizes K (1 to 50) for which fits exist.
+LEARNING_N_OPTIONS = (10, 30, 100, 300, 1000, 3000, 10_000)
+LEARNING_K_OPTIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 50)
+LEARNING_DEFAULT_N = 100
+
+
+@dataclass(frozen=True, eq=False)
+class LearningCurve:
+    """Scores of the fits for every K at one data size N (arrays follow ``ks``).
+
+    Attributes
+    ----------
+    n_samples : int
+    ks : numpy.ndarray of int
+    train_bits, heldout_bits : numpy.ndarray
+        Bits per sample on the training data, and exactly on fresh data from p_true.
+    model_bits, data_bits : numpy.ndarray
+        The two parts of the MDL code.
+    heldout_k, mdl_k : int
+        The K with the fewest held-out bits, and the K with the shortest two-part code.
+    """
+
+    n_samples: int
+    ks: np.ndarray
+    train_bits: np.ndarray
+    heldout_bits: np.ndarray
+    model_bits: np.ndarray
+    data_bits: np.ndarray
+    heldout_k: int
+    mdl_k: int
+
+
+@lru_cache(maxsize=32)
+def learning_curve(n_samples: int, ks: tuple[int, ...] = LEARNING_K_OPTIONS, *,
+                   seed: int = 0) -> LearningCurve:
+    """Fit every K in ``ks`` to the first ``n_samples`` draws and collect the scores (cached).
+
+    Parameters
+    ----------
+    n_samples : int
+        Data size N.
+    ks : tuple of int
+        Model sizes to fit (a tuple, so the result can be cached).
+    seed : int, keyword-only
+        As in :func:`learning_point`.
+
+    Returns
+    -------
+    LearningCurve
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` or a K is out of range.
+
+    Examples
+    --------
+    >>> curve = learning_curve(30, (1, 2, 3))
+    >>> curve.ks.tolist(), curve.mdl_k in (1, 2, 3)
+    ([1, 2, 3], True)
+    """
+    points = [learning_point(n_samples, k, seed=seed) for k in ks]
+    heldout = np.array([p.heldout_bits for p in points])
+    total = np.array([p.code.total_bits for p in points])
+    return LearningCurve(
+        n_samples=n_samples, ks=np.array(ks), train_bits=np.array([p.train_bits for p in points]),
+        heldout_bits=heldout, model_bits=np.array([p.code.model_bits for p in points]),
+        data_bits=np.array([p.code.data_bits for p in points]),
+        heldout_k=int(ks[int(np.argmin(heldout))]), mdl_k=int(ks[int(np.argmin(total))]))
+
+
+# --- 02 learning -----------------------------------------------------------------------
+
+
+def check_mdl_k(answer: int | None) -> Feedback:
+    """Exercise 02.1: the K that minimises the two-part code at the default data size."""
+    pass
+
+    curve = learning_curve(LEARNING_DEFAULT_N)
+    if answer == curve.mdl_k:
+        return Feedback(True, "That K minimises model bits + data bits.")
+    return Feedback(False, f"Read the two-part code curve at N = {LEARNING_DEFAULT_N}: find the K "
+                           "where model bits + data bits is smallest (not the train bits).")
+
+
+def check_heldout_k(answer: int | None) -> Feedback:
+    """Exercise 02.2: the K with the fewest held-out bits at the default data size."""
+    pass
+
+    curve = learning_curve(LEARNING_DEFAULT_N)
+    if answer == curve.heldout_k:
+        return Feedback(True, "That K has the fewest held-out bits per sample.")
+    return Feedback(False, f"Use the held-out curve at N = {LEARNING_DEFAULT_N}: the train curve "
+                           "keeps falling with K, the held-out one does not.")

@@ -1,0 +1,141 @@
+"""Notebook 06: paying for the model, and the standard compressors to beat."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+from collections.abc import Callable
+
+from lossylab.course.exercises import Feedback, _number_feedback
+
+# --- paying for the model -----------------------------------------------------------------
+
+
+def adjusted_bits_per_char(bits_per_char: float, model_bits: float, n_chars: float) -> float:
+    """The rate of a text of ``n_chars`` characters when the decoder must be sent the model too.
+
+    Parameters
+    ----------
+    bits_per_char : float
+        The model's code length per character.
+    model_bits : float
+        The size of the model.
+    n_chars : float
+        Length of the text, positive.
+
+    Returns
+    -------
+    float
+        ``bits_per_char + model_bits / n_chars``.
+
+    Raises
+    ------
+    ValueError
+        If ``n_chars`` is not positive.
+
+    Examples
+    --------
+    >>> adjusted_bits_per_char(2.0, 800_000, 100_000)
+    10.0
+    """
+    if not n_chars > 0:
+        raise ValueError(f"n_chars must be a positive text length, got {n_chars!r}")
+    return bits_per_char + model_bits / n_chars
+
+
+def break_even_chars(bits_per_char: float, model_bits: float, *,
+                     reference_bits_per_char: float) -> float:
+    """The text length from which a model, sent along with the text, beats a reference coder.
+
+    Returns
+    -------
+    float
+        ``model_bits / (reference_bits_per_char - bits_per_char)``, or ``inf`` if the model
+        saves nothing per character.
+
+    Examples
+    --------
+    >>> break_even_chars(2.0, 800_000, reference_bits_per_char=3.0)
+    800000.0
+    >>> break_even_chars(3.5, 8, reference_bits_per_char=3.0)
+    inf
+    """
+    gain = reference_bits_per_char - bits_per_char  # bits saved per character
+    return model_bits / gain if gain > 0 else float("inf")
+
+
+# The standard-library compressors every comparison in the course uses (notebook 06, the
+# benchmark): bytes in, compressed bytes out; gzip without a timestamp so sizes are repeatable.
+STANDARD_COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": lambda data: gzip.compress(data, 9, mtime=0),
+    "bz2": lambda data: bz2.compress(data, 9),
+    "xz": lambda data: lzma.compress(data, preset=6),
+}
+
+
+def gzip_bits_per_char(text: str) -> float:
+    """Bits per character of ``gzip -9`` (``STANDARD_COMPRESSORS["gzip"]``) on UTF-8 ``text``.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is empty.
+
+    Examples
+    --------
+    >>> round(gzip_bits_per_char("ab" * 1000), 3)
+    0.144
+    """
+    if not text:
+        raise ValueError("text must not be empty (bits per character of nothing is undefined)")
+    return 8 * len(STANDARD_COMPRESSORS["gzip"](text.encode("utf-8"))) / len(text)
+
+
+# --- 06 the LM as a compressor ---------------------------------------------------------
+
+
+def check_interval_bits(answer: float | None) -> Feedback:
+    """Exercise 06.1: bits of information of three characters with p = 1/2, 1/4, 1/8.
+
+    Examples
+    --------
+    >>> check_interval_bits(None).correct
+    False
+    """
+    return _number_feedback(
+        answer, 6.0, right="The width is the product of the probabilities, and -log2 of a "
+                           "product is the sum of the code lengths 1 + 2 + 3.",
+        hint="The final width is the product of the three probabilities; take -log2 of it "
+             "(or add -log2 p for each character).")
+
+
+def check_escape_bits(answer: float | None) -> Feedback:
+    """Exercise 06.2: extra bits of an escaped emoji (its UTF-8 bytes at 8 bits each).
+
+    Examples
+    --------
+    >>> check_escape_bits(32).correct
+    True
+    """
+    return _number_feedback(
+        answer, 8.0 * len("\N{GRINNING FACE}".encode()),
+        right="Four UTF-8 bytes at 8 bits each: the model knows nothing about it, so it pays "
+              "the full raw price.",
+        hint="Count the UTF-8 bytes of the emoji and multiply by the bits per byte.")
+
+
+def check_break_even(answer: float | None) -> Feedback:
+    """Exercise 06.3: characters needed before a 100,000 x 8-bit model beats xz (3 vs 2 bits/char).
+
+    Examples
+    --------
+    >>> check_break_even(None).correct
+    False
+    """
+    return _number_feedback(
+        answer, 100_000 * 8 / (3.0 - 2.0),
+        right="The model costs 800,000 bits and saves 1 bit per character, so it pays for "
+              "itself after 800,000 characters.",
+        hint="Model size in bits divided by the bits saved per character (xz rate minus "
+             "model rate).")

@@ -1,0 +1,411 @@
+"""Learning as compression on a grid: Gaussian mixtures fitted by EM, the two-part code, novelty."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from lossylab.distributions import _as_pair, _check_count, _check_ratio, code_length_bits, normalize
+
+# --- distributions on a grid -------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class GaussianMixture:
+    """A 1-D mixture of Gaussians: ``sum_j weights[j] N(x; means[j], widths[j]^2)``.
+
+    Attributes
+    ----------
+    weights, means, widths : numpy.ndarray, shape (k,)
+        Mixing weights (sum to 1), centres, standard deviations (> 0).
+    n_iter : int
+        EM iterations run to get it (0 if written by hand).
+    converged : bool
+        Whether EM stopped because the log-likelihood stopped improving.
+    """
+
+    weights: np.ndarray
+    means: np.ndarray
+    widths: np.ndarray
+    n_iter: int = 0
+    converged: bool = True
+
+    @property
+    def k(self) -> int:
+        """Number of components."""
+        return int(self.weights.size)
+
+    @property
+    def n_params(self) -> int:
+        """Free parameters: k means, k widths, k - 1 weights."""
+        return 3 * self.k - 1
+
+    def log_pdf(self, x: object) -> np.ndarray:
+        """Natural log of the density at ``x`` (any shape)."""
+        x_arr = np.asarray(x, dtype=np.float64)
+        return _log_sum_exp(_component_log_pdf(x_arr.ravel(), self), axis=1).reshape(x_arr.shape)
+
+    def on_grid(self, x: object) -> np.ndarray:
+        """The mixture as a distribution over the cells of a uniform grid of centres ``x``.
+
+        ``p(cell) ∝ density(x_cell)``, normalised over the grid: exact up to the cell
+        width when widths span a few cells.
+        """
+        log_p = self.log_pdf(x)
+        p = np.exp(log_p - log_p.max())
+        return p / p.sum()
+
+
+def _component_log_pdf(x: np.ndarray, mixture: GaussianMixture) -> np.ndarray:
+    """(n, k) array of ``log(weights[j] N(x_i; means[j], widths[j]^2))``."""
+    z = (x[:, None] - mixture.means[None, :]) / mixture.widths[None, :]
+    log_w = np.log(np.maximum(mixture.weights, 1e-300))  # a dead component: weight 0
+    return (log_w - np.log(mixture.widths) - 0.5 * math.log(2 * math.pi)) - 0.5 * z * z
+
+
+def _log_sum_exp(a: np.ndarray, *, axis: int) -> np.ndarray:
+    top = np.max(a, axis=axis, keepdims=True)
+    return np.squeeze(top, axis=axis) + np.log(np.sum(np.exp(a - top), axis=axis))
+
+
+def grid_mixture(x: object, *, means: object, widths: object, weights: object) -> np.ndarray:
+    """A mixture of Gaussian peaks evaluated on a 1-D grid, as a distribution.
+
+    Parameters
+    ----------
+    x : array_like, shape (n_states,)
+        Cell centres of a uniform grid.
+    means, widths, weights : array_like, shape (k,), keyword-only
+        Peak centres, standard deviations (> 0), and relative heights (>= 0, not all 0).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_states,)
+        ``p(x_i) ∝ sum_j weights[j] N(x_i; means[j], widths[j]^2)``, summing to 1.
+
+    Raises
+    ------
+    ValueError
+        If the parameter arrays differ in length, a width is not positive, or the
+        weights are not a valid (unnormalised) set of weights.
+
+    Examples
+    --------
+    >>> p = grid_mixture(np.arange(5.0), means=[2.0], widths=[1.0], weights=[1.0])
+    >>> int(np.argmax(p)), round(float(p.sum()), 12)
+    (2, 1.0)
+    """
+    return _mixture(means, widths, weights).on_grid(x)
+
+
+def _mixture(means: object, widths: object, weights: object) -> GaussianMixture:
+    m, s = np.atleast_1d(np.asarray(means, float)), np.atleast_1d(np.asarray(widths, float))
+    w = np.atleast_1d(np.asarray(weights, float))
+    if not (m.ndim == s.ndim == w.ndim == 1 and m.size == s.size == w.size):
+        raise ValueError(f"means, widths and weights must be 1-D of one length, got "
+                         f"{m.shape}, {s.shape}, {w.shape}")
+    if not np.all(np.isfinite(s)) or np.any(s <= 0):
+        raise ValueError("widths must be finite and > 0 (standard deviations)")
+    return GaussianMixture(weights=normalize(w), means=m, widths=s)
+
+
+def grid_mixture_2d(n_side: int, *, means: object, widths: object,
+                    weights: object) -> np.ndarray:
+    """Round Gaussian peaks on an ``n_side x n_side`` grid over the unit square.
+
+    Parameters
+    ----------
+    n_side : int
+        Grid cells per side.
+    means : array_like, shape (k, 2), keyword-only
+        Peak centres (row, column) in [0, 1].
+    widths, weights : array_like, shape (k,), keyword-only
+        Standard deviations (in units of the side) and relative heights.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_side, n_side)
+        A distribution (sums to 1) to show as an image.
+
+    Raises
+    ------
+    ValueError
+        If shapes disagree or a width is not positive.
+
+    Examples
+    --------
+    >>> p = grid_mixture_2d(8, means=[[0.5, 0.5]], widths=[0.1], weights=[1.0])
+    >>> p.shape, round(float(p.sum()), 12)
+    ((8, 8), 1.0)
+    """
+    n_side = _check_count(n_side, "n_side")
+    centres = np.asarray(means, dtype=np.float64)
+    if centres.ndim != 2 or centres.shape[1] != 2:
+        raise ValueError(f"means must have shape (k, 2), got {centres.shape}")
+    mix = _mixture(centres[:, 0], widths, weights)
+    axis = (np.arange(n_side) + 0.5) / n_side  # cell centres in [0, 1]
+    d2 = ((axis[:, None, None] - centres[:, 0]) ** 2
+          + (axis[None, :, None] - centres[:, 1]) ** 2)  # (n_side, n_side, k)
+    density = np.sum(mix.weights * np.exp(-0.5 * d2 / mix.widths**2) / mix.widths**2, axis=2)
+    return density / density.sum()
+
+
+# --- learning: a mixture fitted by EM ----------------------------------------------------
+
+
+def fit_mixture(samples: object, k: int, *, seed: int = 0, min_width: float = 0.05,
+                max_iter: int = 300, tol: float = 1e-7) -> GaussianMixture:
+    """Maximum-likelihood mixture of ``k`` Gaussians by EM, with a floor on the widths.
+
+    Parameters
+    ----------
+    samples : array_like, shape (n,)
+        Finite real numbers (repeated values are fine and make it faster).
+    k : int
+        Number of components, >= 1.
+    seed : int, keyword-only
+        Seeds the small jitter of the initial means (ties between equal samples).
+    min_width : float, keyword-only
+        Smallest allowed standard deviation (> 0). Without it a component could sit
+        on one sample with width -> 0 and likelihood -> infinity.
+    max_iter : int, keyword-only
+        Most EM iterations.
+    tol : float, keyword-only
+        Stop when the mean log-likelihood (nats per sample) improves by less than this.
+
+    Returns
+    -------
+    GaussianMixture
+
+    Raises
+    ------
+    ValueError
+        If samples are empty or not finite, ``k`` is not a positive integer, or
+        ``min_width`` is not positive.
+
+    Notes
+    -----
+    E-step: responsibilities ``r_ij ∝ w_j N(x_i; mu_j, s_j^2)``. M-step: ``w_j = mean_i r_ij``,
+    ``mu_j`` the r-weighted mean, ``s_j = max(min_width, r-weighted std)`` (the constrained
+    maximiser, so the likelihood never decreases). Means start at the ``(j + 1/2)/k``
+    quantiles of the data. Distinct values are processed once, weighted by their counts.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.concatenate([rng.normal(-3, 1, 500), rng.normal(3, 1, 500)])
+    >>> fit = fit_mixture(x, 2, seed=0)
+    >>> np.round(np.sort(fit.means)).tolist()
+    [-3.0, 3.0]
+    """
+    values, counts = _check_samples(samples)
+    k = _check_count(k, "k")
+    if not (isinstance(min_width, (int, float)) and math.isfinite(min_width) and min_width > 0):
+        raise ValueError(f"min_width must be a finite number > 0, got {min_width!r}")
+    mixture = _initial_mixture(values, counts, k, seed=seed, min_width=float(min_width))
+    n = counts.sum()
+    previous = -math.inf
+    for iteration in range(1, max_iter + 1):
+        log_joint = _component_log_pdf(values, mixture)  # (n_values, k)
+        top = log_joint.max(axis=1, keepdims=True)  # (n_values, 1), for a stable exp
+        joint = np.exp(log_joint - top)
+        row_sum = joint.sum(axis=1)  # (n_values,)
+        mean_ll = float(counts @ (top[:, 0] + np.log(row_sum))) / n
+        if mean_ll - previous < tol:
+            return GaussianMixture(mixture.weights, mixture.means, mixture.widths, iteration, True)
+        previous = mean_ll
+        resp = joint * (counts / row_sum)[:, None]  # (n_values, k), count-weighted
+        mixture = _m_step(values, resp, mixture, n=n, min_width=float(min_width))
+    return GaussianMixture(mixture.weights, mixture.means, mixture.widths, max_iter, False)
+
+
+def _check_samples(samples: object) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct sample values and their counts (float64), validated."""
+    array = np.asarray(samples, dtype=np.float64).ravel()
+    if array.size == 0 or not np.all(np.isfinite(array)):
+        raise ValueError("samples must be a non-empty array of finite numbers")
+    values, counts = np.unique(array, return_counts=True)
+    return values, counts.astype(np.float64)
+
+
+def _initial_mixture(values: np.ndarray, counts: np.ndarray, k: int, *, seed: int,
+                     min_width: float) -> GaussianMixture:
+    cdf = np.cumsum(counts) / counts.sum()
+    means = values[np.minimum(np.searchsorted(cdf, (np.arange(k) + 0.5) / k), values.size - 1)]
+    spread = float(np.sqrt(np.average((values - np.average(values, weights=counts)) ** 2,
+                                      weights=counts)))
+    jitter = np.random.default_rng(seed).normal(0.0, 1e-3 * max(spread, min_width), k)
+    widths = np.full(k, max(spread / k, min_width))
+    return GaussianMixture(np.full(k, 1.0 / k), means + jitter, widths)
+
+
+def _m_step(values: np.ndarray, resp: np.ndarray, old: GaussianMixture, *, n: float,
+            min_width: float) -> GaussianMixture:
+    """Weighted M-step; a component that lost all its data keeps its place and width."""
+    mass = resp.sum(axis=0)  # (k,)
+    alive = mass > 1e-12
+    safe = np.where(alive, mass, 1.0)
+    means = np.where(alive, (values @ resp) / safe, old.means)
+    var = ((values**2) @ resp) / safe - means**2  # E[x^2] - E[x]^2, fine for |x| ~ 10
+    widths = np.where(alive, np.maximum(np.sqrt(np.maximum(var, 0.0)), min_width), old.widths)
+    return GaussianMixture(mass / n, means, widths)
+
+
+# --- learning as compression: exact numbers on a known p_true ----------------------------
+
+
+@dataclass(frozen=True)
+class TwoPartCode:
+    """The two-part (MDL) code of a data set: first the model, then the data given it.
+
+    Attributes
+    ----------
+    model_bits : float
+        Bits to write the model's parameters at the stated precision.
+    data_bits : float
+        ``sum_i -log2 p_model(x_i)``: bits to write the samples with the model's code.
+    """
+
+    model_bits: float
+    data_bits: float
+
+    @property
+    def total_bits(self) -> float:
+        """``model_bits + data_bits``: MDL picks the model that minimises it."""
+        return self.model_bits + self.data_bits
+
+
+def two_part_code(p_model: object, sample_index: object, *, n_params: int,
+                  bits_per_param: float | None = None) -> TwoPartCode:
+    """Length of the two-part code: model parameters, then the samples coded with the model.
+
+    Parameters
+    ----------
+    p_model : array_like, shape (n_states,)
+        The model as a distribution over grid cells (the data's stated precision).
+    sample_index : array_like of int, shape (n,)
+        The cells the samples fell in.
+    n_params : int, keyword-only
+        Number of free parameters of the model.
+    bits_per_param : float, optional, keyword-only
+        Precision of each parameter. Default ``0.5 * log2(n)``: a parameter estimated
+        from n samples is only known to about ``1/sqrt(n)``, so finer digits are wasted.
+
+    Returns
+    -------
+    TwoPartCode
+
+    Raises
+    ------
+    ValueError
+        If ``p_model`` is not a distribution, an index is out of range, or the counts
+        are negative.
+
+    Notes
+    -----
+    ``L(model) + L(data | model) = n_params * bits_per_param + sum_i -log2 p_model(x_i)``
+    (Rissanen 1978; with the default precision it is the BIC in bits).
+
+    Examples
+    --------
+    >>> code = two_part_code([0.5, 0.5], [0, 1, 1, 0], n_params=1, bits_per_param=3.0)
+    >>> code.model_bits, code.data_bits, code.total_bits
+    (3.0, 4.0, 7.0)
+    """
+    bits = np.atleast_1d(code_length_bits(p_model, np.asarray(sample_index)))
+    n_params = _check_count(n_params, "n_params", minimum=0)
+    if bits_per_param is None:
+        bits_per_param = 0.5 * math.log2(max(bits.size, 1))
+    if not (math.isfinite(bits_per_param) and bits_per_param >= 0):
+        raise ValueError(f"bits_per_param must be a finite number >= 0, got {bits_per_param!r}")
+    return TwoPartCode(model_bits=n_params * float(bits_per_param), data_bits=float(bits.sum()))
+
+
+@dataclass(frozen=True)
+class NoveltySplit:
+    """Where a model's mass goes relative to its training samples (sums to 1).
+
+    Attributes
+    ----------
+    near_mass : float
+        Mass within ``distance`` of some training sample (reproducing the data; all of
+        it, with spikes, is memorization).
+    generalization_mass : float
+        Mass farther than ``distance`` from every sample where p_true has mass too:
+        plausible novelty.
+    hallucination_mass : float
+        Mass farther than ``distance`` from every sample where ``p_true <= p_model / r``:
+        invented.
+    """
+
+    near_mass: float
+    generalization_mass: float
+    hallucination_mass: float
+
+
+def distance_to_samples(x: object, samples: object) -> np.ndarray:
+    """Distance from each point of ``x`` to the nearest of ``samples`` (1-D).
+
+    Examples
+    --------
+    >>> distance_to_samples([0.0, 1.0, 4.0], [1.5, 3.0]).tolist()
+    [1.5, 0.5, 1.0]
+    """
+    x_arr = np.asarray(x, dtype=np.float64)
+    s = np.sort(np.asarray(samples, dtype=np.float64).ravel())
+    if s.size == 0:
+        raise ValueError("samples is empty; pass at least one training sample")
+    pos = np.searchsorted(s, x_arr)
+    left = np.abs(x_arr - s[np.maximum(pos - 1, 0)])
+    right = np.abs(s[np.minimum(pos, s.size - 1)] - x_arr)
+    return np.minimum(left, right)
+
+
+def novelty_split(p_true: object, p_model: object, x: object, samples: object, *,
+                  distance: float, r: float = 10.0) -> NoveltySplit:
+    """Split p_model's mass into near the samples, generalization, and hallucination.
+
+    Parameters
+    ----------
+    p_true, p_model : array_like, shape (n_states,)
+        Distributions on the grid ``x``.
+    x : array_like, shape (n_states,)
+        Grid cell centres.
+    samples : array_like
+        The training samples (values on the same axis as ``x``).
+    distance : float, keyword-only
+        A point counts as new when it is farther than this from every sample.
+    r : float, keyword-only
+        "p_true has no mass there" means ``p_true(x) <= p_model(x) / r``, as in
+        :func:`hallucination_mass`.
+
+    Returns
+    -------
+    NoveltySplit
+
+    Raises
+    ------
+    ValueError
+        If the distributions are invalid or ``x`` has another shape, or ``distance < 0``.
+
+    Examples
+    --------
+    >>> split = novelty_split([0.5, 0.5, 0.0], [0.2, 0.5, 0.3], [0.0, 1.0, 2.0], [0.0],
+    ...                       distance=0.5)
+    >>> split.near_mass, split.generalization_mass, split.hallucination_mass
+    (0.2, 0.5, 0.3)
+    """
+    p_arr, q_arr = _as_pair(p_true, p_model, ("p_true", "p_model"))
+    r = _check_ratio(r)
+    x_arr = np.asarray(x, dtype=np.float64).ravel()
+    if x_arr.size != p_arr.size:
+        raise ValueError(f"x must have one point per state ({p_arr.size}), got {x_arr.size}")
+    if not (math.isfinite(distance) and distance >= 0):
+        raise ValueError(f"distance must be a finite number >= 0, got {distance!r}")
+    far = distance_to_samples(x_arr, samples) > distance
+    invented = p_arr <= q_arr / r
+    return NoveltySplit(near_mass=float(q_arr[~far].sum()),
+                        generalization_mass=float(q_arr[far & ~invented].sum()),
+                        hallucination_mass=float(q_arr[far & invented].sum()))

@@ -1,0 +1,176 @@
+"""Notebook 03's figure and widget: one 8x8 block through quantization."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+if TYPE_CHECKING:
+    pass
+
+import ipywidgets as widgets
+
+if TYPE_CHECKING:
+    pass
+from typing import TYPE_CHECKING
+
+from lossylab.ui.live import LiveFigure, live, number_table
+from lossylab.ui.style import CMAP_VALUES, COLORS, Drawn
+
+# --- notebook 03: one 8x8 block through quantization ----------------------------------------
+
+_GREY: Mapping[str, Any] = dict(cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+
+
+def draw_block_picker(luma: np.ndarray, *, row: int, col: int, quantized: np.ndarray,
+                      decoded: np.ndarray, figsize: tuple[float, float] = (8.4, 3.7),
+                      dpi: float = 80) -> Drawn:
+    """Build a figure following one 8x8 luma block: where it is, its coefficients, its decode.
+
+    Parameters
+    ----------
+    luma : numpy.ndarray, shape (height, width)
+        The luma samples (0-255) of the whole image.
+    row, col : int, keyword-only
+        The block's position, in blocks.
+    quantized : numpy.ndarray of int, shape (8, 8), keyword-only
+        The block's quantized DCT coefficients, natural order.
+    decoded : numpy.ndarray, shape (8, 8), keyword-only
+        The block after dequantization, inverse DCT and level shift back.
+    figsize, dpi : keyword-only
+        Size of the figure (keep it small for a live figure).
+
+    Returns
+    -------
+    Drawn
+        A figure not managed by pyplot (show it with ``drawn.fig``, or wrap it in
+        ``LiveFigure``), panels ``img``, ``orig``, ``coef``, ``rec``, ``zz`` and artists
+        ``box``, ``orig``, ``coef``, ``rec``, ``zz``; move them with :func:`update_block_picker`.
+
+    Notes
+    -----
+    The coefficients are shown as ``log10(1 + |q|)``; the zig-zag panel shows the 63 AC
+    coefficients in the order the encoder writes them, on a symmetric log axis.
+    """
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    axd = fig.subplot_mosaic([["img", "orig", "coef", "rec"], ["zz", "zz", "zz", "zz"]],
+                             height_ratios=[1.3, 1.0])
+    axd["img"].imshow(luma, cmap="gray", vmin=0, vmax=255)
+    box = Rectangle((0, 0), 8, 8, fill=False, lw=1.5, ec=COLORS["hallucination"])
+    artists: dict[str, Artist] = {
+        "box": axd["img"].add_patch(box),
+        "orig": axd["orig"].imshow(np.zeros((8, 8)), **_GREY),
+        "coef": axd["coef"].imshow(np.zeros((8, 8)), cmap=CMAP_VALUES, vmin=0, vmax=2.5,
+                                   interpolation="nearest"),
+        "rec": axd["rec"].imshow(np.zeros((8, 8)), **_GREY),
+        "zz": axd["zz"].plot(np.arange(1, 64), np.zeros(63), marker="o", ms=3,
+                             color=COLORS["model"])[0],
+    }
+    for key, title in [("img", "luma: where"), ("orig", "block"), ("coef", "log10(1+|q|)"),
+                       ("rec", "decoded block")]:
+        axd[key].set(title=title, xticks=[], yticks=[])
+    axd["zz"].set(xlabel="zig-zag position k", ylabel="quantized value", yscale="symlog",
+                  ylim=(-200, 200), xlim=(0, 64))
+    drawn = Drawn(fig, axd, artists)
+    update_block_picker(drawn, luma, row=row, col=col, quantized=quantized, decoded=decoded)
+    return drawn
+
+
+def update_block_picker(drawn: Drawn, luma: np.ndarray, *, row: int, col: int,
+                        quantized: np.ndarray, decoded: np.ndarray) -> None:
+    """Move the artists of :func:`draw_block_picker` to another block or quality (in place).
+
+    Parameters
+    ----------
+    drawn : Drawn
+        What :func:`draw_block_picker` returned.
+    luma, row, col, quantized, decoded
+        As in :func:`draw_block_picker`.
+    """
+    from lossylab.jpeg import ZIGZAG  # imported late: jpeg pulls in Pillow
+
+    n_rows, n_cols = luma.shape[0] // 8, luma.shape[1] // 8
+    if not (0 <= row < n_rows and 0 <= col < n_cols):
+        raise ValueError(f"row, col must be in [0, {n_rows}) x [0, {n_cols}) for this image, "
+                         f"got ({row}, {col})")
+    drawn.artists["box"].set_xy((8 * col, 8 * row))
+    drawn.artists["orig"].set_data(luma[8 * row : 8 * row + 8, 8 * col : 8 * col + 8])
+    drawn.artists["coef"].set_data(np.log10(1 + np.abs(quantized)))
+    drawn.artists["rec"].set_data(decoded)
+    drawn.artists["zz"].set_ydata(np.asarray(quantized).reshape(64)[ZIGZAG][1:])
+
+
+def _block_at(dct_blocks: np.ndarray, quality: int, row: int, col: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One block quantized at ``quality``: (quantization table, quantized, decoded), all 8x8."""
+    from lossylab import jpeg  # imported late: only notebook 03 needs it
+
+    table = jpeg.quant_tables(quality).luma
+    quantized = jpeg.quantize(dct_blocks[row, col], table)
+    decoded = jpeg.unlevel_shift(jpeg.idct2(jpeg.dequantize(quantized, table)))
+    return table, quantized, decoded
+
+
+def block_picker_widget(luma: np.ndarray, dct_blocks: np.ndarray, *, quality: int, row: int,
+                        col: int, zero_fraction: Sequence[float]) -> widgets.Box:
+    """Live :func:`lossylab.ui.nb03.draw_block_picker`, with quality, row and column sliders.
+
+    Parameters
+    ----------
+    luma : numpy.ndarray, shape (8 * n_rows, 8 * n_cols)
+        Luma samples, 0-255.
+    dct_blocks : numpy.ndarray, shape (n_rows, n_cols, 8, 8)
+        The level-shifted blocks' DCT coefficients (``jpeg.dct2``), computed once.
+    quality, row, col : int, keyword-only
+        Initial slider values.
+    zero_fraction : sequence of float, keyword-only
+        Fraction of the image's quantized luma coefficients that are zero, at qualities
+        1 to 100 (entry ``quality - 1``), precomputed.
+
+    Returns
+    -------
+    ipywidgets.Box
+        Sliders, the figure, and a table: non-zero coefficients in the block, the DC and
+        largest steps, the image's zero fraction.
+
+    Raises
+    ------
+    ValueError
+        If ``dct_blocks`` does not have one 8x8 block per 8x8 square of ``luma``, or
+        ``zero_fraction`` does not have 100 entries.
+    """
+    n_rows, n_cols = dct_blocks.shape[:2]
+    if dct_blocks.shape[2:] != (8, 8) or luma.shape != (8 * n_rows, 8 * n_cols):
+        raise ValueError(f"dct_blocks must have shape (H/8, W/8, 8, 8) for luma of shape "
+                         f"(H, W), got {dct_blocks.shape} and {luma.shape}")
+    if len(zero_fraction) != 100:
+        raise ValueError(f"zero_fraction must have 100 entries (qualities 1..100), "
+                         f"got {len(zero_fraction)}")
+    _, quantized, decoded = _block_at(dct_blocks, quality, row, col)
+    drawn = draw_block_picker(luma, row=row, col=col, quantized=quantized,
+                                       decoded=decoded)
+    live_fig = LiveFigure(drawn.fig, animated=drawn.animated)
+    table = widgets.HTML()
+
+    def update(quality: int, row: int, col: int) -> None:
+        steps, quantized, decoded = _block_at(dct_blocks, quality, row, col)
+        update_block_picker(drawn, luma, row=row, col=col, quantized=quantized,
+                                     decoded=decoded)
+        table.value = number_table({
+            "non-zero in this block": f"{np.count_nonzero(quantized)} / 64",
+            "DC step, largest step": f"{steps[0, 0]}, {steps.max()}",
+            "zero luma coefficients (image)": f"{zero_fraction[quality - 1]:.1%}"})
+        live_fig.refresh()
+
+    controls = {"quality": widgets.IntSlider(value=quality, min=1, max=100,
+                                             description="quality"),
+                "row": widgets.IntSlider(value=row, min=0, max=n_rows - 1,
+                                         description="block row"),
+                "col": widgets.IntSlider(value=col, min=0, max=n_cols - 1,
+                                         description="block col")}
+    return live(update, controls, live_fig.widget, table)
