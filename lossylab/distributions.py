@@ -78,7 +78,8 @@ def _as_pair(p: object, q: object, names: tuple[str, str]) -> tuple[np.ndarray, 
     return p_arr, q_arr
 
 
-def _check_ratio(r: float) -> float:
+def check_ratio(r: float) -> float:
+    """The one check of the factor r of mode collapse and hallucination: finite, >= 1."""
     if not (isinstance(r, (int, float, np.number)) and math.isfinite(r) and r >= 1):
         raise ValueError(f"r must be a finite number >= 1 (e.g. 10), got {r!r}")
     return float(r)
@@ -342,7 +343,7 @@ def mode_collapse_mass(p_true: object, p_model: object, *, r: float = 10.0) -> f
     0.5
     """
     p_arr, q_arr = _as_pair(p_true, p_model, ("p_true", "p_model"))
-    return _starved_mass(p_arr, q_arr, _check_ratio(r))
+    return _starved_mass(p_arr, q_arr, check_ratio(r))
 
 
 def hallucination_mass(p_true: object, p_model: object, *, r: float = 10.0) -> float:
@@ -375,7 +376,7 @@ def hallucination_mass(p_true: object, p_model: object, *, r: float = 10.0) -> f
     0.2
     """
     p_arr, q_arr = _as_pair(p_true, p_model, ("p_true", "p_model"))
-    return _starved_mass(q_arr, p_arr, _check_ratio(r))
+    return _starved_mass(q_arr, p_arr, check_ratio(r))
 
 
 @dataclass(frozen=True)
@@ -438,6 +439,70 @@ def mismatch(p_true: object, p_model: object, *, r: float = 10.0) -> Mismatch:
         hallucination_mass=hallucination_mass(p_true, p_model, r=r),
         r=float(r),
     )
+
+
+def _as_log_pair(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
+    """Two non-empty 1-D float64 arrays of one length (log-probabilities of the same samples)."""
+    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if x.shape != y.shape or x.ndim != 1 or len(x) == 0:
+        raise ValueError(f"log2_p_true and log2_p_model must be non-empty 1-D arrays of the same "
+                         f"length, got shapes {x.shape} and {y.shape}")
+    return x, y
+
+
+def mode_collapse_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
+                          r: float = 10.0) -> float:
+    """Monte-Carlo mode-collapse mass from samples of p_true.
+
+    Parameters
+    ----------
+    log2_p_true, log2_p_model : numpy.ndarray
+        Both log-probabilities of the same samples x drawn from p_true.
+    r : float, keyword-only
+        Factor (>= 1).
+
+    Returns
+    -------
+    float
+        The fraction of samples with ``p_model(x) <= p_true(x) / r``: an unbiased
+        estimate of :func:`mode_collapse_mass`.
+
+    Examples
+    --------
+    >>> mode_collapse_mass_mc(np.log2([0.5, 0.5]), np.log2([0.5, 0.01]))
+    0.5
+    """
+    a, b = _as_log_pair(log2_p_true, log2_p_model)
+    r = check_ratio(r)
+    return float(np.mean(b <= a - math.log2(r)))
+
+
+def hallucination_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
+                          r: float = 10.0) -> float:
+    """Monte-Carlo hallucination mass from samples of p_model.
+
+    Parameters
+    ----------
+    log2_p_true, log2_p_model : numpy.ndarray
+        Both log-probabilities of the same samples x drawn from p_model
+        (``-inf`` where p_true is 0).
+    r : float, keyword-only
+        Factor (>= 1).
+
+    Returns
+    -------
+    float
+        The fraction of samples with ``p_true(x) <= p_model(x) / r``: an unbiased
+        estimate of :func:`hallucination_mass`.
+
+    Examples
+    --------
+    >>> hallucination_mass_mc(np.array([-np.inf, -1.0]), np.array([-3.0, -1.0]))
+    0.5
+    """
+    a, b = _as_log_pair(log2_p_true, log2_p_model)
+    r = check_ratio(r)
+    return float(np.mean(a <= b - math.log2(r)))
 
 
 # --- channels ----------------------------------------------------------------------------

@@ -200,12 +200,16 @@ class CharLM(abc.ABC):
             state = self.advance(state, np.array([symbol], dtype=np.int64))
         return self.probs(state)[0]
 
-    def code_lengths(self, text: str) -> np.ndarray:
+    def code_lengths(self, text: str, *, block_chars: int = BLOCK_CHARS) -> np.ndarray:
         """Bits spent on each character by an ideal coder driven by the model.
 
         Parameters
         ----------
         text : str
+        block_chars : int, keyword-only
+            Block length of the lockstep evaluation (``BLOCK_CHARS``, as the coder); shorter
+            blocks mean more streams and fewer steps, faster for a neural model, at the
+            cost of a fresh state at every block start.
 
         Returns
         -------
@@ -215,11 +219,11 @@ class CharLM(abc.ABC):
         Notes
         -----
         ``bits_t = -log2 p(x_t | block context)``, plus ``8 * utf8_bytes(x_t)`` for an
-        escaped character. The text is read in blocks of ``BLOCK_CHARS`` characters in
+        escaped character. The text is read in blocks of ``block_chars`` characters in
         lockstep (:class:`BlockStepper`), exactly as ``lossylab.coding`` does.
         """
         symbols = self.symbols(text)
-        stepper = BlockStepper(self, len(symbols))
+        stepper = BlockStepper(self, len(symbols), block_chars=block_chars)
         grid = stepper.to_blocks(symbols)  # (n_blocks, n_steps) int64, padded with 0
         bits = np.zeros(grid.shape, dtype=np.float64)
         rows = np.arange(stepper.n_blocks)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lossylab.distributions import _as_pair, _check_count, _check_ratio, code_length_bits, normalize
+from lossylab.distributions import _as_pair, _check_count, check_ratio, code_length_bits, normalize
 
 # --- distributions on a grid -------------------------------------------------------------
 
@@ -398,7 +398,7 @@ def novelty_split(p_true: object, p_model: object, x: object, samples: object, *
     (0.2, 0.5, 0.3)
     """
     p_arr, q_arr = _as_pair(p_true, p_model, ("p_true", "p_model"))
-    r = _check_ratio(r)
+    r = check_ratio(r)
     x_arr = np.asarray(x, dtype=np.float64).ravel()
     if x_arr.size != p_arr.size:
         raise ValueError(f"x must have one point per state ({p_arr.size}), got {x_arr.size}")

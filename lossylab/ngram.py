@@ -236,15 +236,15 @@ def _interpolate(table: _Table, ids: np.ndarray, kept: np.ndarray,
     return np.where(ids >= 0, mixed, lower)
 
 
-def _back(symbols: np.ndarray, j: int, bos: int) -> np.ndarray:
+def _back(symbols: np.ndarray, j: int, bos: int, block_chars: int = BLOCK_CHARS) -> np.ndarray:
     """The symbol ``j`` positions earlier in the same block (``bos`` before its start).
 
     Same dtype as ``symbols``.
     """
     out = np.full(len(symbols), bos, dtype=symbols.dtype)
     out[j:] = symbols[: max(len(symbols) - j, 0)]
-    for offset in range(min(j, BLOCK_CHARS)):  # the first j positions of every block
-        out[offset::BLOCK_CHARS] = bos
+    for offset in range(min(j, block_chars)):  # the first j positions of every block
+        out[offset::block_chars] = bos
     return out
 
 
@@ -410,7 +410,7 @@ class NGramLM(CharLM):
             p = _interpolate(self._tables[j], ids[:, None], kept, p)
         return p
 
-    def code_lengths(self, text: str) -> np.ndarray:
+    def code_lengths(self, text: str, *, block_chars: int = BLOCK_CHARS) -> np.ndarray:
         """Same values as :meth:`CharLM.code_lengths`, computed for all positions at once.
 
         The blocks, contexts and arithmetic are those of the lockstep evaluation; only
@@ -418,7 +418,9 @@ class NGramLM(CharLM):
         """
         self._check_fitted()
         symbols = self.symbols(text)
-        backs = [_back(symbols, j, self.n_symbols) for j in range(1, self.order + 1)]
+        if block_chars < 1:
+            raise ValueError(f"block_chars must be >= 1, got {block_chars}")
+        backs = [_back(symbols, j, self.n_symbols, block_chars) for j in range(1, self.order + 1)]
         p = np.full(len(symbols), 1.0 / self.n_symbols)
         for j, ids in enumerate(self._context_ids(backs, len(symbols))):
             kept = _pair_kept(self._tables[j], ids * self.n_symbols + symbols)

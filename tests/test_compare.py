@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from lossylab import distributions as D
 from lossylab.course import nb07 as course
 from lossylab.distributions import hallucination_mass, mode_collapse_mass, normalize
 from lossylab.ngram import NGramLM
@@ -90,12 +91,12 @@ def test_short_blocks_match_the_canonical_evaluation(order: int) -> None:
     model = NGramLM(order).fit(text)
     held_out = "the mat sat on the cat. zebra"
     # one block of 8192 characters: the same numbers as the vectorized n-gram code lengths
-    assert course.short_block_bits_per_char(model, held_out, block_chars=8192) == pytest.approx(
+    assert model.code_lengths(held_out, block_chars=8192).mean() == pytest.approx(
         model.bits_per_char(held_out), abs=1e-12)
     # with blocks of 8 every block restarts: the mean over separately coded 8-char chunks
     chunks = [held_out[i:i + 8] for i in range(0, len(held_out), 8)]
     expected = np.concatenate([model.code_lengths(chunk) for chunk in chunks]).mean()
-    assert course.short_block_bits_per_char(model, held_out, block_chars=8) == pytest.approx(
+    assert model.code_lengths(held_out, block_chars=8).mean() == pytest.approx(
         expected, abs=1e-12)
 
 
@@ -104,10 +105,10 @@ def test_short_blocks_match_a_gru() -> None:
 
     model = GRULM(" abc", init_params(5, 4, seed=3))
     text = "abc cab bca " * 3 + "é"  # an unseen character costs its escape + 16 bits
-    assert course.short_block_bits_per_char(model, text, block_chars=8192) == pytest.approx(
+    assert model.code_lengths(text, block_chars=8192).mean() == pytest.approx(
         model.bits_per_char(text), rel=1e-9)
     with pytest.raises(ValueError, match="text is empty"):
-        course.short_block_bits_per_char(model, "")
+        model.bits_per_char("")
 
 
 def test_first_sentences_are_seeded_and_cut_at_the_end() -> None:
@@ -141,8 +142,8 @@ def test_monte_carlo_masses_estimate_the_exact_ones(seed: int) -> None:
     x_model = rng.choice(12, n, p=p_model)
     with np.errstate(divide="ignore"):
         lt, lm = np.log2(p_true), np.log2(p_model)
-    mc_collapse = course.mode_collapse_mass_mc(lt[x_true], lm[x_true])
-    mc_halluc = course.hallucination_mass_mc(lt[x_model], lm[x_model])
+    mc_collapse = D.mode_collapse_mass_mc(lt[x_true], lm[x_true])
+    mc_halluc = D.hallucination_mass_mc(lt[x_model], lm[x_model])
     exact_collapse, exact_halluc = mode_collapse_mass(p_true, p_model), hallucination_mass(
         p_true, p_model)
     assert abs(mc_collapse - exact_collapse) < 4 * math.sqrt(0.25 / n)  # 4 standard errors
@@ -151,9 +152,9 @@ def test_monte_carlo_masses_estimate_the_exact_ones(seed: int) -> None:
 
 def test_monte_carlo_masses_reject_bad_input() -> None:
     with pytest.raises(ValueError, match="same\\s+length"):
-        course.mode_collapse_mass_mc(np.zeros(3), np.zeros(2))
+        D.mode_collapse_mass_mc(np.zeros(3), np.zeros(2))
     with pytest.raises(ValueError, match="r must be"):
-        course.hallucination_mass_mc(np.zeros(3), np.zeros(3), r=0.5)
+        D.hallucination_mass_mc(np.zeros(3), np.zeros(3), r=0.5)
 
 
 def test_ngram_ladder_on_the_SyntheticLanguage() -> None:
@@ -235,5 +236,6 @@ def test_a_16_bit_copy_of_a_pretrained_model_is_as_good() -> None:
 
     model = load_pretrained(course.neural_names()[0])
     text = course._shakespeare()[1][:2048]
-    assert course.short_block_bits_per_char(model.quantized(16), text) == pytest.approx(
-        course.short_block_bits_per_char(model, text), abs=5e-3)
+    block = course.EVAL_BLOCK_CHARS
+    assert model.quantized(16).code_lengths(text, block_chars=block).mean() == pytest.approx(
+        model.code_lengths(text, block_chars=block).mean(), abs=5e-3)

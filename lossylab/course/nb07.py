@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lossylab import distributions as D
 from lossylab.grammar import END  # the end of every sentence, a full stop and a newline
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -259,41 +260,6 @@ def model_bits(model: CharLM) -> float:
     return float(stored if stored is not None else model.n_params * BITS_PER_COUNT)
 
 
-def short_block_bits_per_char(model: CharLM, text: str, *,
-                              block_chars: int = EVAL_BLOCK_CHARS) -> float:
-    """Mean code length of ``text`` read in blocks of ``block_chars`` characters in lockstep.
-
-    The loop of :meth:`lossylab.lm.CharLM.code_lengths` with shorter blocks: many
-    streams, few steps, so a neural model is evaluated in a fraction of the time.
-    Every block starts from a fresh state, which costs a little (the same for every model).
-
-    Examples
-    --------
-    >>> from lossylab.ngram import NGramLM
-    >>> model = NGramLM(2).fit("abab" * 50)
-    >>> text = "abab" * 8
-    >>> bool(abs(short_block_bits_per_char(model, text, block_chars=8192)
-    ...          - model.bits_per_char(text)) < 1e-12)
-    True
-    """
-    from lossylab.lm import BlockStepper, utf8_lengths
-
-    symbols = model.symbols(text)
-    if len(symbols) == 0:
-        raise ValueError("text is empty; pass at least one character")
-    stepper = BlockStepper(model, len(symbols), block_chars=block_chars)
-    grid = stepper.to_blocks(symbols)  # (n_blocks, n_steps) int64
-    bits = np.zeros(grid.shape)
-    rows = np.arange(stepper.n_blocks)
-    for t in range(stepper.n_steps):
-        bits[:, t] = -np.log2(stepper.probs()[rows, grid[:, t]])
-        stepper.advance(grid[:, t])
-    lengths = stepper.from_blocks(bits)
-    escaped = symbols == model.escape
-    lengths[escaped] += 8.0 * utf8_lengths(text)[escaped]
-    return float(lengths.mean())
-
-
 def lm_point(model: CharLM, *, bits_per_char: float, train_chars: int,
              floor_bits_per_char: float) -> LMPoint:
     """Place a model on the rate-distortion plane (see :class:`LMPoint`).
@@ -451,69 +417,6 @@ def split_samples(samples: Sequence[str], language: SyntheticLanguage,
                        hallucinated=float(np.sum(~valid)) / n)
 
 
-def mode_collapse_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
-                          r: float = R) -> float:
-    """Monte-Carlo mode-collapse mass from samples of p_true.
-
-    Parameters
-    ----------
-    log2_p_true, log2_p_model : numpy.ndarray
-        Both log-probabilities of the same samples x drawn from p_true.
-    r : float, keyword-only
-        Factor (>= 1).
-
-    Returns
-    -------
-    float
-        The fraction of samples with ``p_model(x) <= p_true(x) / r``: an unbiased
-        estimate of ``lossylab.distributions.mode_collapse_mass``.
-
-    Examples
-    --------
-    >>> mode_collapse_mass_mc(np.log2([0.5, 0.5]), np.log2([0.5, 0.01]))
-    0.5
-    """
-    a, b = _check_log_pair(log2_p_true, log2_p_model, r)
-    return float(np.mean(b <= a - math.log2(r)))
-
-
-def hallucination_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
-                          r: float = R) -> float:
-    """Monte-Carlo hallucination mass from samples of p_model.
-
-    Parameters
-    ----------
-    log2_p_true, log2_p_model : numpy.ndarray
-        Both log-probabilities of the same samples x drawn from p_model
-        (``-inf`` where p_true is 0).
-    r : float, keyword-only
-        Factor (>= 1).
-
-    Returns
-    -------
-    float
-        The fraction of samples with ``p_true(x) <= p_model(x) / r``: an unbiased
-        estimate of ``lossylab.distributions.hallucination_mass``.
-
-    Examples
-    --------
-    >>> hallucination_mass_mc(np.array([-np.inf, -1.0]), np.array([-3.0, -1.0]))
-    0.5
-    """
-    a, b = _check_log_pair(log2_p_true, log2_p_model, r)
-    return float(np.mean(a <= b - math.log2(r)))
-
-
-def _check_log_pair(a: object, b: object, r: float) -> tuple[np.ndarray, np.ndarray]:
-    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if x.shape != y.shape or x.ndim != 1 or len(x) == 0:
-        raise ValueError(f"log2_p_true and log2_p_model must be non-empty 1-D arrays of the same "
-                         f"length, got shapes {x.shape} and {y.shape}")
-    if not (isinstance(r, (int, float)) and math.isfinite(r) and r >= 1):
-        raise ValueError(f"r must be a finite number >= 1 (e.g. 10), got {r!r}")
-    return x, y
-
-
 @dataclass(frozen=True)
 class SentenceMismatch:
     """How an n-gram of the synthetic language differs from p_true, sentence by sentence.
@@ -560,9 +463,9 @@ def sentence_mismatch(order: int) -> SentenceMismatch:
     return SentenceMismatch(
         order=order,
         kl_bits_per_char=ngram_ladder()[order].excess_bits_per_char,
-        mode_collapse_mass=mode_collapse_mass_mc(
+        mode_collapse_mass=D.mode_collapse_mass_mc(
             true_on_test, model.sequence_log2_probs(test, prompt=END)),
-        hallucination_mass=hallucination_mass_mc(
+        hallucination_mass=D.hallucination_mass_mc(
             true_on_samples, model.sequence_log2_probs(samples, prompt=END)),
         split=split_samples(samples, language, setup.train),
         samples=tuple(samples),
@@ -587,7 +490,7 @@ def _neural_bits_per_char(name: str, bits_per_weight: int | None) -> tuple[float
     model = load_pretrained(name)
     if bits_per_weight is not None:
         model = model.quantized(bits_per_weight)
-    return short_block_bits_per_char(model, _shakespeare()[1]), model
+    return float(model.code_lengths(_shakespeare()[1], block_chars=EVAL_BLOCK_CHARS).mean()), model
 
 
 def _neural_points(keys: Sequence[tuple[str, int | None]]) -> tuple[LMPoint, ...]:

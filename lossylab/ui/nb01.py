@@ -20,9 +20,10 @@ if TYPE_CHECKING:
     pass
 from typing import TYPE_CHECKING
 
+from lossylab.distributions import check_ratio
 from lossylab.ui import style
 from lossylab.ui.live import LiveFigure, live, number_table, r_slider
-from lossylab.ui.style import COLORS, Drawn, _axes, _check_r, _check_same_shape, _figure
+from lossylab.ui.style import COLORS, Drawn, _axes, _check_same_shape, _figure
 
 # --- notebook 01: p_true against p_model, with the two faces of the mismatch ---------------
 
@@ -96,7 +97,7 @@ def update_mismatch(drawn: Drawn, p_true: np.ndarray, p_model: np.ndarray, *,
     p_true, p_model : numpy.ndarray, shape (n_states,)
     r : float, keyword-only
     """
-    r = _check_r(r)
+    r = check_ratio(r)
     floor = drawn.ax.get_ylim()[0]
     drawn.artists["model"].set_data(_floored(p_model, True, floor))
     drawn.artists["collapse"].set_data(_floored(p_true, p_model <= p_true / r, floor))

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING
 
 from lossylab import mixtures
 from lossylab.course import nb02 as course
+from lossylab.distributions import check_ratio
 from lossylab.ui import style
 from lossylab.ui.live import LiveFigure, live, number_table, r_slider
-from lossylab.ui.style import COLORS, Drawn, _axes, _check_r, _check_same_shape, _figure
+from lossylab.ui.style import COLORS, Drawn, _axes, _check_same_shape, _figure
 
 # --- notebook 02: a fitted density, coloured by novelty; train/held-out/MDL curves ---------
 
@@ -87,7 +88,7 @@ def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far:
     ax = _axes(ax)
     cell = x[1] - x[0]
     edges = np.append(x - cell / 2, x[-1] + cell / 2)
-    fills = _novelty_fills(p_true, p_model, np.asarray(far, bool), _check_r(r), cell)
+    fills = _novelty_fills(p_true, p_model, np.asarray(far, bool), check_ratio(r), cell)
     artists: dict[str, Artist] = {
         name: ax.stairs(fills[name], edges, fill=True, alpha=0.8, color=color, label=name)
         for name, color in NOVELTY_REGIONS.items()}
@@ -113,7 +114,7 @@ def update_novelty(drawn: Drawn, p_true: np.ndarray, p_model: np.ndarray, *, far
     """
     edges = drawn.artists["true"].get_data().edges
     cell = edges[1] - edges[0]
-    fills = _novelty_fills(p_true, p_model, far, _check_r(r), cell)
+    fills = _novelty_fills(p_true, p_model, far, check_ratio(r), cell)
     for name, values in fills.items():
         drawn.artists[name].set_data(values)
     drawn.artists["rug"].set_data(rug_height * has_sample)

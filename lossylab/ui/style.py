@@ -151,9 +151,3 @@ def _check_same_shape(**arrays: Any) -> list[np.ndarray]:
         shapes = ", ".join(f"{n} {v.shape}" for n, v in zip(names, values, strict=True))
         raise ValueError(f"{' and '.join(names)} must be 1-D arrays of one length, got {shapes}")
     return values
-
-
-def _check_r(r: float) -> float:
-    if not np.isfinite(r) or r <= 0:
-        raise ValueError(f"r must be a positive number (10 is the course default), got {r!r}")
-    return float(r)
