@@ -51,8 +51,6 @@ from lossylab.jpeg import BLOCK, _check_quality
 
 SUBSAMPLINGS = ("4:4:4", "4:2:2", "4:2:0")
 DEFAULT_MAX_PIXELS = 4_000_000  # 4 megapixels: e.g. 2000x2000; a 12 MP phone photo is refused
-PHOTOGRAPHS = ("astronaut", "camera", "coffee", "chelsea", "rocket")
-RD_QUALITIES = tuple(range(5, 96, 10))  # 5, 15, ..., 95: SSIM costs ~0.1 s per point
 
 # --- 1. round trips ---------------------------------------------------------------------
 
@@ -288,7 +286,7 @@ class RateDistortion:
 
 def rate_distortion(
     image: np.ndarray,
-    qualities: Sequence[int] = RD_QUALITIES,
+    qualities: Sequence[int] = tuple(range(5, 96, 10)),
     *,
     subsampling: str = "4:2:0",
     with_ssim: bool = True,

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from lossylab import images
+from lossylab import blockstats, images
 from lossylab.course import common
 from lossylab.course import nb04 as course
 from lossylab.data import sample_image
@@ -28,10 +28,10 @@ def photo() -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def small_pool() -> course.BlockPool:
+def small_pool() -> blockstats.BlockPool:
     # a crop of a photograph plus 30 faces: ~400 blocks, fast enough for every quality
-    return course.block_pool([course.luma(sample_image("camera")[128:256, 128:256]),
-                              course.faces()[:30]])
+    return blockstats.block_pool([blockstats.luma(sample_image("camera")[128:256, 128:256]),
+                              blockstats.faces()[:30]])
 
 
 def _encode(im: Image.Image, fmt: str, **params: object) -> bytes:
@@ -299,21 +299,21 @@ def test_blocks_match_jpeg_blockify() -> None:
     from lossylab.jpeg import blockify
 
     x = np.arange(16 * 24).reshape(16, 24)
-    assert np.array_equal(course.blocks(x), blockify(x).reshape(-1, 8, 8))
+    assert np.array_equal(blockstats.blocks(x), blockify(x).reshape(-1, 8, 8))
     with pytest.raises(ValueError, match="multiples of 8"):
-        course.blocks(np.zeros((10, 16)))
+        blockstats.blocks(np.zeros((10, 16)))
 
 
 def test_stack_roundtrip_equals_separate_files() -> None:
-    faces = course.faces()[:20]
+    faces = blockstats.faces()[:20]
     separate = np.stack([roundtrip(face, 20).decoded for face in faces])
-    assert np.array_equal(course.roundtrip_stack(faces, 20), separate)
+    assert np.array_equal(blockstats.roundtrip_stack(faces, 20), separate)
 
 
 @pytest.mark.parametrize("quality", [5, 30, 75, 100])
-def test_jpeg_never_adds_distinct_blocks_or_entropy(small_pool: course.BlockPool,
+def test_jpeg_never_adds_distinct_blocks_or_entropy(small_pool: blockstats.BlockPool,
                                                     quality: int) -> None:
-    s = course.block_stats(small_pool, quality)
+    s = blockstats.block_stats(small_pool, quality)
     assert s.n_distinct_after <= s.n_distinct_before  # a function of the block: many-to-one
     assert s.entropy_after_bits <= s.entropy_before_bits + 1e-12
     assert s.entropy_before_bits <= math.log2(s.n_blocks) + 1e-12
@@ -322,27 +322,27 @@ def test_jpeg_never_adds_distinct_blocks_or_entropy(small_pool: course.BlockPool
 
 
 def test_decoded_block_is_a_function_of_the_original_block(small_pool) -> None:
-    decoded = np.concatenate([course.blocks(course.roundtrip_stack(g, 20))
+    decoded = np.concatenate([blockstats.blocks(blockstats.roundtrip_stack(g, 20))
                               for g in small_pool.groups])
-    p_before, p_pair = course.aligned_block_distributions(
+    p_before, p_pair = blockstats.aligned_block_distributions(
         small_pool.blocks, small_pool.blocks)  # identical sets align exactly
     assert np.array_equal(p_before, p_pair)
     pairs = np.concatenate([small_pool.blocks, decoded], axis=1)  # (n, 16, 8): (x, x')
-    assert len(course.block_counts(pairs)) == small_pool.n_distinct  # x determines x'
+    assert len(blockstats.block_counts(pairs)) == small_pool.n_distinct  # x determines x'
 
 
-def test_block_entropy_drops_as_quality_falls(small_pool: course.BlockPool) -> None:
-    stats = [course.block_stats(small_pool, q) for q in (90, 50, 20, 5)]
+def test_block_entropy_drops_as_quality_falls(small_pool: blockstats.BlockPool) -> None:
+    stats = [blockstats.block_stats(small_pool, q) for q in (90, 50, 20, 5)]
     entropies = [s.entropy_coefficients_bits for s in stats]
     assert all(a > b for a, b in zip(entropies, entropies[1:], strict=False))
     assert stats[-1].flattened_fraction > stats[0].flattened_fraction
     assert stats[-1].mode_collapse_mass > stats[0].mode_collapse_mass
 
 
-def test_artifact_scores_grow_as_quality_falls(small_pool: course.BlockPool) -> None:
-    before = course.blocking_score(*small_pool.groups)
+def test_artifact_scores_grow_as_quality_falls(small_pool: blockstats.BlockPool) -> None:
+    before = blockstats.blocking_score(*small_pool.groups)
     assert abs(before) < 2.0  # a boundary is nothing special (-1.6 on this small sample)
-    low, high = (course.block_stats(small_pool, q) for q in (5, 90))
+    low, high = (blockstats.block_stats(small_pool, q) for q in (5, 90))
     assert low.blocking_score > high.blocking_score + 2 > before + 2
     assert low.ringing_score > high.ringing_score
     assert low.hallucination_mass > high.hallucination_mass
@@ -350,22 +350,23 @@ def test_artifact_scores_grow_as_quality_falls(small_pool: course.BlockPool) -> 
 
 def test_blocking_and_ringing_on_known_images() -> None:
     tiles = np.kron(np.arange(4).reshape(2, 2) * 10, np.ones((8, 8))).astype(np.uint8)
-    assert course.blocking_score(tiles) == pytest.approx(15.0)
+    assert blockstats.blocking_score(tiles) == pytest.approx(15.0)
     ramp = np.tile(np.arange(32, dtype=np.uint8) * 4, (32, 1))  # smooth: no boundary excess
-    assert course.blocking_score(ramp) == pytest.approx(0.0)
+    assert blockstats.blocking_score(ramp) == pytest.approx(0.0)
     step = np.zeros((32, 32), dtype=np.uint8)
     step[:, 13:] = 200
-    assert course.ringing_score(step, step) == 0.0
-    assert math.isnan(course.ringing_score(ramp, ramp))  # no strong edge: undefined
+    assert blockstats.ringing_score(step, step) == 0.0
+    assert math.isnan(blockstats.ringing_score(ramp, ramp))  # no strong edge: undefined
     with pytest.raises(ValueError, match="> 8"):
-        course.blocking_score(np.zeros((8, 8)))
+        blockstats.blocking_score(np.zeros((8, 8)))
 
 
 def test_feature_histogram_counts_every_inner_block() -> None:
-    image = course.luma(sample_image("camera")[:64, :80])  # 8 x 10 blocks -> 7 x 9 with neighbours
-    counts = course.feature_histogram([image])
+    # 8 x 10 blocks -> 7 x 9 with neighbours
+    image = blockstats.luma(sample_image("camera")[:64, :80])
+    counts = blockstats.feature_histogram([image])
     assert counts.shape == (9, 9) and counts.sum() == 63
-    flat = course.block_features(np.full((32, 32), 7, dtype=np.uint8))
+    flat = blockstats.block_features(np.full((32, 32), 7, dtype=np.uint8))
     assert flat.shape == (9, 2) and not flat.any()
 
 
@@ -373,7 +374,7 @@ def test_quantized_blocks_of_flat_grey() -> None:
     from lossylab.jpeg import quant_tables
 
     flat = np.full((8, 8), 200, dtype=np.uint8)
-    coefficients = course.quantized_blocks(flat, 50)
+    coefficients = blockstats.quantized_blocks(flat, 50)
     # DC = 8 * (200 - 128) = 576, divided by Q[0, 0] = 16 -> 36; all AC zero
     assert coefficients[0, 0, 0] == round(576 / quant_tables(50).luma[0, 0]) == 36
     assert not coefficients[0].ravel()[1:].any()
@@ -393,4 +394,4 @@ def test_exercise_checks_of_notebook_04() -> None:
         common.photograph("astronaut"), 75).n_bytes
     assert course.check_png_ratio(ratio).correct
     assert not course.check_png_ratio(ratio * 1.1).correct
-    assert not course.check_distinct_blocks(course.sample_block_pool().n_distinct).correct
+    assert not course.check_distinct_blocks(common.sample_block_pool().n_distinct).correct

@@ -53,15 +53,15 @@ from lossylab import distributions as D
 from lossylab.grammar import END  # the end of every sentence, a full stop and a newline
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lossylab.course.nb04 import BlockStats
+    from lossylab.blockstats import BlockStats
     from lossylab.grammar import SyntheticLanguage
     from lossylab.lm import CharLM
     from lossylab.ngram import NGramLM
 from typing import TYPE_CHECKING
 
+from lossylab.course.common import PHOTOGRAPHS, RD_QUALITIES
 from lossylab.course.exercises import Feedback, _number_feedback
 
-QUALITIES = tuple(range(5, 96, 10))  # 5, 15, ..., 95, as lossylab.images.RD_QUALITIES
 BITS_PER_COUNT = 32  # an n-gram's stored count, charged like a float32 weight
 BITS_PER_WEIGHT = (2, 3, 4, 5, 6, 8, 12, 16)  # the "JPEG the model" curve
 NGRAM_ORDERS = tuple(range(9))  # n-gram orders 0..8 on the synthetic language
@@ -183,8 +183,8 @@ class JPEGCurve:
 
 
 @lru_cache(maxsize=16)
-def jpeg_curve(name: str, qualities: tuple[int, ...] = QUALITIES) -> JPEGCurve:
-    """Round-trip a bundled photograph (``lossylab.images.PHOTOGRAPHS``) at each quality.
+def jpeg_curve(name: str, qualities: tuple[int, ...] = RD_QUALITIES) -> JPEGCurve:
+    """Round-trip a bundled photograph (``lossylab.course.common.PHOTOGRAPHS``) at each quality.
 
     Cached: about 20 ms per quality the first time, free afterwards.
 
@@ -210,16 +210,15 @@ def jpeg_curve(name: str, qualities: tuple[int, ...] = QUALITIES) -> JPEGCurve:
 
 
 def jpeg_curves() -> tuple[JPEGCurve, ...]:
-    """:func:`jpeg_curve` of every bundled photograph at :data:`QUALITIES` (cached)."""
-    from lossylab.images import PHOTOGRAPHS
-
+    """:func:`jpeg_curve` of every photograph at :data:`~lossylab.course.common.RD_QUALITIES`."""
     return tuple(jpeg_curve(name) for name in PHOTOGRAPHS)
 
 
 @lru_cache(maxsize=8)
 def jpeg_block_stats(quality: int) -> BlockStats:
     """``lossylab.course.nb04.block_stats`` of the sample block pool at ``quality``, cached."""
-    from lossylab.course.nb04 import block_stats, sample_block_pool
+    from lossylab.blockstats import block_stats
+    from lossylab.course.common import sample_block_pool
 
     return block_stats(sample_block_pool(), quality, r=R)
 
