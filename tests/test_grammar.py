@@ -111,7 +111,7 @@ def test_bad_inputs_raise(lang: SyntheticLanguage) -> None:
 
 
 def test_sentence_distributions_are_aligned_and_exact() -> None:
-    from lossylab.course.nb05 import SENTENCE_PROMPT, sentence_distributions, small_language
+    from lossylab.course.synthetic import SENTENCE_PROMPT, sentence_distributions, small_language
     from lossylab.distributions import hallucination_mass, mode_collapse_mass
     from lossylab.ngram import NGramLM
 
