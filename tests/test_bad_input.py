@@ -7,7 +7,6 @@ exception, never a traceback from deep inside Pillow, numpy or constriction.
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import os
@@ -23,21 +22,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from lossylab import data
+from lossylab import coding as coding_module
+from lossylab import data, images, neural
+from lossylab.ngram import NGramLM
 
 REPO = Path(__file__).resolve().parent.parent
 WEIGHTS = REPO / "lossylab" / "weights"
-
-
-def _require(module: str, name: str) -> Any:
-    """``module.name``; skip (with the reason) only while the module is not written yet."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as err:
-        if err.name == module:
-            pytest.skip(f"{module} does not exist yet")
-        raise
-    return getattr(mod, name)  # a module without the promised name is a failure
 
 
 # --------------------------------------------------------------------------------------
@@ -47,7 +37,7 @@ def _require(module: str, name: str) -> Any:
 
 @pytest.fixture(scope="module")
 def load_image() -> Any:
-    return _require("lossylab.images", "load_image")
+    return images.load_image
 
 
 def encode(im: Image.Image, fmt: str, **kwargs: Any) -> bytes:
@@ -131,10 +121,9 @@ def test_greyscale_is_kept_exactly(load_image: Any) -> None:
 
 
 def test_one_pixel_image_loads_and_round_trips(load_image: Any) -> None:
-    roundtrip = _require("lossylab.images", "roundtrip")
     loaded = load_image(encode(Image.new("RGB", (1, 1), (200, 10, 10)), "PNG"))
     assert loaded.pixels.shape in ((1, 1, 3), (1, 1))
-    assert_clean(roundtrip(loaded.pixels, 75).decoded)
+    assert_clean(images.roundtrip(loaded.pixels, 75).decoded)
 
 
 def test_cmyk_becomes_rgb(load_image: Any) -> None:
@@ -259,9 +248,7 @@ SPECIAL_TEXTS = ["", "a", "\x00", "\x00\x00abc\x00", "😀🎉 emoji", "漢字�
 
 def _models() -> list[tuple[str, Any]]:
     """(id, model) for n-grams of several orders and every pretrained model available."""
-    ngram = _require("lossylab.ngram", "NGramLM")
-    models = [(f"ngram-{k}", ngram(k).fit(TRAIN_TEXT)) for k in (0, 1, 3)]
-    neural = importlib.import_module("lossylab.neural")
+    models = [(f"ngram-{k}", NGramLM(k).fit(TRAIN_TEXT)) for k in (0, 1, 3)]
     names = neural.pretrained_names()
     for name in names[:1] + names[-1:] if len(names) > 1 else names:
         model = neural.load_pretrained(name)
@@ -273,14 +260,12 @@ def _models() -> list[tuple[str, Any]]:
 
 @pytest.fixture(scope="module")
 def models() -> list[tuple[str, Any]]:
-    _require("lossylab.coding", "compress")
     return _models()
 
 
 @pytest.fixture(scope="module")
 def coding() -> Any:
-    return importlib.import_module("lossylab.coding") if _require(
-        "lossylab.coding", "decompress") else None
+    return coding_module
 
 
 def test_every_model_round_trips_special_texts(models: list, coding: Any) -> None:
