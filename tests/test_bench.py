@@ -1,14 +1,17 @@
-"""The benchmark's machinery, run on a tiny notebook the test writes (one slider, one dropdown)."""
+"""The benchmark's machinery (benchmarks/bench.py), run on a tiny notebook the test writes."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+import tooling
 
-from lossylab import bench
+bench = tooling.load("bench")
 
 TINY_CELLS = [
     "import ipywidgets as widgets\nimport time",
@@ -165,3 +168,37 @@ def test_unbounded_text_boxes_are_swept_upwards() -> None:
     assert bench.widget_points(widgets.IntText(value=5)) == list(range(5, 26))
     points = bench.widget_points(widgets.FloatText(value=1.0, step=0.5))
     assert points[:3] == [1.0, 1.5, 2.0] and len(points) == 21
+
+
+def test_the_probe_travels_as_source_and_needs_no_lossylab() -> None:
+    # The kernel cannot import the benchmark: the probe cell must run in a bare interpreter.
+    code = (bench.probe_cell(n_moves=20)
+            + "\nimport sys\nprint('lossylab loaded:', 'lossylab' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, cwd="/")
+    assert result.returncode == 0, result.stderr
+    marked, loaded = result.stdout.splitlines()[-2:]
+    assert marked.startswith(bench.MARKER)
+    assert json.loads(marked[len(bench.MARKER):])["sliders"] == []
+    assert loaded == "lossylab loaded: False"
+
+
+@pytest.mark.filterwarnings("ignore:Widget.widgets is deprecated:DeprecationWarning")
+def test_the_probe_leaves_the_notebook_namespace_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    import ipywidgets as widgets
+
+    slider = widgets.IntSlider(value=2, min=0, max=4, description="probe-test")
+    namespace = {"slider": slider, "time": "a learner's variable"}
+    exec(bench.probe_cell(n_moves=20), namespace)
+    assert set(namespace) == {"slider", "time", "__builtins__"}
+    assert namespace["time"] == "a learner's variable" and slider.value == 2
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    report = json.loads(line[len(bench.MARKER):])
+    assert "probe-test (IntSlider)" in [s["slider"] for s in report["sliders"]]
+    slider.close()
+
+
+def test_import_times_cover_the_package_modules_not_the_tools() -> None:
+    modules = bench._submodules()
+    assert {"data", "images", "jpeg", "neural"} <= set(modules)
+    assert not {"bench", "nbtools", "train", "course", "ui"} & set(modules)

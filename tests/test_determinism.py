@@ -1,6 +1,6 @@
 """Executing a notebook twice gives identical text outputs.
 
-The committed outputs come from one clean run (``python -m lossylab.nbtools run``); this test
+The committed outputs come from one clean run (``python tools/nbtools.py run``); this test
 executes each notebook once more in a fresh kernel and compares, cell by cell, every text
 output: streams (stdout, stderr) and the ``text/plain`` of results and displays, after the
 nbval sanitizers of ``tests/sanitize.cfg``. Images are not compared (only text). nbval checks
@@ -19,8 +19,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import tooling
 
-from lossylab import nbtools
+nbtools = tooling.load("nbtools")
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import tooling
 
-from lossylab import nbtools
+nbtools = tooling.load("nbtools")
 
 NOTEBOOKS = sorted(nbtools.notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
 IDS = [p.name for p in NOTEBOOKS]
@@ -34,7 +35,7 @@ def _read(path: Path) -> nbformat.NotebookNode:
 def test_navigation_cells_are_current(path: Path) -> None:
     nb = _read(path)
     position = [i.filename for i in nbtools.COURSE].index(path.name)
-    hint = "run python -m lossylab.nbtools nav"
+    hint = "run python tools/nbtools.py nav"
     assert nb.cells[0].source == nbtools.top_cell_source(position), hint
     assert nb.cells[-1].source == nbtools.bottom_cell_source(position)
 
@@ -43,7 +44,7 @@ def test_navigation_cells_are_current(path: Path) -> None:
 def test_outputs_come_from_one_clean_run(path: Path) -> None:
     code = [c for c in _read(path).cells if c.cell_type == "code"]
     counts = [c.execution_count for c in code]
-    assert counts == list(range(1, len(code) + 1)), "re-run with python -m lossylab.nbtools run"
+    assert counts == list(range(1, len(code) + 1)), "re-run with python tools/nbtools.py run"
     for cell in code:
         tags = cell.get("metadata", {}).get("tags", [])
         errors = [o for o in cell.outputs if o.output_type == "error"]
@@ -93,5 +94,28 @@ def test_navigation_tool_is_idempotent(tmp_path: Path, monkeypatch: pytest.Monke
 def test_unknown_notebook_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "99_unknown.ipynb"
     nbformat.write(nbformat.v4.new_notebook(), path)
-    with pytest.raises(ValueError, match="not in lossylab.nbtools.COURSE"):
+    with pytest.raises(ValueError, match=r"not in COURSE \(tools/nbtools.py\)"):
         nbtools.update_navigation(path)
+
+
+def test_readme_table_is_generated_from_course() -> None:
+    readme = nbtools.readme_path().read_text(encoding="utf-8")
+    start, end = readme.index(nbtools.TABLE_START), readme.index(nbtools.TABLE_END)
+    shown = readme[start + len(nbtools.TABLE_START):end].strip()
+    assert shown == nbtools.readme_table(), "run python tools/nbtools.py nav"
+    for info in nbtools.COURSE:
+        assert f"(notebooks/{info.filename})" in shown
+
+
+def test_readme_table_rewrite_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "README.md"
+    path.write_text(f"# x\n\n{nbtools.TABLE_START}\n| old |\n{nbtools.TABLE_END}\n\nafter\n",
+                    encoding="utf-8")
+    assert nbtools.update_readme(path) is True
+    first = path.read_text(encoding="utf-8")
+    assert nbtools.update_readme(path) is False
+    assert first.endswith(f"{nbtools.TABLE_END}\n\nafter\n") and "| old |" not in first
+    assert "p(x'\\|x)" in first  # a | inside a cell is escaped, or it would split the cell
+    path.write_text("no markers\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no <!-- notebook-table -->"):
+        nbtools.update_readme(path)

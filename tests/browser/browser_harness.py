@@ -7,6 +7,7 @@ with its own settings, workspaces and runtime folders so the user's JupyterLab i
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import secrets
@@ -23,7 +24,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from lossylab import nbtools
+# The course's table of contents lives in tools/nbtools.py, beside the package (not in it).
+_TOOLS = Path(__file__).resolve().parents[2] / "tools"
+if str(_TOOLS) not in sys.path:
+    sys.path.insert(0, str(_TOOLS))
+nbtools = importlib.import_module("nbtools")
 
 CHROMIUM = Path(os.environ.get("LOSSYLAB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

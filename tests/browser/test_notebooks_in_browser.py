@@ -16,9 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_harness import SOURCE, LabServer
-
-from lossylab import nbtools
+from browser_harness import SOURCE, LabServer, nbtools
 
 pytestmark = pytest.mark.browser
 

@@ -1,20 +1,23 @@
-"""The course's table of contents, its navigation cells, and one command to re-run it.
+"""The course's table of contents: navigation cells, the README's table, one command to re-run.
 
 Every notebook begins with a generated cell (title, previous · index · next, Binder
 badge) and ends with one (navigation to the next notebook); both are tagged so this
-tool can rewrite them idempotently. Committed outputs must come from one clean
-top-to-bottom run, made by::
+tool can rewrite them idempotently. The README's table of notebooks is generated from
+the same :data:`COURSE`, between the ``<!-- notebook-table -->`` markers. Committed
+outputs must come from one clean top-to-bottom run, made by::
 
-    python -m lossylab.nbtools run            # every notebook, in place
-    python -m lossylab.nbtools run 04 05      # only these (by number or file name)
-    python -m lossylab.nbtools nav            # only rewrite the navigation cells
+    python tools/nbtools.py run            # every notebook, in place
+    python tools/nbtools.py run 04 05      # only these (by number or file name)
+    python tools/nbtools.py nav            # only rewrite the navigation cells and the README table
 
 Run it from the repository root, with ``LOSSYLAB_DATA_DIR`` set if you are offline.
+This is maintainers' tooling: it lives beside the package, not in the wheel.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -26,6 +29,8 @@ BINDER_URL = f"https://mybinder.org/v2/gh/{REPOSITORY}/HEAD?urlpath=lab/tree/not
 BINDER_BADGE = f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]({BINDER_URL})"
 NAV_TOP = "nav-top"
 NAV_BOTTOM = "nav-bottom"
+TABLE_START = "<!-- notebook-table -->"
+TABLE_END = "<!-- /notebook-table -->"
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ COURSE: tuple[NotebookInfo, ...] = (
         "00_index.ipynb",
         "Lossy compression of a distribution: the map of the course",
         "The idea of the course, the order of the notebooks, and how to use the widgets.",
-        "none",
+        "a warm-up quantizer",
     ),
     NotebookInfo(
         "01_distributions.ipynb",
@@ -98,9 +103,14 @@ COURSE: tuple[NotebookInfo, ...] = (
 
 
 def notebooks_dir() -> Path:
-    """The ``notebooks/`` folder of the repository this module was loaded from (or the cwd)."""
+    """The ``notebooks/`` folder of the repository this file is in (or of the cwd)."""
     here = Path(__file__).resolve().parent.parent / "notebooks"
     return here if here.is_dir() else Path.cwd() / "notebooks"
+
+
+def readme_path() -> Path:
+    """The ``README.md`` beside :func:`notebooks_dir`."""
+    return notebooks_dir().parent / "README.md"
 
 
 def _link(info: NotebookInfo) -> str:
@@ -140,7 +150,7 @@ def _position(path: Path) -> int:
     for i, info in enumerate(COURSE):
         if info.filename == path.name:
             return i
-    raise ValueError(f"{path.name} is not in lossylab.nbtools.COURSE; add it there first")
+    raise ValueError(f"{path.name} is not in COURSE (tools/nbtools.py); add it there first")
 
 
 def update_navigation(path: Path) -> bool:
@@ -166,6 +176,31 @@ def update_navigation(path: Path) -> bool:
     if changed:
         nbformat.write(nb, path)
     return changed
+
+
+def readme_table() -> str:
+    """The README's markdown table of the notebooks, generated from :data:`COURSE`."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    rows = [f"| [{info.filename[:2]} · {cell(info.title)}](notebooks/{info.filename}) | "
+            f"{cell(info.learn)} | {cell(info.sliders)} |" for info in COURSE]
+    return "\n".join(["| notebook | what you learn | sliders |", "|---|---|---|", *rows])
+
+
+def update_readme(path: Path | None = None) -> bool:
+    """Rewrite the table between the README's notebook-table markers; True if it changed."""
+    path = readme_path() if path is None else path
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(TABLE_START) + r"\n.*?" + re.escape(TABLE_END), re.S)
+    if not pattern.search(text):
+        raise ValueError(f"{path} has no {TABLE_START} ... {TABLE_END} block")
+    new = pattern.sub(lambda _: f"{TABLE_START}\n{readme_table()}\n{TABLE_END}", text, count=1)
+    if new == text:
+        return False
+    path.write_text(new, encoding="utf-8")
+    return True
 
 
 def execute_notebook(path: Path, *, timeout: int = 600) -> float:
@@ -205,7 +240,7 @@ def select(names: Sequence[str]) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lossylab.nbtools", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python tools/nbtools.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["run", "nav"])
     parser.add_argument("names", nargs="*", help="notebook numbers or file names (default: all)")
@@ -215,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             print(f"executing {path.name} ...", end=" ", flush=True)
             print(f"{execute_notebook(path):.1f} s", flush=True)
+    if update_readme():
+        print(f"rewrote the notebook table of {readme_path()}")
     return 0
 
 

@@ -7,9 +7,9 @@ lockstep evaluation of :meth:`lossylab.lm.CharLM.code_lengths`. To regenerate th
 shipped weights (``lossylab/weights/<name>.npz``) and their record
 (``lossylab/weights/ladder.json``), run from the repository root::
 
-    LOSSYLAB_DATA_DIR=/path/to/folder python -m lossylab.train            # the whole ladder
-    python -m lossylab.train --sizes gru-4 gru-16 --jobs 1                  # only some sizes
-    python -m lossylab.train --sizes gru-4 --out /tmp/check                 # reproduce elsewhere
+    LOSSYLAB_DATA_DIR=/path/to/folder python tools/train_ladder.py      # the whole ladder
+    python tools/train_ladder.py --sizes gru-4 gru-16 --jobs 1          # only some sizes
+    python tools/train_ladder.py --sizes gru-4 --out /tmp/check         # reproduce elsewhere
 
 Every model trains in its own worker process with single-threaded BLAS (``--jobs``
 workers in parallel, 2 by default, the largest first), which keeps the run
@@ -25,6 +25,9 @@ ladder takes about 13 minutes (the largest model's 3000 steps alone ~11; the oth
 sizes together ~5, on the second core). The shipped weights were trained on a
 shared two-core machine where each worker got 10-50% of a core (``train_seconds``
 in the JSON is that wall-clock time: 17 minutes for the largest model).
+
+This is maintainers' tooling: it lives beside the package, not in the wheel; the
+training itself is :func:`lossylab.neural.train_gru`.
 """
 
 from __future__ import annotations
@@ -106,14 +109,14 @@ def write_record(out_dir: Path, record: dict[str, Any]) -> None:
     payload = {
         "corpus": "Tiny Shakespeare, first 90% train / last 10% held out (lossylab.data)",
         "evaluation": "lossylab.lm.CharLM.code_lengths: blocks of 8192 chars in lockstep",
-        "regenerate": "python -m lossylab.train",
+        "regenerate": "python tools/train_ladder.py",
         "models": ordered,
     }
     path.write_text(json.dumps(payload, indent=1) + "\n")
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m lossylab.train", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python tools/train_ladder.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="+", default=ladder_names(), choices=ladder_names(),
                         metavar="NAME", help=f"sizes to train (default all: {ladder_names()})")

@@ -1,8 +1,8 @@
 """Benchmark the collection: notebook run time, kernel memory, slider latency, results of record.
 
 A course that is slow to open or laggy to play with does not get used, so the speed
-targets are measured, not hoped for. ``python -m lossylab.bench`` runs, on the machine
-it is on:
+targets are measured, not hoped for. ``python benchmarks/bench.py`` (from the
+repository root) runs, on the machine it is on:
 
 1. every notebook, top to bottom, in a fresh kernel (``nbclient``): the wall time
    (kernel start included, as a student's "Restart & Run All") and the kernel's peak
@@ -10,11 +10,13 @@ it is on:
 2. then, in the same kernel, every slider-like widget still alive: ``widget.value = v``
    for at least 20 values across its range, timed kernel-side with
    ``time.perf_counter`` (observers run synchronously, so the time covers the callback),
-   reported as p50 and p95 per slider;
-3. ``import lossylab`` (and each submodule) in a fresh interpreter;
+   reported as p50 and p95 per slider (the benchmark is not in the package, so the
+   kernel-side functions below are sent to the kernel as source, see :func:`probe_cell`);
+3. ``import lossylab`` (and each of its top-level modules) in a fresh interpreter;
 4. results of record, computed directly with the library so that a regression in the
    numbers shows up next to the timings: JPEG rate-distortion points (bits per pixel and
-   PSNR for every sample photograph at qualities 5..95, as in notebook 04) and the
+   PSNR, ``lossylab.images.psnr_db``, for every sample photograph at qualities 5, 10, ...,
+   95; notebook 04 draws the same round trips) and the
    compression table of notebook 06 (held-out bits/char of the n-gram orders, of the
    pretrained neural ladder, and of gzip, bz2 and lzma). Each piece is guarded: a missing
    one is reported, never a crash.
@@ -38,8 +40,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import inspect
 import json
 import os
+import pkgutil
 import platform
 import resource
 import statistics
@@ -51,7 +55,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from lossylab import images, neural, ngram
+from lossylab import data, images, neural, ngram
 
 # Targets on two CPU cores (issue 7).
 SLIDER_P95_MS = 50.0
@@ -243,6 +247,35 @@ def kernel_probe(*, n_moves: int = N_MOVES, budget_s: float = SLIDER_BUDGET_S) -
     return MARKER + json.dumps(report)
 
 
+# What the kernel needs: these functions and constants, sent as source (see probe_cell).
+_KERNEL_CONSTANTS = ("N_MOVES", "SLIDER_BUDGET_S", "MARKER", "SLIDER_CLASSES")
+_KERNEL_SIDE = (sweep_values, _grid, _option_values, widget_points, time_widget, widget_name,
+                latency_summary, peak_rss_mb, kernel_probe)
+
+
+def probe_cell(n_moves: int = N_MOVES) -> str:
+    """Source of the cell that runs :func:`kernel_probe` in a notebook's kernel.
+
+    The benchmark lives outside the package, so the kernel cannot import it: the
+    kernel-side functions travel as source (``inspect.getsource``) and run in a namespace
+    of their own, deleted afterwards, so the notebook's variables are left as they were.
+    The probe imports nothing of ``lossylab``.
+    """
+    header = [
+        "from __future__ import annotations",
+        "import json, resource, statistics, sys, time",
+        "from collections.abc import Mapping, Sequence",
+        "from typing import Any",
+        *(f"{name} = {globals()[name]!r}" for name in _KERNEL_CONSTANTS),
+    ]
+    code = "\n".join(header) + "\n\n" + "\n".join(inspect.getsource(f) for f in _KERNEL_SIDE)
+    return (f"_lossylab_bench = {{}}\n"
+            f"exec(compile({code!r}, 'benchmarks/bench.py (kernel probe)', 'exec'), "
+            "_lossylab_bench)\n"
+            f"print(_lossylab_bench['kernel_probe'](n_moves={n_moves}))\n"
+            "del _lossylab_bench")
+
+
 # --------------------------------------------------------------------------------------
 # Driver side: executes notebooks, measures import time, computes the results of record.
 # --------------------------------------------------------------------------------------
@@ -273,9 +306,7 @@ def run_notebook(path: Path, *, n_moves: int = N_MOVES, timeout: int = 600) -> d
             entry["error"] = f"{type(err).__name__}: {str(err)[-500:]}"
         entry["wall_s"] = round(time.perf_counter() - start, 2)
         entry["cells_s"] = round(time.perf_counter() - kernel_ready, 2)
-        probe = nbformat.v4.new_code_cell(
-            f"import lossylab.bench\nprint(lossylab.bench.kernel_probe(n_moves={n_moves}))"
-        )
+        probe = nbformat.v4.new_code_cell(probe_cell(n_moves))
         nb.cells.append(probe)  # in memory only: the file is never written
         try:
             client.execute_cell(probe, len(nb.cells) - 1)
@@ -316,16 +347,12 @@ def _guarded(compute: Callable[[], Any]) -> Any:
 
 def jpeg_rd_points(qualities: Iterable[int] = JPEG_QUALITIES) -> list[dict[str, Any]]:
     """Bits per pixel and PSNR (dB) of a real JPEG round trip per sample image and quality."""
-    from skimage.metrics import peak_signal_noise_ratio
-
-    from lossylab import data
-
     points = []
     for name in data.sample_image_names():
         image = data.sample_image(name)
         for quality in qualities:
             result = images.roundtrip(image, quality)
-            psnr_db = peak_signal_noise_ratio(image, result.decoded, data_range=255)
+            psnr_db = images.psnr_db(image, result.decoded, data_range=255)
             points.append({"image": name, "quality": quality, "n_bytes": int(result.n_bytes),
                            "bpp": round(float(result.bpp), 4), "psnr_db": round(float(psnr_db), 3)})
     return points
@@ -336,7 +363,7 @@ def standard_compressors(train: str, test: str) -> list[dict[str, Any]]:
 
     "Given the training text" is ``8 * (size(train + test) - size(train)) / len(test)``.
     """
-    from lossylab.course.nb06 import STANDARD_COMPRESSORS
+    from lossylab.course.nb06 import STANDARD_COMPRESSORS  # in here: a failure is reported
 
     train_b, test_b = train.encode("utf-8"), test.encode("utf-8")
     rows = []
@@ -373,8 +400,6 @@ def _model_row(model: Any, test: str) -> dict[str, Any]:
 
 def results_of_record() -> dict[str, Any]:
     """JPEG rate-distortion points (notebook 04) and the compression table (notebook 06)."""
-    from lossylab import data
-
     record: dict[str, Any] = {"jpeg_rate_distortion": _guarded(jpeg_rd_points)}
     split = _guarded(data.shakespeare_split)
     if isinstance(split, dict):
@@ -493,7 +518,7 @@ def markdown_report(results: Mapping[str, Any]) -> str:
         + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
         "",
         *_load_note(m),
-        "Regenerate with `python -m lossylab.bench` (from the repository root, "
+        "Regenerate with `python benchmarks/bench.py` (from the repository root, "
         "`LOSSYLAB_DATA_DIR` set if offline).",
         "",
         *_notebook_table(results),
@@ -644,10 +669,11 @@ def run(paths: Sequence[Path], *, n_moves: int = N_MOVES, record: bool = True,
 
 
 def _submodules() -> list[str]:
+    """The package's top-level modules (not its subpackages, not private modules)."""
     import lossylab
 
-    here = Path(lossylab.__file__).parent
-    return [name for name in lossylab._SUBMODULES if (here / f"{name}.py").is_file()]
+    return sorted(m.name for m in pkgutil.iter_modules(lossylab.__path__)
+                  if not m.ispkg and not m.name.startswith("_"))
 
 
 def write_results(results: Mapping[str, Any], out: Path) -> tuple[Path, Path]:
@@ -659,9 +685,19 @@ def write_results(results: Mapping[str, Any], out: Path) -> tuple[Path, Path]:
     return json_path, md_path
 
 
-def _notebook_paths(names: Sequence[str]) -> list[Path]:
-    from lossylab import nbtools
+def _nbtools() -> Any:
+    """``tools/nbtools.py`` of this repository (notebook selection lives there, once)."""
+    tools = str(Path(__file__).resolve().parent.parent / "tools")
+    if tools not in sys.path:
+        sys.path.insert(0, tools)
+    import nbtools
 
+    return nbtools
+
+
+def _notebook_paths(names: Sequence[str]) -> list[Path]:
+    """The notebooks named by path, number or file name (default: every notebook)."""
+    nbtools = _nbtools()
     if not names:
         return sorted(nbtools.notebooks_dir().glob("*.ipynb"))
     paths: list[Path] = []
@@ -672,7 +708,7 @@ def _notebook_paths(names: Sequence[str]) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lossylab.bench", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python benchmarks/bench.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--notebooks", nargs="*", default=[],
                         help="notebook paths, numbers or file names (default: notebooks/*.ipynb)")
