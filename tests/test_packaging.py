@@ -1,12 +1,16 @@
 """The project's frame: one set of packages in pyproject.toml and environment.yml, the layout,
-and the README's two Quickstart commands (which .ci/run executes verbatim)."""
+the wheel (the package and its weights, none of the tooling), the tools' command lines, and the
+README's two Quickstart commands (which .ci/run executes verbatim)."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
-from pathlib import Path
+import zipfile
+from importlib import metadata
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -79,7 +83,7 @@ def test_top_level_layout() -> None:
         pytest.skip("not a git checkout")
     top = {p.split("/")[0] for p in tracked.stdout.splitlines()}
     allowed = {"notebooks", "lossylab", "environment.yml", "pyproject.toml", "tests", "README.md",
-               ".ci", "postBuild", ".gitignore", "benchmarks"}
+               ".ci", "postBuild", ".gitignore", "benchmarks", "tools"}
     assert top, "git ls-files listed nothing"
     assert top <= allowed, f"clutter at the top: {sorted(top - allowed)}"
 
@@ -124,3 +128,117 @@ def test_import_has_no_side_effects() -> None:
             "assert dict(mpl.rcParams) == before; print('ok')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout == "ok\n", result.stderr
+
+
+# --------------------------------------------------------------------------------------
+# The wheel holds the package and its data, and nothing of the tooling.
+# --------------------------------------------------------------------------------------
+
+TOOLING_STEMS = {"bench", "nbtools", "train", "train_ladder"}
+NOT_PACKAGED = {"tools", "benchmarks", "tests", "notebooks"}
+
+
+def _have_build_backend() -> bool:
+    """True if this environment's setuptools meets ``[build-system] requires``."""
+    from packaging.requirements import Requirement
+
+    for text in _pyproject()["build-system"]["requires"]:
+        requirement = Requirement(text)
+        try:
+            if metadata.version(requirement.name) not in requirement.specifier:
+                return False
+        except metadata.PackageNotFoundError:
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built from a copy of the working tree (so the build writes nothing here)."""
+    source = tmp_path_factory.mktemp("source") / "lossylab"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", "build", "dist", "*.egg-info", "__pycache__", ".venv", "screenshots",
+        ".hypothesis", ".pytest_cache", ".ipynb_checkpoints", "*.whl"))
+    out = tmp_path_factory.mktemp("wheel")
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out),
+               str(source)]
+    if _have_build_backend():  # no network, no download: the installed setuptools builds it
+        command.insert(command.index("--no-deps"), "--no-build-isolation")
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0 and "--no-build-isolation" not in command and re.search(
+            r"No matching distribution|Could not find a version|Failed to establish",
+            result.stderr):
+        pytest.skip("cannot build the wheel here: the setuptools of [build-system] is not "
+                    "installed and the package index is unreachable")
+    assert result.returncode == 0, result.stderr[-3000:]
+    (built,) = out.glob("lossylab-*.whl")
+    return built
+
+
+def _wheel_names(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return archive.namelist()
+
+
+def test_wheel_holds_every_module_of_the_package(wheel: Path) -> None:
+    names = set(_wheel_names(wheel))
+    modules = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "lossylab").rglob("*.py")
+                     if "__pycache__" not in p.parts)
+    for required in ("lossylab/__init__.py", "lossylab/course/__init__.py",
+                     "lossylab/ui/__init__.py"):
+        assert required in modules, f"{required} is not in the working tree"
+    missing = [m for m in modules if m not in names]
+    assert not missing, f"the wheel lacks {missing}"
+    assert any(m.startswith("lossylab/course/nb") for m in modules)
+    assert any(m.startswith("lossylab/ui/nb") for m in modules)
+
+
+def test_wheel_holds_the_pretrained_weights(wheel: Path) -> None:
+    names = set(_wheel_names(wheel))
+    weights = sorted(p.relative_to(ROOT).as_posix()
+                     for p in (ROOT / "lossylab" / "weights").glob("*.npz"))
+    assert weights, "no weights in lossylab/weights"
+    assert "lossylab/weights/ladder.json" in names
+    assert not [w for w in weights if w not in names], "the wheel lacks some weights"
+
+
+def test_wheel_holds_nothing_of_the_tooling(wheel: Path) -> None:
+    names = _wheel_names(wheel)
+    top = {PurePosixPath(n).parts[0] for n in names}
+    assert top == {"lossylab", "lossylab-0.1.0.dist-info"}, f"unexpected in the wheel: {top}"
+    tooling = [n for n in names if PurePosixPath(n).stem in TOOLING_STEMS
+               or NOT_PACKAGED & set(PurePosixPath(n).parts)]
+    assert not tooling, f"tooling in the wheel: {tooling}"
+
+
+def test_wheel_imports_its_subpackages(wheel: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(tmp_path)
+    code = ("import lossylab, lossylab.course, lossylab.ui, lossylab.neural as n; "
+            "print(lossylab.__file__); print(len(n.pretrained_names()))")
+    result = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, "
+                             f"{str(tmp_path)!r}); {code}"], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    where, n_models = result.stdout.splitlines()
+    assert Path(where).is_relative_to(tmp_path), f"imported {where}, not the wheel's copy"
+    assert int(n_models) == len(list((tmp_path / "lossylab" / "weights").glob("*.npz"))) > 0
+
+
+# --------------------------------------------------------------------------------------
+# The tools keep their command lines, run from the repository root.
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("script", ["benchmarks/bench.py", "tools/nbtools.py",
+                                    "tools/train_ladder.py"])
+def test_tool_runs_from_the_repository_root(script: str) -> None:
+    result = subprocess.run([sys.executable, script, "--help"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"usage: python {script}" in result.stdout
+
+
+def test_no_tool_is_left_in_the_package() -> None:
+    left = [p.name for p in (ROOT / "lossylab").glob("*.py") if p.stem in TOOLING_STEMS]
+    assert not left, f"tooling in lossylab/: {left}"
