@@ -4,6 +4,7 @@ README's two Quickstart commands (which .ci/run executes verbatim)."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -242,3 +243,15 @@ def test_tool_runs_from_the_repository_root(script: str) -> None:
 def test_no_tool_is_left_in_the_package() -> None:
     left = [p.name for p in (ROOT / "lossylab").glob("*.py") if p.stem in TOOLING_STEMS]
     assert not left, f"tooling in lossylab/: {left}"
+
+
+def test_train_ladder_trains_a_small_model_elsewhere(tmp_path: Path) -> None:
+    command = [sys.executable, "tools/train_ladder.py", "--sizes", "gru-4", "--steps", "2",
+               "--jobs", "1", "--out", str(tmp_path)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    written = json.loads((tmp_path / "ladder.json").read_text(encoding="utf-8"))
+    assert [m["name"] for m in written["models"]] == ["gru-4"]
+    assert written["models"][0]["n_steps"] == 2 and (tmp_path / "gru-4.npz").is_file()
+    shipped = json.loads((ROOT / "lossylab" / "weights" / "ladder.json").read_text("utf-8"))
+    assert written["regenerate"] == shipped["regenerate"] == "python tools/train_ladder.py"
