@@ -16,10 +16,9 @@ repository root) runs, on the machine it is on:
 4. results of record, computed directly with the library so that a regression in the
    numbers shows up next to the timings: JPEG rate-distortion points (bits per pixel and
    PSNR, ``lossylab.images.psnr_db``, for every sample photograph at qualities 5, 10, ...,
-   95; notebook 04 draws the same round trips) and the
-   compression table of notebook 06 (held-out bits/char of the n-gram orders, of the
-   pretrained neural ladder, and of gzip, bz2 and lzma). Each piece is guarded: a missing
-   one is reported, never a crash.
+   95; notebook 04 draws the same round trips) and the compression table of notebook 06
+   (held-out bits/char of the n-gram orders, of the pretrained neural ladder, and of gzip,
+   bz2 and lzma). Each piece is guarded: a missing one is reported, never a crash.
 
 It writes ``benchmarks/results.json`` and ``benchmarks/results.md`` (the table the README
 shows) and prints every target it misses as ``MISSED``. It never fails on a time: timings

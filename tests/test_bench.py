@@ -202,3 +202,9 @@ def test_import_times_cover_the_package_modules_not_the_tools() -> None:
     modules = bench._submodules()
     assert {"data", "images", "jpeg", "neural"} <= set(modules)
     assert not {"bench", "nbtools", "train", "course", "ui"} & set(modules)
+
+
+def test_notebooks_are_chosen_by_the_notebook_tool() -> None:
+    every = bench._notebook_paths([])
+    assert every and all(p.suffix == ".ipynb" and p.parent.name == "notebooks" for p in every)
+    assert [p.name for p in bench._notebook_paths(["04"])] == ["04_jpeg_roundtrips.ipynb"]

@@ -255,3 +255,20 @@ def test_train_ladder_trains_a_small_model_elsewhere(tmp_path: Path) -> None:
     assert written["models"][0]["n_steps"] == 2 and (tmp_path / "gru-4.npz").is_file()
     shipped = json.loads((ROOT / "lossylab" / "weights" / "ladder.json").read_text("utf-8"))
     assert written["regenerate"] == shipped["regenerate"] == "python tools/train_ladder.py"
+
+
+def test_train_ladder_merges_records_in_ladder_order(tmp_path: Path) -> None:
+    # was tests/test_neural.py::test_train_script_merges_records_in_ladder_order
+    import tooling
+
+    from lossylab import neural
+
+    train = tooling.load("train_ladder")
+    names = train.ladder_names()
+    train.write_record(tmp_path, {"name": names[-1], "test_bits_per_char": 2.0})
+    train.write_record(tmp_path, {"name": names[0], "test_bits_per_char": 3.0})
+    train.write_record(tmp_path, {"name": names[-1], "test_bits_per_char": 1.9})  # replaces
+    records = json.loads((tmp_path / "ladder.json").read_text(encoding="utf-8"))["models"]
+    assert [r["name"] for r in records] == [names[0], names[-1]]
+    assert records[-1]["test_bits_per_char"] == 1.9
+    assert [spec.name for spec in train.LADDER] == neural.pretrained_names()
