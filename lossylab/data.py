@@ -1,4 +1,4 @@
-"""Data for the course: sample photographs, Tiny Shakespeare, a synthetic language.
+"""Data for the course: sample photographs and Tiny Shakespeare.
 
 Photographs come from scikit-image's bundled files, so they need no network.
 Tiny Shakespeare (Karpathy's char-rnn corpus, 1,115,394 bytes of public-domain
@@ -6,7 +6,10 @@ plays) is downloaded once with pooch, checked against its SHA-256 and cached; if
 the environment variable ``LOSSYLAB_DATA_DIR`` names a folder that holds
 ``tinyshakespeare.txt`` that file is used instead (hash-checked too) and nothing
 is downloaded. The train / held-out split is fixed: the first 90% of characters
-train, the last 10% are held out.
+train, the last 10% are held out. (The synthetic language of notebooks 05 and 07 is
+generated, not stored: :mod:`lossylab.grammar`.)
+
+Reference: A. Karpathy, char-rnn (2015), https://github.com/karpathy/char-rnn
 """
 
 from __future__ import annotations
@@ -15,13 +18,12 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-from typing import TYPE_CHECKING
+__all__ = ["SHAKESPEARE_FILENAME", "SHAKESPEARE_N_BYTES", "SHAKESPEARE_SHA256",
+           "SHAKESPEARE_URL", "DataError", "TextSplit", "data_dir", "face_blocks", "sample_image",
+           "sample_image_names", "shakespeare_split", "tiny_shakespeare"]
 
 SHAKESPEARE_URL = (
     "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
@@ -29,7 +31,7 @@ SHAKESPEARE_URL = (
 SHAKESPEARE_SHA256 = "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
 SHAKESPEARE_N_BYTES = 1_115_394
 SHAKESPEARE_FILENAME = "tinyshakespeare.txt"
-TRAIN_FRACTION = 0.9
+_TRAIN_FRACTION = 0.9
 
 # Photographs (and two textures) that ship inside scikit-image: no download needed.
 _SAMPLE_IMAGES = (
@@ -105,6 +107,11 @@ def face_blocks() -> np.ndarray:
     -------
     numpy.ndarray
         uint8, shape (200, 25, 25): 100 faces then 100 non-faces, grey levels 0-255.
+
+    Examples
+    --------
+    >>> face_blocks().shape
+    (200, 25, 25)
     """
     import skimage.data
 
@@ -113,24 +120,28 @@ def face_blocks() -> np.ndarray:
 
 
 def data_dir() -> Path | None:
-    """The folder named by ``LOSSYLAB_DATA_DIR``, or None when it is unset or empty."""
+    """The folder named by ``LOSSYLAB_DATA_DIR``, or None when it is unset or empty.
+
+    Examples
+    --------
+    >>> import os
+    >>> data_dir() is None or data_dir() == Path(os.environ["LOSSYLAB_DATA_DIR"]).expanduser()
+    True
+    """
     value = os.environ.get("LOSSYLAB_DATA_DIR", "").strip()
     return Path(value).expanduser() if value else None
 
 
-def cache_dir() -> Path:
+def _cache_dir() -> Path:
     """Where downloads are cached (pooch's per-user cache folder for lossylab)."""
     import pooch
 
     return Path(pooch.os_cache("lossylab"))
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _check_hash(path: Path) -> None:
-    digest = _sha256(path)
+    """Raise DataError unless ``path`` holds exactly the Tiny Shakespeare corpus."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != SHAKESPEARE_SHA256:
         size = path.stat().st_size
         raise DataError(
@@ -141,17 +152,8 @@ def _check_hash(path: Path) -> None:
         )
 
 
-def shakespeare_path() -> Path:
-    """Return the path of a verified copy of Tiny Shakespeare, downloading it if needed.
-
-    Order of look-up: ``$LOSSYLAB_DATA_DIR/tinyshakespeare.txt`` if that variable is
-    set, else the pooch cache (downloading once into it).
-
-    Raises
-    ------
-    DataError
-        If the file has the wrong hash, or it is missing and cannot be downloaded.
-    """
+def _shakespeare_path() -> Path:
+    """A verified copy: ``$LOSSYLAB_DATA_DIR/tinyshakespeare.txt``, else the (filled) cache."""
     folder = data_dir()
     if folder is not None:
         path = folder / SHAKESPEARE_FILENAME
@@ -164,7 +166,7 @@ def shakespeare_path() -> Path:
         _check_hash(path)
         return path
 
-    cached = cache_dir() / SHAKESPEARE_FILENAME
+    cached = _cache_dir() / SHAKESPEARE_FILENAME
     if cached.is_file():
         _check_hash(cached)
         return cached
@@ -172,6 +174,7 @@ def shakespeare_path() -> Path:
 
 
 def _download(target: Path) -> Path:
+    """Fetch the corpus into ``target`` with pooch, checking its SHA-256 (DataError if not)."""
     import pooch
 
     try:
@@ -200,17 +203,25 @@ def _download(target: Path) -> Path:
 def tiny_shakespeare() -> str:
     """Return the whole Tiny Shakespeare corpus as text (1,115,394 characters).
 
+    Looked up in ``$LOSSYLAB_DATA_DIR`` if that is set, else in the download cache, which
+    is filled once from :data:`SHAKESPEARE_URL`; the SHA-256 is checked either way.
+
     Raises
     ------
     DataError
         If the corpus is missing and cannot be downloaded, or fails its hash check.
+
+    Examples
+    --------
+    >>> data_dir() is None or len(tiny_shakespeare()) == SHAKESPEARE_N_BYTES
+    True
     """
-    return shakespeare_path().read_text(encoding="utf-8")
+    return _shakespeare_path().read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
 class TextSplit:
-    """The fixed train / held-out split of a corpus."""
+    """The fixed train / held-out split of a corpus: ``train`` and ``test`` texts."""
 
     train: str
     test: str
@@ -223,7 +234,17 @@ def shakespeare_split() -> TextSplit:
     -------
     TextSplit
         ``.train`` has 1,003,854 characters and ``.test`` 111,540.
+
+    Raises
+    ------
+    DataError
+        As :func:`tiny_shakespeare`.
+
+    Examples
+    --------
+    >>> data_dir() is None or len(shakespeare_split().test) == 111_540
+    True
     """
     text = tiny_shakespeare()
-    cut = int(len(text) * TRAIN_FRACTION)
+    cut = int(len(text) * _TRAIN_FRACTION)
     return TextSplit(train=text[:cut], test=text[cut:])

@@ -7,33 +7,27 @@ maps a distribution over inputs to a distribution over outputs,
 
 JPEG is (almost) deterministic: each row of its channel is a Dirac delta, many inputs
 share one output, and entropy can only drop. A learned model is the same move made by
-maximum likelihood on samples. Either way the output differs from p_true in two ways:
+maximum likelihood on samples (:mod:`lossylab.mixtures`). Either way the output differs
+from p_true in two ways, each measured at a factor r >= 1:
 
 * **mode collapse**: a probable configuration of p_true loses its mass,
   ``mode_collapse_mass(p_true, p_model) = P_{x~p_true}[p_model(x) <= p_true(x) / r]``;
 * **hallucination**: the model puts mass where p_true has little,
   ``hallucination_mass(p_true, p_model) = P_{x~p_model}[p_true(x) <= p_model(x) / r]``.
 
-Everything here works on small, explicit probability vectors (any shape, flattened),
-so every number is exact rather than estimated. All information is in bits (log base 2).
-
-The second half is learning as lossy compression (notebook 02): a mixture of Gaussians
-fitted by EM to N samples of a known p_true, scored exactly (train bits, held-out bits =
-the cross-entropy H(p_true, p_model), KL), its mass split into near the samples,
-generalization and hallucination, and its size K chosen by the two-part code (MDL).
+The second is the first with p_true and p_model swapped. Everything here works on small,
+explicit probability vectors (any shape, flattened), so every number is exact; the ``*_mc``
+versions estimate the masses from samples when there are too many states to list. Bits
+throughout (log base 2).
 
 What this version leaves out: continuous distributions (a density is replaced by its
-values on a fine grid), channels too large to write as a matrix (real JPEG acts on
-256^(8x8) block values; notebook 04 measures it by sampling instead), and numerically
-clever EM (no annealing, no split-and-merge, one deterministic initialisation).
+values on a fine grid) and channels too large to write as a matrix (real JPEG acts on
+256^(8x8) block values; notebook 04 measures it by sampling instead).
 
 References
 ----------
 T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006
-(entropy, KL, data processing inequality: ch. 2; description length: ch. 14).
-A. P. Dempster, N. M. Laird and D. B. Rubin, "Maximum likelihood from incomplete data
-via the EM algorithm", J. R. Stat. Soc. B 39 (1977).
-J. Rissanen, "Modeling by shortest data description", Automatica 14 (1978).
+(entropy, KL, data processing inequality: ch. 2).
 """
 
 from __future__ import annotations
@@ -43,14 +37,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SUM_TOLERANCE = 1e-6  # |sum(p) - 1| allowed before a vector is rejected as a distribution
+__all__ = [
+    "Mismatch", "check_count", "check_distributions", "check_ratio", "code_length_bits",
+    "cross_entropy", "description_bits", "entropy", "hallucination_mass", "hallucination_mass_mc",
+    "kl_divergence", "mismatch", "mode_collapse_mass", "mode_collapse_mass_mc", "noisy_channel",
+    "normalize", "push_forward", "quantizer_channel",
+]
+
+_SUM_TOLERANCE = 1e-6  # |sum(p) - 1| allowed before a vector is rejected as a distribution
 
 
-# --- validation ----------------------------------------------------------------------
+# --- validation: the one rule for each kind of argument ---------------------------------
 
 
 def _as_distribution(p: object, name: str) -> np.ndarray:
-    """Return ``p`` as a flat float64 probability vector, or raise a helpful ValueError."""
+    """``p`` as a flat float64 probability vector, or a ValueError that says what is wrong."""
     try:
         array = np.asarray(p, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -63,14 +64,23 @@ def _as_distribution(p: object, name: str) -> np.ndarray:
         raise ValueError(f"{name} has negative entries (min {array.min():.3g}); "
                          "probabilities must be >= 0")
     total = float(array.sum())
-    if abs(total - 1.0) > SUM_TOLERANCE:
+    if abs(total - 1.0) > _SUM_TOLERANCE:
         raise ValueError(f"{name} sums to {total:.6g}, not 1; divide by its sum "
                          "(lossylab.distributions.normalize) first")
     return array.ravel()
 
 
-def _as_pair(p: object, q: object, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
-    """Validate two distributions that must live on the same states."""
+def check_distributions(p: object, q: object, names: tuple[str, str] = ("p", "q")
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Check two distributions on the same states (each >= 0, summing to 1); return them flat.
+
+    The ValueError (TypeError if not numbers) names the bad argument as ``names`` says.
+
+    Examples
+    --------
+    >>> check_distributions([[0.5, 0.5]], [[1.0, 0.0]])[1].tolist()
+    [1.0, 0.0]
+    """
     p_arr, q_arr = _as_distribution(p, names[0]), _as_distribution(q, names[1])
     if np.shape(p) != np.shape(q):
         raise ValueError(f"{names[0]} and {names[1]} must have the same shape, got "
@@ -79,10 +89,29 @@ def _as_pair(p: object, q: object, names: tuple[str, str]) -> tuple[np.ndarray, 
 
 
 def check_ratio(r: float) -> float:
-    """The one check of the factor r of mode collapse and hallucination: finite, >= 1."""
+    """Check the factor r of mode collapse and hallucination: finite and >= 1, else ValueError.
+
+    Examples
+    --------
+    >>> check_ratio(10)
+    10.0
+    """
     if not (isinstance(r, (int, float, np.number)) and math.isfinite(r) and r >= 1):
         raise ValueError(f"r must be a finite number >= 1 (e.g. 10), got {r!r}")
     return float(r)
+
+
+def check_count(value: object, name: str, minimum: int = 1) -> int:
+    """Check a count (of states, levels, ...): an int, not a bool, >= ``minimum``; else ValueError.
+
+    Examples
+    --------
+    >>> check_count(3, "k")
+    3
+    """
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
 
 
 def normalize(counts: object) -> np.ndarray:
@@ -121,26 +150,22 @@ def normalize(counts: object) -> np.ndarray:
 
 
 def entropy(p: object) -> float:
-    """Shannon entropy of a distribution, in bits.
+    """Shannon entropy ``H(p) = -sum_x p(x) log2 p(x)`` in bits (``0 log 0 = 0``).
 
     Parameters
     ----------
     p : array_like
-        Probabilities (any shape), non-negative, summing to 1.
+        A distribution (any shape).
 
     Returns
     -------
     float
-        ``H(p) >= 0``; ``log2(n)`` for the uniform distribution on n states.
+        ``>= 0``; ``log2(n)`` for the uniform distribution on n states.
 
     Raises
     ------
     ValueError
         If ``p`` has negative, NaN or inf entries, or does not sum to 1.
-
-    Notes
-    -----
-    ``H(p) = -sum_x p(x) log2 p(x)``, with ``0 log 0 = 0``.
 
     Examples
     --------
@@ -155,7 +180,7 @@ def entropy(p: object) -> float:
 
 
 def cross_entropy(p: object, q: object) -> float:
-    """Cross-entropy ``H(p, q)`` in bits: the average code length of p's samples under q.
+    """Cross-entropy ``H(p, q) = -sum_x p(x) log2 q(x)``: bits per sample of p coded with q.
 
     Parameters
     ----------
@@ -165,23 +190,19 @@ def cross_entropy(p: object, q: object) -> float:
     Returns
     -------
     float
-        ``H(p, q) = H(p) + KL(p || q)``; ``inf`` if q = 0 where p > 0.
+        ``H(p) + KL(p || q)``; ``inf`` if q = 0 where p > 0.
 
     Raises
     ------
     ValueError
-        If either is not a distribution or their shapes differ.
-
-    Notes
-    -----
-    ``H(p, q) = -sum_x p(x) log2 q(x)``.
+        As :func:`check_distributions`.
 
     Examples
     --------
     >>> round(cross_entropy([0.5, 0.5], [0.25, 0.75]), 4)
     1.2075
     """
-    p_arr, q_arr = _as_pair(p, q, ("p", "q"))
+    p_arr, q_arr = check_distributions(p, q)
     support = p_arr > 0
     if np.any(q_arr[support] == 0):
         return math.inf
@@ -189,7 +210,10 @@ def cross_entropy(p: object, q: object) -> float:
 
 
 def kl_divergence(p: object, q: object) -> float:
-    """Kullback-Leibler divergence ``KL(p || q)`` in bits.
+    """Kullback-Leibler divergence ``KL(p || q) = sum_x p(x) log2(p(x) / q(x))`` in bits.
+
+    The extra bits per sample paid for coding samples of p with a code built for q.
+    It is not symmetric.
 
     Parameters
     ----------
@@ -204,23 +228,16 @@ def kl_divergence(p: object, q: object) -> float:
     Raises
     ------
     ValueError
-        If either is not a distribution or their shapes differ.
-
-    Notes
-    -----
-    ``KL(p || q) = sum_x p(x) log2(p(x) / q(x))``: the extra bits per sample paid for
-    coding samples of p with a code built for q. It is not symmetric.
+        As :func:`check_distributions`.
 
     Examples
     --------
     >>> kl_divergence([0.5, 0.5], [0.5, 0.5])
     0.0
-    >>> round(kl_divergence([0.5, 0.5], [0.25, 0.75]), 4)
-    0.2075
     >>> kl_divergence([0.5, 0.5], [1.0, 0.0])
     inf
     """
-    p_arr, q_arr = _as_pair(p, q, ("p", "q"))
+    p_arr, q_arr = check_distributions(p, q)
     support = p_arr > 0
     if np.any(q_arr[support] == 0):
         return math.inf
@@ -229,7 +246,7 @@ def kl_divergence(p: object, q: object) -> float:
 
 
 def code_length_bits(p: object, index: object) -> np.ndarray | float:
-    """Ideal code length ``-log2 p(x)`` of one instance (or several) under ``p``.
+    """Ideal code length ``-log2 p(x)`` of one state (or several); its mean over p is H(p).
 
     Parameters
     ----------
@@ -248,10 +265,6 @@ def code_length_bits(p: object, index: object) -> np.ndarray | float:
     ValueError
         If ``p`` is not a distribution or an index is out of range.
 
-    Notes
-    -----
-    Averaged over x ~ p, the code length is the entropy H(p).
-
     Examples
     --------
     >>> code_length_bits([0.5, 0.25, 0.25], 1)
@@ -267,23 +280,19 @@ def code_length_bits(p: object, index: object) -> np.ndarray | float:
 
 
 def description_bits(p: object, *, precision_bits: int = 16) -> float:
-    """Bits to write down a distribution as a table of its non-zero probabilities.
-
-    Each probability is rounded to a multiple of ``2**-precision_bits``; the table stores
-    which states are non-zero and, for each of them, its value in ``precision_bits`` bits.
+    """Bits to write a distribution down as a table: which states are non-zero, and their values.
 
     Parameters
     ----------
     p : array_like
         A distribution on n states.
     precision_bits : int, keyword-only
-        Bits per stored probability (1 to 52).
+        Bits per stored probability (1 to 52), rounded to a multiple of ``2**-precision_bits``.
 
     Returns
     -------
     float
-        ``log2 C(n, k) + k * precision_bits`` where k = number of entries that do not
-        round to zero.
+        ``log2 C(n, k) + k * precision_bits``, k = number of entries that do not round to 0.
 
     Raises
     ------
@@ -314,68 +323,45 @@ def _starved_mass(p: np.ndarray, q: np.ndarray, r: float) -> float:
 
 
 def mode_collapse_mass(p_true: object, p_model: object, *, r: float = 10.0) -> float:
-    """Probability under p_true of the states the model starves by a factor r or more.
+    """Mass of p_true on the states the model starves: ``P_{x~p_true}[p_model(x) <= p_true(x)/r]``.
 
     Parameters
     ----------
     p_true, p_model : array_like
         Distributions of the same shape.
     r : float, keyword-only
-        Factor (>= 1); 10 by default.
+        The factor (finite, >= 1; see :func:`check_ratio`).
 
     Returns
     -------
     float
-        In [0, 1]; 0 when ``p_model == p_true``.
+        In [0, 1]; 0 when ``p_model == p_true`` and r > 1.
 
     Raises
     ------
     ValueError
-        If either is not a distribution, shapes differ, or ``r < 1``.
-
-    Notes
-    -----
-    ``P_{x ~ p_true}[ p_model(x) <= p_true(x) / r ]``: mass of p_true that "collapsed".
+        If either is not a distribution, the shapes differ, or r is not >= 1.
 
     Examples
     --------
     >>> mode_collapse_mass([0.5, 0.5], [0.99, 0.01])  # the second state lost its mass
     0.5
     """
-    p_arr, q_arr = _as_pair(p_true, p_model, ("p_true", "p_model"))
+    p_arr, q_arr = check_distributions(p_true, p_model, ("p_true", "p_model"))
     return _starved_mass(p_arr, q_arr, check_ratio(r))
 
 
 def hallucination_mass(p_true: object, p_model: object, *, r: float = 10.0) -> float:
-    """Probability under p_model of the states where p_true has r times less mass.
+    """Mass of p_model where p_true has r times less: ``P_{x~p_model}[p_true(x) <= p_model(x)/r]``.
 
-    Parameters
-    ----------
-    p_true, p_model : array_like
-        Distributions of the same shape.
-    r : float, keyword-only
-        Factor (>= 1); 10 by default.
-
-    Returns
-    -------
-    float
-        In [0, 1]; 0 when ``p_model == p_true``.
-
-    Raises
-    ------
-    ValueError
-        If either is not a distribution, shapes differ, or ``r < 1``.
-
-    Notes
-    -----
-    ``P_{x ~ p_model}[ p_true(x) <= p_model(x) / r ]``: mass the model "invented".
+    :func:`mode_collapse_mass` with the roles swapped; same parameters, result and errors.
 
     Examples
     --------
     >>> hallucination_mass([1.0, 0.0], [0.8, 0.2])  # 20% of samples land where p_true is 0
     0.2
     """
-    p_arr, q_arr = _as_pair(p_true, p_model, ("p_true", "p_model"))
+    p_arr, q_arr = check_distributions(p_true, p_model, ("p_true", "p_model"))
     return _starved_mass(q_arr, p_arr, check_ratio(r))
 
 
@@ -387,13 +373,11 @@ class Mismatch:
     ----------
     entropy_true_bits, entropy_model_bits : float
         ``H(p_true)`` and ``H(p_model)``.
-    kl_true_model_bits : float
-        ``KL(p_true || p_model)`` (inf if the model misses a state of p_true).
-    kl_model_true_bits : float
+    kl_true_model_bits, kl_model_true_bits : float
+        ``KL(p_true || p_model)`` (inf if the model misses a state of p_true) and
         ``KL(p_model || p_true)``.
     mode_collapse_mass, hallucination_mass : float
-        The two faces of mismatch at factor ``r``.
-    r : float
+        The two faces of mismatch at the factor ``r`` (a float, the last field).
     """
 
     entropy_true_bits: float
@@ -413,7 +397,7 @@ def mismatch(p_true: object, p_model: object, *, r: float = 10.0) -> Mismatch:
     p_true, p_model : array_like
         Distributions of the same shape.
     r : float, keyword-only
-        Factor for the two masses (>= 1).
+        The factor of the two masses (>= 1).
 
     Returns
     -------
@@ -452,20 +436,24 @@ def _as_log_pair(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
 
 def mode_collapse_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
                           r: float = 10.0) -> float:
-    """Monte-Carlo mode-collapse mass from samples of p_true.
+    """Monte-Carlo :func:`mode_collapse_mass`, from samples of p_true.
 
     Parameters
     ----------
-    log2_p_true, log2_p_model : numpy.ndarray
-        Both log-probabilities of the same samples x drawn from p_true.
+    log2_p_true, log2_p_model : numpy.ndarray, shape (n,)
+        Both log2-probabilities of the same samples x drawn from p_true.
     r : float, keyword-only
-        Factor (>= 1).
+        The factor (>= 1).
 
     Returns
     -------
     float
-        The fraction of samples with ``p_model(x) <= p_true(x) / r``: an unbiased
-        estimate of :func:`mode_collapse_mass`.
+        The fraction of samples with ``p_model(x) <= p_true(x) / r`` (an unbiased estimate).
+
+    Raises
+    ------
+    ValueError
+        If the arrays are not 1-D of one non-zero length, or r is not >= 1.
 
     Examples
     --------
@@ -479,21 +467,10 @@ def mode_collapse_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
 
 def hallucination_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
                           r: float = 10.0) -> float:
-    """Monte-Carlo hallucination mass from samples of p_model.
+    """Monte-Carlo :func:`hallucination_mass`, from samples of p_model.
 
-    Parameters
-    ----------
-    log2_p_true, log2_p_model : numpy.ndarray
-        Both log-probabilities of the same samples x drawn from p_model
-        (``-inf`` where p_true is 0).
-    r : float, keyword-only
-        Factor (>= 1).
-
-    Returns
-    -------
-    float
-        The fraction of samples with ``p_true(x) <= p_model(x) / r``: an unbiased
-        estimate of :func:`hallucination_mass`.
+    :func:`mode_collapse_mass_mc` with the roles swapped: the samples are drawn from p_model
+    (``log2_p_true`` is ``-inf`` where p_true is 0).
 
     Examples
     --------
@@ -506,12 +483,6 @@ def hallucination_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
 
 
 # --- channels ----------------------------------------------------------------------------
-
-
-def _check_count(value: object, name: str, minimum: int = 1) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def push_forward(p: object, channel: object) -> np.ndarray:
@@ -532,8 +503,7 @@ def push_forward(p: object, channel: object) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``p`` is not a 1-D distribution, the channel is not 2-D, its rows do not
-        sum to 1 or have negative entries, or ``n_in`` differs from ``len(p)``.
+        If ``p`` is not a 1-D distribution or the channel not a row-stochastic (n_in, n_out).
 
     Examples
     --------
@@ -551,7 +521,7 @@ def push_forward(p: object, channel: object) -> np.ndarray:
         raise ValueError("channel has negative, NaN or inf entries; p(x'|x) must be >= 0")
     row_sums = matrix.sum(axis=1)
     worst = int(np.argmax(np.abs(row_sums - 1)))
-    if abs(row_sums[worst] - 1) > SUM_TOLERANCE:
+    if abs(row_sums[worst] - 1) > _SUM_TOLERANCE:
         raise ValueError(f"channel is not row-stochastic: row {worst} sums to "
                          f"{row_sums[worst]:.6g}; each row p(.|x) must sum to 1")
     return p_arr @ matrix
@@ -570,8 +540,7 @@ def quantizer_channel(n_states: int, n_levels: int) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (n_states, n_states)
-        0/1 row-stochastic matrix: one 1 per row (a Dirac delta), at the centre state of
-        the input's bin. Many-to-one whenever ``n_levels < n_states``.
+        0/1, one 1 per row (a Dirac delta) at the centre of the input's bin: many-to-one.
 
     Raises
     ------
@@ -583,8 +552,8 @@ def quantizer_channel(n_states: int, n_levels: int) -> np.ndarray:
     >>> quantizer_channel(4, 2).astype(int).tolist()
     [[0, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 1]]
     """
-    n_states = _check_count(n_states, "n_states")
-    n_levels = _check_count(n_levels, "n_levels")
+    n_states = check_count(n_states, "n_states")
+    n_levels = check_count(n_levels, "n_levels")
     if n_levels > n_states:
         raise ValueError(f"n_levels must be <= n_states = {n_states}, got {n_levels}")
     bins = np.arange(n_states) * n_levels // n_states  # (n_states,) bin of each state
@@ -608,8 +577,7 @@ def noisy_channel(n_states: int, noise: float) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (n_states, n_states)
-        Row-stochastic: ``p(x'|x) ∝ exp(-(x' - x)^2 / (2 noise^2))``, truncated to the
-        grid and renormalised per row.
+        Row-stochastic: ``p(x'|x) ∝ exp(-(x' - x)^2 / (2 noise^2))``, each row renormalised.
 
     Raises
     ------
@@ -621,7 +589,7 @@ def noisy_channel(n_states: int, noise: float) -> np.ndarray:
     >>> noisy_channel(3, 0.0).tolist()
     [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
     """
-    n_states = _check_count(n_states, "n_states")
+    n_states = check_count(n_states, "n_states")
     if not (isinstance(noise, (int, float, np.number)) and math.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be a finite number >= 0 (std in states), got {noise!r}")
     if noise == 0:

@@ -61,16 +61,55 @@ def test_missing_file_in_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         data.tiny_shakespeare()
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip", "empty"])
-def test_damaged_corpus_is_refused(
-    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+DAMAGE = ["truncate", "flip-first", "flip-middle", "empty", "html-error-page", "short-text"]
+
+
+def _damaged(damage: str) -> bytes:
+    """A damaged corpus file (the real one, from LOSSYLAB_DATA_DIR, only to damage it)."""
+    simple = {"empty": b"", "html-error-page": b"<html><body>404: Not Found</body></html>",
+              "short-text": b"To be, or not"}
+    if damage in simple:
+        return simple[damage]
+    folder = data.data_dir()
+    if folder is None or not (folder / data.SHAKESPEARE_FILENAME).is_file():
+        pytest.skip("LOSSYLAB_DATA_DIR does not point at a folder with tinyshakespeare.txt")
+    good = (folder / data.SHAKESPEARE_FILENAME).read_bytes()
+    if damage == "truncate":
+        return good[: len(good) // 3]
+    at = 0 if damage == "flip-first" else len(good) // 2
+    return good[:at] + bytes([good[at] ^ 1]) + good[at + 1:]
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_damaged_corpus_in_data_dir_is_refused_and_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
-    good = (corpus_dir / data.SHAKESPEARE_FILENAME).read_bytes()
-    bad = {"truncate": good[:500_000], "flip": bytes([good[0] ^ 1]) + good[1:], "empty": b""}
-    (tmp_path / data.SHAKESPEARE_FILENAME).write_bytes(bad[damage])
+    content = _damaged(damage)
+    (tmp_path / data.SHAKESPEARE_FILENAME).write_bytes(content)
     monkeypatch.setenv("LOSSYLAB_DATA_DIR", str(tmp_path))
-    with pytest.raises(data.DataError, match=r"not the Tiny Shakespeare corpus.*SHA-256"):
+    with pytest.raises(data.DataError,
+                       match=r"not the Tiny Shakespeare corpus.*SHA-256.*damaged or truncated"):
         data.tiny_shakespeare()
+    assert (tmp_path / data.SHAKESPEARE_FILENAME).read_bytes() == content
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_damaged_cache_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                  damage: str) -> None:
+    content = _damaged(damage)
+    monkeypatch.delenv("LOSSYLAB_DATA_DIR", raising=False)
+    monkeypatch.setattr(data, "_cache_dir", lambda: tmp_path)
+    (tmp_path / data.SHAKESPEARE_FILENAME).write_bytes(content)
+    with pytest.raises(data.DataError, match="damaged or truncated"):
+        data.shakespeare_split()
+
+
+def test_good_copy_in_data_dir_is_accepted(corpus_dir: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / data.SHAKESPEARE_FILENAME).write_bytes(
+        (corpus_dir / data.SHAKESPEARE_FILENAME).read_bytes())
+    monkeypatch.setenv("LOSSYLAB_DATA_DIR", str(tmp_path))
+    assert len(data.tiny_shakespeare()) == data.SHAKESPEARE_N_BYTES
 
 
 def test_offline_without_file_says_how_to_fix(
@@ -82,19 +121,11 @@ def test_offline_without_file_says_how_to_fix(
         raise ConnectionError("Name or service not known")
 
     monkeypatch.delenv("LOSSYLAB_DATA_DIR", raising=False)
-    monkeypatch.setattr(data, "cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr(data, "_cache_dir", lambda: tmp_path / "cache")
     monkeypatch.setattr(pooch, "retrieve", no_network)
     with pytest.raises(data.DataError, match=r"offline.*set LOSSYLAB_DATA_DIR"):
         data.tiny_shakespeare()
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
-
-
-def test_damaged_cache_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LOSSYLAB_DATA_DIR", raising=False)
-    monkeypatch.setattr(data, "cache_dir", lambda: tmp_path)
-    (tmp_path / data.SHAKESPEARE_FILENAME).write_text("To be, or not", encoding="utf-8")
-    with pytest.raises(data.DataError, match="damaged or truncated"):
-        data.tiny_shakespeare()
 
 
 def test_download_uses_the_pinned_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,7 +138,7 @@ def test_download_uses_the_pinned_hash(tmp_path: Path, monkeypatch: pytest.Monke
         raise ValueError("SHA256 hash of downloaded file does not match")
 
     monkeypatch.delenv("LOSSYLAB_DATA_DIR", raising=False)
-    monkeypatch.setattr(data, "cache_dir", lambda: tmp_path)
+    monkeypatch.setattr(data, "_cache_dir", lambda: tmp_path)
     monkeypatch.setattr(pooch, "retrieve", fake_retrieve)
     with pytest.raises(data.DataError, match="failed its hash check"):
         data.tiny_shakespeare()

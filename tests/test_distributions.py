@@ -12,9 +12,6 @@ from hypothesis.extra.numpy import arrays
 from scipy import stats
 
 from lossylab import distributions as D
-from lossylab import mixtures
-from lossylab.course import nb01 as course
-from lossylab.course import nb02 as course02
 
 # --- strategies ----------------------------------------------------------------------------
 
@@ -255,155 +252,33 @@ def test_normalize_rejects_all_zero_counts() -> None:
         D.normalize([0, 0])
 
 
-# --- mixtures, EM and the learning problem ------------------------------------------------
+def test_the_shared_checks_name_the_argument() -> None:
+    p, q = D.check_distributions([[0.5, 0.5]], [[0.25, 0.75]], ("a", "b"))
+    assert p.shape == q.shape == (2,)
+    with pytest.raises(ValueError, match="b sums to 1.5"):
+        D.check_distributions([0.5, 0.5], [0.75, 0.75], ("a", "b"))
+    with pytest.raises(ValueError, match=r"a and b must have the same shape, got \(2,\) and \(1, "):
+        D.check_distributions([0.5, 0.5], [[0.5, 0.5]], ("a", "b"))
+    assert D.check_count(np.int64(3), "k") == 3 and D.check_count(0, "n", minimum=0) == 0
+    for bad in (True, 2.0, -1):
+        with pytest.raises(ValueError, match="k must be an integer >= 1"):
+            D.check_count(bad, "k")
+    assert D.check_ratio(1) == 1.0
+    for bad in (0.5, float("inf"), float("nan"), "10"):
+        with pytest.raises(ValueError, match="r must be a finite number >= 1"):
+            D.check_ratio(bad)  # type: ignore[arg-type]
 
 
-def test_grid_mixture_peaks_where_asked() -> None:
-    x = np.linspace(0, 10, 201)
-    p = mixtures.grid_mixture(x, means=[2.0, 7.0], widths=[0.5, 0.5], weights=[1.0, 3.0])
-    assert p.sum() == pytest.approx(1.0)
-    assert x[np.argmax(p)] == pytest.approx(7.0)
-    # Equal widths: the heights of the two peaks keep the 1:3 ratio of the weights.
-    assert p[np.argmin(abs(x - 7))] / p[np.argmin(abs(x - 2))] == pytest.approx(3.0, rel=1e-6)
-
-
-def test_grid_mixture_2d_is_a_distribution_with_its_peak_in_place() -> None:
-    p = mixtures.grid_mixture_2d(20, means=[[0.25, 0.75]], widths=[0.05], weights=[1.0])
-    assert p.shape == (20, 20)
-    assert p.sum() == pytest.approx(1.0)
-    assert np.unravel_index(np.argmax(p), p.shape) in {(4, 14), (4, 15), (5, 14), (5, 15)}
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_em_recovers_well_separated_components(seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    x = np.concatenate([rng.normal(-4, 1.0, 3000), rng.normal(4, 0.5, 1000)])
-    fit = mixtures.fit_mixture(x, 2, seed=seed)
-    order = np.argsort(fit.means)
-    np.testing.assert_allclose(fit.means[order], [-4, 4], atol=0.1)
-    np.testing.assert_allclose(fit.widths[order], [1.0, 0.5], atol=0.06)
-    np.testing.assert_allclose(fit.weights[order], [0.75, 0.25], atol=0.02)
-
-
-def test_em_with_one_component_is_the_sample_mean_and_std() -> None:
-    # The maximum-likelihood Gaussian has the sample mean and the (biased) sample std.
-    x = np.random.default_rng(0).gamma(2.0, 1.0, 500)
-    fit = mixtures.fit_mixture(x, 1)
-    assert fit.means[0] == pytest.approx(x.mean())
-    assert fit.widths[0] == pytest.approx(x.std())
-
-
-def test_em_never_goes_below_the_width_floor_and_is_seeded() -> None:
-    x = np.array([0.0, 0.0, 1.0, 5.0])
-    fit = mixtures.fit_mixture(x, 4, min_width=0.2, seed=3)
-    assert np.all(fit.widths >= 0.2)
-    again = mixtures.fit_mixture(x, 4, min_width=0.2, seed=3)
-    np.testing.assert_array_equal(fit.means, again.means)
-    assert np.isfinite(fit.log_pdf(x)).all()
-
-
-def test_em_log_likelihood_grows_with_k_on_the_training_data() -> None:
-    x = np.random.default_rng(1).normal(0, 1, 300)
-    ll = [mixtures.fit_mixture(x, k).log_pdf(x).sum() for k in (1, 3, 10)]
-    assert ll[0] < ll[1] < ll[2]
-
-
-def test_two_part_code_adds_model_and_data_bits() -> None:
-    code = mixtures.two_part_code([0.25, 0.75], [1, 1, 0, 1], n_params=2)
-    # data: 3 * -log2(0.75) + 2 bits; model: 2 params * 0.5 * log2(4) = 2 bits.
-    assert code.data_bits == pytest.approx(3 * -math.log2(0.75) + 2)
-    assert code.model_bits == pytest.approx(2.0)
-    assert code.total_bits == pytest.approx(code.model_bits + code.data_bits)
-
-
-def test_novelty_split_sums_to_one_and_sorts_mass() -> None:
-    x = np.arange(6.0)
-    p_true = np.array([0.5, 0.5, 0.0, 0.0, 0.0, 0.0])
-    p_model = np.array([0.3, 0.3, 0.1, 0.0, 0.0, 0.3])
-    split = mixtures.novelty_split(p_true, p_model, x, samples=[0.0], distance=0.5)
-    assert split.near_mass == pytest.approx(0.3)  # only x = 0 is near the sample
-    assert split.generalization_mass == pytest.approx(0.3)  # x = 1: new, and p_true has it
-    assert split.hallucination_mass == pytest.approx(0.4)  # x = 2 and x = 5: invented
-
-
-def test_learning_point_numbers_are_consistent() -> None:
-    problem = course02.learning_problem(seed=0)
-    point = course02.learning_point(100, 3, seed=0)
-    assert point.heldout_bits == pytest.approx(D.entropy(problem.p_true) + point.kl_bits)
-    assert point.train_bits * 100 == pytest.approx(point.code.data_bits)
-    assert point.p_model.sum() == pytest.approx(1.0)
-    assert course02.learning_point(100, 3, seed=0) is point  # cached
-
-
-def test_memorization_small_n_large_k_spikes_on_the_samples() -> None:
-    # 10 samples, 30 components: train bits far below held-out bits (overfitting).
-    point = course02.learning_point(10, 30)
-    assert point.heldout_bits - point.train_bits > 10
-    problem = course02.learning_problem()
-    split = mixtures.novelty_split(problem.p_true, point.p_model, problem.x, problem.samples(10),
-                            distance=0.1)
-    assert split.near_mass > 0.9
-
-
-def test_fit_mixture_rejects_bad_input() -> None:
-    with pytest.raises(ValueError, match="samples must be a non-empty array of finite"):
-        mixtures.fit_mixture([], 2)
-    with pytest.raises(ValueError, match="k must be an integer >= 1"):
-        mixtures.fit_mixture([1.0, 2.0], 0)
-    with pytest.raises(ValueError, match="min_width must be a finite number > 0"):
-        mixtures.fit_mixture([1.0, 2.0], 1, min_width=0.0)
-
-
-def test_learning_problem_rejects_too_many_samples() -> None:
-    with pytest.raises(ValueError, match=r"n_samples must be in \[1, 10000\]"):
-        course02.learning_problem().samples(20_000)
-
-
-def test_grid_mixture_rejects_bad_widths() -> None:
-    with pytest.raises(ValueError, match="widths must be finite and > 0"):
-        mixtures.grid_mixture([0.0, 1.0], means=[0.0], widths=[0.0], weights=[1.0])
-    with pytest.raises(ValueError, match="1-D of one length"):
-        mixtures.grid_mixture([0.0, 1.0], means=[0.0, 1.0], widths=[1.0], weights=[1.0])
-
-
-# --- self-checks of notebooks 01 and 02 (lossylab.exercises) ------------------------------
-
-
-def test_entropy_exercise_accepts_the_right_number_only() -> None:
-
-    assert course.check_entropy(1.875).correct  # 1/2*1 + 1/4*2 + 1/8*3 + 2 * 1/16*4
-    assert not course.check_entropy(2.0).correct
-    assert not course.check_entropy(None).correct
-    assert "1.875" not in course.check_entropy(2.0).message  # the hint hides the answer
-
-
-def test_channel_entropy_exercise() -> None:
-
-    check = course.check_channel_entropy
-    assert check(deterministic_can_raise=False, stochastic_can_raise=True).correct
-    assert not check(deterministic_can_raise=True, stochastic_can_raise=True).correct
-    assert not check(deterministic_can_raise=False, stochastic_can_raise=False).correct
-    assert not check(deterministic_can_raise=None, stochastic_can_raise=True).correct
-
-
-def test_max_output_entropy_exercise() -> None:
-
-    assert course.check_max_output_entropy(3).correct
-    assert not course.check_max_output_entropy(6).correct
-
-
-def test_learning_exercises_use_the_library_optima() -> None:
-
-    curve = course02.learning_curve(course02.LEARNING_DEFAULT_N)
-    assert course02.check_mdl_k(curve.mdl_k).correct
-    assert not course02.check_mdl_k(50).correct
-    assert course02.check_heldout_k(curve.heldout_k).correct
-    assert not course02.check_heldout_k(None).correct
-
-
-def test_mdl_is_more_cautious_than_held_out_at_small_n() -> None:
-    # Golden numbers (seed 0, computed 2026-11-26 with this EM): at N = 100 the two-part
-    # code picks K = 3 and the exact held-out score K = 6; the true p_true has 5 peaks.
-    curve = course02.learning_curve(course02.LEARNING_DEFAULT_N)
-    assert (curve.mdl_k, curve.heldout_k) == (3, 6)
-    assert np.all(np.diff(curve.model_bits) > 0)
+def test_monte_carlo_masses_estimate_the_exact_ones() -> None:
+    rng = np.random.default_rng(0)
+    p_true, p_model = np.array([0.5, 0.3, 0.2, 0.0]), np.array([0.5, 0.02, 0.18, 0.3])
+    with np.errstate(divide="ignore"):
+        log_true, log_model = np.log2(p_true), np.log2(p_model)
+    from_true = rng.choice(4, size=20_000, p=p_true)
+    from_model = rng.choice(4, size=20_000, p=p_model)
+    assert D.mode_collapse_mass_mc(log_true[from_true], log_model[from_true]) == pytest.approx(
+        D.mode_collapse_mass(p_true, p_model), abs=0.02)
+    assert D.hallucination_mass_mc(log_true[from_model], log_model[from_model]) == pytest.approx(
+        D.hallucination_mass(p_true, p_model), abs=0.02)
+    with pytest.raises(ValueError, match="non-empty 1-D arrays of the same length"):
+        D.mode_collapse_mass_mc(np.zeros(3), np.zeros(4))
