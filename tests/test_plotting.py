@@ -12,9 +12,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from lossylab import jpeg
-from lossylab.course import nb02 as course
-from lossylab.ui import nb01 as ui
-from lossylab.ui import nb02 as ui02
 from lossylab.ui import nb03 as ui03
 from lossylab.ui import nb04 as ui04
 from lossylab.ui import nb06 as ui06
@@ -29,95 +26,6 @@ def _ax(figsize: tuple[float, float] = (4, 3)) -> Axes:
 
 def _labelled(ax: Axes) -> None:
     assert ax.get_xlabel() and ax.get_ylabel(), "both axes need a label"
-
-
-def test_draw_mismatch_labels_axes_and_colours_both_faces() -> None:
-    p_true = np.array([0.5, 0.3, 0.2, 0.0])
-    p_model = np.array([0.0, 0.3, 0.2, 0.5])  # state 0 collapsed, state 3 invented
-    drawn = ui.draw_mismatch(p_true, p_model, r=10, ax=_ax())
-    assert isinstance(drawn.fig, Figure) and isinstance(drawn.ax, Axes)
-    _labelled(drawn.ax)
-    assert set(drawn.artists) == {"model", "collapse", "hallucination", "true"}
-    floor = ui.MISMATCH_FLOOR
-    collapse = drawn.artists["collapse"].get_data().values
-    hallucination = drawn.artists["hallucination"].get_data().values
-    np.testing.assert_allclose(collapse, [0.5, floor, floor, floor])
-    np.testing.assert_allclose(hallucination, [floor, floor, floor, 0.5])
-
-
-def test_update_mismatch_moves_artists_in_place() -> None:
-    p_true = np.array([0.5, 0.3, 0.2, 0.0])
-    drawn = ui.draw_mismatch(p_true, p_true, r=10, ax=_ax())
-    before = {name: artist for name, artist in drawn.artists.items()}
-    assert np.all(drawn.artists["collapse"].get_data().values == ui.MISMATCH_FLOOR)
-    ui.update_mismatch(drawn, p_true, np.array([0.02, 0.48, 0.5, 0.0]), r=10)
-    assert drawn.artists == before  # the same objects, new data
-    assert drawn.artists["collapse"].get_data().values[0] == pytest.approx(0.5)
-    assert len(drawn.ax.patches) == 4, "no artist added by an update"
-
-
-def test_draw_mismatch_uses_current_axes_when_none_given() -> None:
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots()
-    try:
-        assert ui.draw_mismatch(np.array([0.5, 0.5]), np.array([0.5, 0.5])).ax is ax
-    finally:
-        plt.close(fig)
-
-
-def test_draw_mismatch_rejects_mismatched_shapes_and_bad_r() -> None:
-    with pytest.raises(ValueError, match="p_true and p_model must be 1-D arrays of one length"):
-        ui.draw_mismatch(np.ones(3) / 3, np.ones(4) / 4, ax=_ax())
-    with pytest.raises(ValueError, match="r must be a finite number >= 1"):
-        ui.draw_mismatch(np.ones(3) / 3, np.ones(3) / 3, r=0, ax=_ax())
-
-
-def _novelty_inputs() -> tuple[np.ndarray, ...]:
-    x = (np.arange(20) + 0.5) / 2  # (20,) cell centres, width 0.5
-    p_true = np.full(20, 1 / 20)
-    p_model = np.zeros(20)
-    p_model[:10] = 0.1  # all mass on the left half: p_true collapses on the right half
-    far = np.arange(20) >= 5
-    has_sample = np.arange(20) < 5
-    return x, p_true, p_model, far, has_sample
-
-
-def test_draw_novelty_splits_model_mass_and_updates_in_place() -> None:
-    x, p_true, p_model, far, has_sample = _novelty_inputs()
-    drawn = ui02.draw_novelty(x, p_true, p_model, far=far, has_sample=has_sample, r=10,
-                                  ymax=1, ax=_ax())
-    _labelled(drawn.ax)
-    cell = 0.5
-    near = drawn.artists["near"].get_data().values
-    generalization = drawn.artists["generalization"].get_data().values
-    np.testing.assert_allclose((near + generalization) * cell, p_model)
-    assert np.all(near[5:] == 0) and np.all(generalization[:5] == 0)
-    assert np.all(drawn.artists["collapse"].get_data().values[10:] > 0)
-    assert drawn.ax.get_xlim() == pytest.approx((0, 10))
-    ui02.update_novelty(drawn, p_true, p_true, far=far, has_sample=~has_sample, r=10)
-    assert np.all(drawn.artists["collapse"].get_data().values == 0)
-    assert np.all(drawn.artists["rug"].get_data().values[:5] == 0)
-
-
-def test_draw_learning_curves_marks_k_and_updates_in_place() -> None:
-    ks = np.array([1, 2, 5])
-    curve = course.LearningCurve(n_samples=10, ks=ks, train_bits=np.array([8.0, 7.0, 6.0]),
-                            heldout_bits=np.array([8.5, 8.0, 9.0]),
-                            model_bits=np.array([10.0, 20.0, 50.0]),
-                            data_bits=np.array([80.0, 70.0, 60.0]), heldout_k=2, mdl_k=2)
-    drawn = ui02.draw_learning_curves(curve, k=2, entropy_bits=7.5, ax=_ax())
-    _labelled(drawn.ax)
-    np.testing.assert_allclose(drawn.artists["mdl"].get_ydata(), [9.0, 9.0, 11.0])
-    assert list(drawn.artists["k"].get_xdata()) == [2, 2]
-    lines = len(drawn.ax.lines)
-    later = course.LearningCurve(n_samples=100, ks=ks, train_bits=curve.train_bits - 1,
-                            heldout_bits=curve.heldout_bits - 1, model_bits=curve.model_bits,
-                            data_bits=curve.data_bits * 10, heldout_k=5, mdl_k=5)
-    ui02.update_learning_curves(drawn, later, k=5)
-    np.testing.assert_allclose(drawn.artists["train"].get_ydata(), [7.0, 6.0, 5.0])
-    assert list(drawn.artists["k"].get_xdata()) == [5, 5]
-    assert len(drawn.ax.lines) == lines
 
 
 def test_draw_block_picker_follows_one_block() -> None:
@@ -139,14 +47,6 @@ def test_draw_block_picker_follows_one_block() -> None:
     assert not np.any(drawn.artists["zz"].get_ydata())
     with pytest.raises(ValueError, match="row, col must be in"):
         ui03.update_block_picker(drawn, luma, row=4, col=0, quantized=zero, decoded=zero)
-
-
-def test_drawn_figures_render_with_agg() -> None:
-    from lossylab.ui.live import figure_png
-
-    drawn = ui.draw_mismatch(np.array([0.5, 0.5]), np.array([0.9, 0.1]), ax=_ax())
-    assert figure_png(drawn.fig).startswith(b"\x89PNG")
-    assert drawn.animated == list(drawn.artists.values())
 
 
 # --- notebook 07 ------------------------------------------------------------------------------

@@ -8,73 +8,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lossylab import mixtures
-from lossylab.course import nb02 as course
 from lossylab.course import nb04 as course04
 from lossylab.course import nb06 as course06
-from lossylab.ui import live as ui_live
-from lossylab.ui import nb01 as ui
-from lossylab.ui import nb02 as ui02
 from lossylab.ui import nb03 as ui03
 from lossylab.ui import nb04 as ui04
 from lossylab.ui import nb06 as ui06
 from lossylab.ui import nb07 as ui07
-from lossylab.ui.style import new_figure
 
 
 def _decode(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
-
-
-def test_live_figure_redraws_animated_artists_only_where_they_changed() -> None:
-    fig, ax = new_figure(figsize=(3, 2))
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    (line,) = ax.plot([0, 1], [0, 0.1], lw=4)
-    live = ui_live.LiveFigure(fig, animated=[line])
-    before = _decode(live.widget.value)
-    line.set_ydata([0.9, 0.9])
-    live.refresh()
-    after = _decode(live.widget.value)
-    assert before.shape == after.shape
-    changed = np.any(before != after, axis=2)
-    assert changed.any(), "moving the line must change the picture"
-    assert changed.mean() < 0.2, "only the line's pixels should change"
-    # a full redraw gives the same picture as the blitted one
-    live.refresh(full=True)
-    assert np.array_equal(_decode(live.widget.value), after)
-
-
-def test_figure_png_and_array_png_are_png() -> None:
-    fig, ax = new_figure(figsize=(2, 2))
-    ax.plot([0, 1], [1, 0])
-    assert ui_live.figure_png(fig).startswith(b"\x89PNG")
-    image = np.zeros((4, 5, 3), np.uint8)
-    assert _decode(ui_live.array_png(image)).shape == (4, 5, 3)
-
-
-def test_array_png_rejects_floats() -> None:
-    with pytest.raises(ValueError, match="uint8 array"):
-        ui_live.array_png(np.zeros((4, 4)))
-
-
-def test_live_calls_update_on_every_change() -> None:
-    import ipywidgets
-
-    seen: list[int] = []
-    slider = ipywidgets.IntSlider(value=1, min=0, max=5)
-    box = ui_live.live(lambda k: seen.append(k), {"k": slider})
-    slider.value = 3
-    slider.value = 4
-    assert seen == [1, 3, 4]
-    assert isinstance(box, ipywidgets.VBox)
-
-
-def test_live_rejects_unknown_layout() -> None:
-    import ipywidgets
-
-    with pytest.raises(ValueError, match="layout must be"):
-        ui_live.live(lambda k: None, {"k": ipywidgets.IntSlider()}, layout="grid")
 
 
 # --- the factories of notebooks 01, 02, 03 -------------------------------------------------
@@ -86,76 +29,6 @@ def _controls(box: object) -> list:
 
 def _views(box: object) -> list:
     return list(box.children[1].children)  # type: ignore[attr-defined]
-
-
-def test_mismatch_rows_formats_the_mismatch() -> None:
-    from lossylab import distributions as D
-
-    p_true = np.array([0.5, 0.25, 0.25])
-    p_model = np.array([0.9, 0.05, 0.05])
-    rows = ui.mismatch_rows(p_true, p_model, r=2, model_name="p_noisy")
-    m = D.mismatch(p_true, p_model, r=2)
-    assert rows["H(p_true)"] == "1.500 bits"
-    assert rows["KL(p_noisy || p_true)"] == f"{m.kl_model_true_bits:.3f} bits"
-    assert rows["mode collapse mass"] == f"{m.mode_collapse_mass:.3f}" != "0.000"
-
-
-def test_mismatch_widget_redraws_and_retabulates_on_every_move() -> None:
-    import ipywidgets
-
-    from lossylab import distributions as D
-
-    p_true = mixtures.grid_mixture(np.arange(16), means=[4, 11], widths=[1.5, 2.0],
-                                   weights=[0.5, 0.5])
-    knob = ipywidgets.IntSlider(value=4, min=1, max=16)
-    box = ui.mismatch_widget(p_true, lambda n: D.quantizer_channel(16, n), knob)
-    image, table = _views(box)
-    r_slider = _controls(box)[1]
-    first_png, first_table = bytes(image.value), table.value
-    assert "H(p_compressed)" in first_table and first_png.startswith(b"\x89PNG")
-    knob.value = 16  # the identity channel: nothing lost
-    assert bytes(image.value) != first_png
-    assert "mode collapse mass</td><td style='text-align:right'><b>0.000" in table.value
-    r_slider.value = 100.0
-    assert table.value != first_table
-
-
-@pytest.fixture(scope="module")
-def small_learning() -> tuple:
-
-    problem = course.learning_problem(seed=0)
-    curves = {n: course.learning_curve(n, (1, 2, 3), seed=0) for n in (10, 30)}
-    return problem, curves
-
-
-def test_learning_rows_match_the_library(small_learning: tuple) -> None:
-
-    problem, curves = small_learning
-    rows = ui02.learning_rows(problem, curves[30], 2, distance=0.05)
-    point = course.learning_point(30, 2, seed=0)
-    assert rows["train / held-out bits"] == f"{point.train_bits:.3f} / {point.heldout_bits:.3f}"
-    assert rows["MDL K / held-out K"] == f"{curves[30].mdl_k} / {curves[30].heldout_k}"
-
-
-def test_learning_widget_moves_with_each_slider(small_learning: tuple) -> None:
-    problem, curves = small_learning
-    box = ui02.learning_widget(problem, curves, n=10, k=2, distance=0.05)
-    n_slider, k_slider, r_slider = _controls(box)
-    assert n_slider.options == (10, 30) and k_slider.options == (1, 2, 3)
-    image, table = _views(box)
-    seen = {(bytes(image.value), table.value)}
-    for slider, value in [(n_slider, 30), (k_slider, 3), (r_slider, 2.0)]:
-        slider.value = value
-        seen.add((bytes(image.value), table.value))
-    assert len(seen) == 4, "every slider move must change the figure and the table"
-
-
-def test_learning_widget_rejects_values_it_has_no_curve_for(small_learning: tuple) -> None:
-    problem, curves = small_learning
-    with pytest.raises(ValueError, match="n must be one of"):
-        ui02.learning_widget(problem, curves, n=100, k=2, distance=0.05)
-    with pytest.raises(ValueError, match="k one of its ks"):
-        ui02.learning_widget(problem, curves, n=10, k=50, distance=0.05)
 
 
 def test_block_picker_widget_follows_quality_and_block() -> None:

@@ -1,14 +1,22 @@
-"""Self-check feedback shared by every notebook's exercises."""
+"""Self-check feedback shared by every notebook's exercises (the answers live in ``nbNN.py``)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+__all__ = ["Feedback"]
+
 
 @dataclass(frozen=True)
 class Feedback:
-    """The verdict of a self-check: ``correct`` and a message (a hint when wrong)."""
+    """The verdict of a self-check: ``correct`` and a message (a hint when wrong).
+
+    Examples
+    --------
+    >>> Feedback(False, "Average the code lengths.")
+    ✘ Not yet. Average the code lengths.
+    """
 
     correct: bool
     message: str
@@ -18,9 +26,11 @@ class Feedback:
         return f"{mark} {self.message}"
 
     def _repr_markdown_(self) -> str:
+        """Shown as Markdown in a notebook."""
         return str(self)
 
     def __repr__(self) -> str:
+        """The same text as ``str``."""
         return str(self)
 
 

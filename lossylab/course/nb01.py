@@ -1,12 +1,55 @@
-"""Notebook 01: the exercises' answers."""
+"""Notebook 01: what the mismatch widget shows for one channel, and the exercises' answers."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
-from lossylab.course.exercises import Feedback, _number_feedback
+import numpy as np
 
-# --- 01 distributions ------------------------------------------------------------------
+from lossylab.course.exercises import Feedback, _number_feedback
+from lossylab.distributions import description_bits, entropy, mismatch, push_forward
+
+__all__ = ["channel_mismatch", "check_channel_entropy", "check_entropy",
+           "check_max_output_entropy"]
+
+
+def channel_mismatch(p_true: np.ndarray, channel: np.ndarray, *,
+                     r: float = 10.0) -> tuple[np.ndarray, dict[str, float]]:
+    """Push p_true through a channel and measure what came out: the numbers of 01's widget.
+
+    Parameters
+    ----------
+    p_true : numpy.ndarray, shape (n_states,)
+    channel : numpy.ndarray, shape (n_states, n_out)
+        A row-stochastic matrix p(x'|x).
+    r : float, keyword-only
+        The factor of the two masses.
+
+    Returns
+    -------
+    p_compressed : numpy.ndarray, shape (n_out,)
+        ``push_forward(p_true, channel)``.
+    numbers : dict of str to float
+        The fields of :class:`lossylab.distributions.Mismatch`, and ``table_true_bits`` and
+        ``table_model_bits``: the :func:`lossylab.distributions.description_bits` of both.
+
+    Raises
+    ------
+    ValueError
+        As :func:`lossylab.distributions.push_forward` and ``mismatch``.
+
+    Examples
+    --------
+    >>> p, numbers = channel_mismatch(np.array([0.5, 0.5]), np.eye(2))
+    >>> numbers["kl_true_model_bits"], numbers["table_model_bits"]
+    (0.0, 32.0)
+    """
+    p_model = push_forward(p_true, channel)
+    numbers = dataclasses.asdict(mismatch(p_true, p_model, r=r))
+    numbers.update(table_true_bits=description_bits(p_true),
+                   table_model_bits=description_bits(p_model))
+    return p_model, numbers
 
 
 def check_entropy(answer: float | None) -> Feedback:
@@ -17,8 +60,6 @@ def check_entropy(answer: float | None) -> Feedback:
     >>> check_entropy(None).correct
     False
     """
-    from lossylab.distributions import entropy
-
     expected = entropy([1 / 2, 1 / 4, 1 / 8, 1 / 16, 1 / 16])
     return _number_feedback(
         answer, expected, right="Each outcome costs -log2 p bits; the entropy is their average.",
@@ -28,7 +69,13 @@ def check_entropy(answer: float | None) -> Feedback:
 
 def check_channel_entropy(*, deterministic_can_raise: bool | None,
                           stochastic_can_raise: bool | None) -> Feedback:
-    """Exercise 01.2: which kinds of channel can raise entropy (two booleans)."""
+    """Exercise 01.2: which kinds of channel can raise entropy (two booleans).
+
+    Examples
+    --------
+    >>> check_channel_entropy(deterministic_can_raise=None, stochastic_can_raise=True).correct
+    False
+    """
     if deterministic_can_raise is None or stochastic_can_raise is None:
         return Feedback(False, "Answer both parts with True or False.")
     if deterministic_can_raise:
@@ -42,7 +89,13 @@ def check_channel_entropy(*, deterministic_can_raise: bool | None,
 
 
 def check_max_output_entropy(answer: float | None) -> Feedback:
-    """Exercise 01.3: the largest entropy of an 8-level quantizer's output, in bits."""
+    """Exercise 01.3: the largest entropy of an 8-level quantizer's output, in bits.
+
+    Examples
+    --------
+    >>> check_max_output_entropy(None).correct
+    False
+    """
     return _number_feedback(
         answer, math.log2(8), right="At most 8 outputs, so at most log2(8) bits, reached "
                                     "only when the 8 bins are equally likely.",

@@ -1,4 +1,8 @@
-"""Notebook 02: the 1-D p_true, its samples and the cached EM fits."""
+"""Notebook 02: the 1-D p_true, its samples, the cached EM fits, the widget's numbers, answers.
+
+Everything returned from a cache here is read-only (its arrays cannot be written), so a
+notebook cell that edits a result cannot change what the next call returns.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,20 @@ from functools import lru_cache
 import numpy as np
 
 from lossylab.course.exercises import Feedback
-from lossylab.distributions import cross_entropy, kl_divergence
-from lossylab.mixtures import GaussianMixture, TwoPartCode, fit_mixture, grid_mixture, two_part_code
+from lossylab.distributions import cross_entropy, entropy, kl_divergence, mismatch
+from lossylab.mixtures import (
+    GaussianMixture,
+    TwoPartCode,
+    distance_to_samples,
+    fit_mixture,
+    grid_mixture,
+    novelty_split,
+    two_part_code,
+)
+
+__all__ = ["LEARNING_DEFAULT_N", "LEARNING_K_OPTIONS", "LEARNING_N_OPTIONS", "LEARNING_PEAKS",
+           "LearningCurve", "LearningPoint", "LearningProblem", "check_heldout_k", "check_mdl_k",
+           "learning_curve", "learning_numbers", "learning_point", "learning_problem"]
 
 # The 1-D p_true of notebook 02: five peaks of different widths and heights on [0, 10],
 # with empty gaps between them (where a too-smooth model hallucinates).
@@ -18,9 +34,15 @@ LEARNING_PEAKS = {
     "widths": (0.2, 0.8, 0.15, 0.4, 0.1),
     "weights": (0.05, 0.45, 0.25, 0.2, 0.05),
 }
-LEARNING_N_STATES = 400  # cells of width 0.025 on [0, 10]: the data's stated precision
-LEARNING_MAX_SAMPLES = 10_000
-LEARNING_MIN_WIDTH = 0.05  # EM's width floor (two cells)
+_N_STATES = 400  # cells of width 0.025 on [0, 10]: the data's stated precision
+_MAX_SAMPLES = 10_000
+_MIN_WIDTH = 0.05  # EM's width floor (two cells)
+
+
+def _read_only(*arrays: np.ndarray) -> None:
+    """Make arrays that a cache hands out read-only (writing raises ValueError)."""
+    for array in arrays:
+        array.flags.writeable = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,10 +72,33 @@ class LearningProblem:
                              f"got {n_samples!r}")
         return self.x[self.sample_index[:n_samples]]
 
+    def has_sample(self, n_samples: int) -> np.ndarray:
+        """(n_states,) bool: the cells that hold one of the first ``n_samples`` draws."""
+        return np.bincount(self.sample_index[:n_samples], minlength=self.x.size) > 0
+
+    def far(self, n_samples: int, distance: float) -> np.ndarray:
+        """(n_states,) bool: the cells farther than ``distance`` from each of those draws."""
+        return distance_to_samples(self.x, self.samples(n_samples)) > distance
+
+    @property
+    def entropy_bits(self) -> float:
+        """``H(p_true)``, the floor of the held-out bits."""
+        return entropy(self.p_true)
+
 
 @lru_cache(maxsize=8)
 def learning_problem(*, seed: int = 0) -> LearningProblem:
-    """The p_true of notebook 02 (:data:`LEARNING_PEAKS`) and its seeded samples.
+    """The p_true of notebook 02 (:data:`LEARNING_PEAKS`) and its seeded samples (cached).
+
+    Parameters
+    ----------
+    seed : int, keyword-only
+        Seeds the 10,000 draws.
+
+    Returns
+    -------
+    LearningProblem
+        Read-only arrays.
 
     Examples
     --------
@@ -61,12 +106,11 @@ def learning_problem(*, seed: int = 0) -> LearningProblem:
     >>> problem.x.shape, problem.sample_index.shape
     ((400,), (10000,))
     """
-    x = (np.arange(LEARNING_N_STATES) + 0.5) * (10.0 / LEARNING_N_STATES)
+    x = (np.arange(_N_STATES) + 0.5) * (10.0 / _N_STATES)
     p_true = grid_mixture(x, **LEARNING_PEAKS)
-    index = np.random.default_rng(seed).choice(x.size, size=LEARNING_MAX_SAMPLES, p=p_true)
-    for array in (x, p_true, index):
-        array.flags.writeable = False  # shared by the cache: keep it immutable
-    return LearningProblem(x=x, p_true=p_true, sample_index=index, min_width=LEARNING_MIN_WIDTH)
+    index = np.random.default_rng(seed).choice(x.size, size=_MAX_SAMPLES, p=p_true)
+    _read_only(x, p_true, index)
+    return LearningProblem(x=x, p_true=p_true, sample_index=index, min_width=_MIN_WIDTH)
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,7 +150,7 @@ def learning_point(n_samples: int, k: int, *, seed: int = 0) -> LearningPoint:
     Parameters
     ----------
     n_samples : int
-        Data size, 1 to ``LEARNING_MAX_SAMPLES``.
+        Data size, 1 to 10,000.
     k : int
         Number of mixture components, >= 1.
     seed : int, keyword-only
@@ -115,6 +159,7 @@ def learning_point(n_samples: int, k: int, *, seed: int = 0) -> LearningPoint:
     Returns
     -------
     LearningPoint
+        Read-only arrays (``p_model`` and the model's weights, means and widths).
 
     Raises
     ------
@@ -132,7 +177,7 @@ def learning_point(n_samples: int, k: int, *, seed: int = 0) -> LearningPoint:
     # tol: 1e-4 nats per sample, stricter than scikit-learn's default 1e-3, 3x faster than 1e-5
     model = fit_mixture(samples, k, seed=seed, min_width=problem.min_width, tol=1e-4)
     p_model = model.on_grid(problem.x)
-    p_model.flags.writeable = False
+    _read_only(p_model, model.weights, model.means, model.widths)
     index = problem.sample_index[:n_samples]
     code = two_part_code(p_model, index, n_params=model.n_params)
     heldout = cross_entropy(problem.p_true, p_model)
@@ -190,6 +235,7 @@ def learning_curve(n_samples: int, ks: tuple[int, ...] = LEARNING_K_OPTIONS, *,
     Returns
     -------
     LearningCurve
+        Read-only arrays.
 
     Raises
     ------
@@ -205,20 +251,76 @@ def learning_curve(n_samples: int, ks: tuple[int, ...] = LEARNING_K_OPTIONS, *,
     points = [learning_point(n_samples, k, seed=seed) for k in ks]
     heldout = np.array([p.heldout_bits for p in points])
     total = np.array([p.code.total_bits for p in points])
-    return LearningCurve(
+    curve = LearningCurve(
         n_samples=n_samples, ks=np.array(ks), train_bits=np.array([p.train_bits for p in points]),
         heldout_bits=heldout, model_bits=np.array([p.code.model_bits for p in points]),
         data_bits=np.array([p.code.data_bits for p in points]),
         heldout_k=int(ks[int(np.argmin(heldout))]), mdl_k=int(ks[int(np.argmin(total))]))
+    _read_only(curve.ks, curve.train_bits, curve.heldout_bits, curve.model_bits, curve.data_bits)
+    return curve
 
 
-# --- 02 learning -----------------------------------------------------------------------
+def learning_numbers(problem: LearningProblem, curve: LearningCurve, k: int, *,
+                     r: float = 10.0, distance: float,
+                     seed: int = 0) -> tuple[np.ndarray, dict[str, float]]:
+    """The fit at one position of notebook 02's sliders, and the numbers of the widget's table.
+
+    Parameters
+    ----------
+    problem : LearningProblem
+    curve : LearningCurve
+        The scores at the data size N of interest (``curve.n_samples``).
+    k : int
+        The model size.
+    r : float, keyword-only
+        The factor of the masses.
+    distance : float, keyword-only
+        A cell is *new* when farther than this from every training sample.
+    seed : int, keyword-only
+        As in :func:`learning_point`.
+
+    Returns
+    -------
+    p_model : numpy.ndarray, shape (n_states,)
+        The fit (read-only, from the cache of :func:`learning_point`).
+    numbers : dict of str to float
+        ``train_bits``, ``heldout_bits``, ``kl_bits``, ``mode_collapse_mass``,
+        ``hallucination_mass``; the :class:`lossylab.mixtures.NoveltySplit` as ``near_mass``,
+        ``generalization_mass``, ``novel_hallucination_mass``; ``mdl_k`` and ``heldout_k``.
+
+    Examples
+    --------
+    >>> curve = learning_curve(30, (1, 2))
+    >>> p_model, v = learning_numbers(learning_problem(), curve, 2, distance=0.05)
+    >>> v["mdl_k"] == curve.mdl_k, round(v["near_mass"] + v["generalization_mass"]
+    ...                                  + v["novel_hallucination_mass"], 9)
+    (True, 1.0)
+    """
+    n = curve.n_samples
+    point = learning_point(n, k, seed=seed)
+    m = mismatch(problem.p_true, point.p_model, r=r)
+    s = novelty_split(problem.p_true, point.p_model, problem.x, problem.samples(n),
+                      distance=distance, r=r)
+    return point.p_model, {
+        "train_bits": point.train_bits, "heldout_bits": point.heldout_bits,
+        "kl_bits": m.kl_true_model_bits, "mode_collapse_mass": m.mode_collapse_mass,
+        "hallucination_mass": m.hallucination_mass, "near_mass": s.near_mass,
+        "generalization_mass": s.generalization_mass,
+        "novel_hallucination_mass": s.hallucination_mass,
+        "mdl_k": curve.mdl_k, "heldout_k": curve.heldout_k}
+
+
+# --- the exercises' answers ------------------------------------------------------------
 
 
 def check_mdl_k(answer: int | None) -> Feedback:
-    """Exercise 02.1: the K that minimises the two-part code at the default data size."""
-    pass
+    """Exercise 02.1: the K that minimises the two-part code at the default data size.
 
+    Examples
+    --------
+    >>> check_mdl_k(None).correct
+    False
+    """
     curve = learning_curve(LEARNING_DEFAULT_N)
     if answer == curve.mdl_k:
         return Feedback(True, "That K minimises model bits + data bits.")
@@ -227,9 +329,13 @@ def check_mdl_k(answer: int | None) -> Feedback:
 
 
 def check_heldout_k(answer: int | None) -> Feedback:
-    """Exercise 02.2: the K with the fewest held-out bits at the default data size."""
-    pass
+    """Exercise 02.2: the K with the fewest held-out bits at the default data size.
 
+    Examples
+    --------
+    >>> check_heldout_k(None).correct
+    False
+    """
     curve = learning_curve(LEARNING_DEFAULT_N)
     if answer == curve.heldout_k:
         return Feedback(True, "That K has the fewest held-out bits per sample.")

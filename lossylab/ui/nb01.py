@@ -1,31 +1,22 @@
-"""Notebook 01's figure and widget: p_true against p_model."""
+"""Notebook 01's figure and widget: p_true against p_model, with the two faces of the mismatch."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
+import ipywidgets as widgets
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
-if TYPE_CHECKING:
-    pass
-from collections.abc import Callable
-
-import ipywidgets as widgets
-
-from lossylab import distributions as D
-
-if TYPE_CHECKING:
-    pass
-from typing import TYPE_CHECKING
-
+from lossylab.course import nb01 as course
 from lossylab.distributions import check_ratio
 from lossylab.ui import style
 from lossylab.ui.live import LiveFigure, live, number_table, r_slider
 from lossylab.ui.style import COLORS, Drawn, _axes, _check_same_shape, _figure
 
-# --- notebook 01: p_true against p_model, with the two faces of the mismatch ---------------
+__all__ = ["MISMATCH_FLOOR", "draw_mismatch", "mismatch_widget"]
 
 MISMATCH_FLOOR = 1e-4  # bottom of the log probability axis of draw_mismatch
 
@@ -56,8 +47,7 @@ def draw_mismatch(p_true: np.ndarray, p_model: np.ndarray, *, r: float = 10.0,
     Returns
     -------
     Drawn
-        Artists ``model``, ``collapse``, ``hallucination``, ``true``; move them with
-        :func:`update_mismatch`.
+        Artists ``model``, ``collapse``, ``hallucination``, ``true`` (moved by the widget).
 
     Notes
     -----
@@ -82,21 +72,13 @@ def draw_mismatch(p_true: np.ndarray, p_model: np.ndarray, *, r: float = 10.0,
            ylabel="probability (log scale)")
     ax.legend(loc="upper right", ncol=4, fontsize=8)
     drawn = Drawn(_figure(ax), ax, artists)
-    update_mismatch(drawn, p_true, p_model, r=r)
+    _update_mismatch(drawn, p_true, p_model, r=r)
     return drawn
 
 
-def update_mismatch(drawn: Drawn, p_true: np.ndarray, p_model: np.ndarray, *,
-                    r: float = 10.0) -> None:
-    """Move the artists of :func:`draw_mismatch` to a new p_model and factor r (in place).
-
-    Parameters
-    ----------
-    drawn : Drawn
-        What :func:`draw_mismatch` returned.
-    p_true, p_model : numpy.ndarray, shape (n_states,)
-    r : float, keyword-only
-    """
+def _update_mismatch(drawn: Drawn, p_true: np.ndarray, p_model: np.ndarray, *,
+                     r: float = 10.0) -> None:
+    """Move the artists of :func:`draw_mismatch` to a new p_model and factor r, in place."""
     r = check_ratio(r)
     floor = drawn.ax.get_ylim()[0]
     drawn.artists["model"].set_data(_floored(p_model, True, floor))
@@ -104,48 +86,22 @@ def update_mismatch(drawn: Drawn, p_true: np.ndarray, p_model: np.ndarray, *,
     drawn.artists["hallucination"].set_data(_floored(p_model, p_true <= p_model / r, floor))
 
 
-# --- factories: one live figure + table per notebook section ------------------------------
-
-
-def mismatch_rows(p_true: np.ndarray, p_model: np.ndarray, *, r: float = 10.0,
-                  model_name: str = "p_compressed") -> dict[str, str]:
-    """The numbers of a mismatch table: entropies, table sizes, both KLs, both masses.
-
-    Parameters
-    ----------
-    p_true, p_model : numpy.ndarray
-        Probabilities over the same states.
-    r : float, keyword-only
-        The factor of the two masses.
-    model_name : str, keyword-only
-        How p_model is called in the labels.
-
-    Returns
-    -------
-    dict of str to str
-        Label to formatted value, for :func:`number_table`.
-
-    Examples
-    --------
-    >>> rows = mismatch_rows(np.array([0.5, 0.5]), np.array([0.5, 0.5]))
-    >>> rows["H(p_true)"], rows["mode collapse mass"]
-    ('1.000 bits', '0.000')
-    """
-    m = D.mismatch(p_true, p_model, r=r)
-    return {"H(p_true)": f"{m.entropy_true_bits:.3f} bits",
-            f"H({model_name})": f"{m.entropy_model_bits:.3f} bits",
-            "table of p_true": f"{D.description_bits(p_true):.0f} bits",
-            f"table of {model_name}": f"{D.description_bits(p_model):.0f} bits",
-            f"KL(p_true || {model_name})": f"{m.kl_true_model_bits:.3f} bits",
-            f"KL({model_name} || p_true)": f"{m.kl_model_true_bits:.3f} bits",
-            "mode collapse mass": f"{m.mode_collapse_mass:.3f}",
-            "hallucination mass": f"{m.hallucination_mass:.3f}"}
+def _mismatch_rows(v: Mapping[str, float], model_name: str = "p_compressed") -> dict[str, str]:
+    """Label -> formatted value of :func:`lossylab.course.nb01.channel_mismatch`'s numbers."""
+    return {"H(p_true)": f"{v['entropy_true_bits']:.3f} bits",
+            f"H({model_name})": f"{v['entropy_model_bits']:.3f} bits",
+            "table of p_true": f"{v['table_true_bits']:.0f} bits",
+            f"table of {model_name}": f"{v['table_model_bits']:.0f} bits",
+            f"KL(p_true || {model_name})": f"{v['kl_true_model_bits']:.3f} bits",
+            f"KL({model_name} || p_true)": f"{v['kl_model_true_bits']:.3f} bits",
+            "mode collapse mass": f"{v['mode_collapse_mass']:.3f}",
+            "hallucination mass": f"{v['hallucination_mass']:.3f}"}
 
 
 def mismatch_widget(p_true: np.ndarray, channel_of: Callable[[Any], np.ndarray],
                     knob: widgets.ValueWidget, *, r: float = 10.0,
                     figsize: tuple[float, float] = (5.6, 2.4)) -> widgets.Box:
-    """A live :func:`lossylab.ui.nb01.draw_mismatch` figure and table for a family of channels.
+    """A live :func:`draw_mismatch` figure and table for a family of channels.
 
     Parameters
     ----------
@@ -161,7 +117,8 @@ def mismatch_widget(p_true: np.ndarray, channel_of: Callable[[Any], np.ndarray],
     Returns
     -------
     ipywidgets.Box
-        The knob and an r slider, the figure and the table of :func:`mismatch_rows`.
+        The knob and an r slider, the figure, and a table of the numbers of
+        :func:`lossylab.course.nb01.channel_mismatch` (entropies, table sizes, KLs, masses).
     """
     fig, ax = style.new_figure(figsize=figsize)
     fig.set_dpi(80)
@@ -170,9 +127,9 @@ def mismatch_widget(p_true: np.ndarray, channel_of: Callable[[Any], np.ndarray],
     table = widgets.HTML()
 
     def update(knob: Any, r: float) -> None:
-        p_model = D.push_forward(p_true, channel_of(knob))
-        update_mismatch(drawn, p_true, p_model, r=r)
-        table.value = number_table(mismatch_rows(p_true, p_model, r=r))
+        p_model, numbers = course.channel_mismatch(p_true, channel_of(knob), r=r)
+        _update_mismatch(drawn, p_true, p_model, r=r)
+        table.value = number_table(_mismatch_rows(numbers))
         live_fig.refresh()
 
     return live(update, {"knob": knob, "r": r_slider(r)}, live_fig.widget, table,

@@ -1,46 +1,35 @@
-"""Notebook 02's figures and widget: a fitted density and its learning curves."""
+"""Notebook 02's figures and widget: a fitted density coloured by novelty; its learning curves."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
+import ipywidgets as widgets
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
-if TYPE_CHECKING:
-    from lossylab.course.nb02 import LearningCurve
-
-import ipywidgets as widgets
-
-from lossylab import distributions as D
-
-if TYPE_CHECKING:
-    from lossylab.course.nb02 import LearningCurve, LearningProblem
-from typing import TYPE_CHECKING
-
-from lossylab import mixtures
 from lossylab.course import nb02 as course
+from lossylab.course.nb02 import LearningCurve, LearningProblem
 from lossylab.distributions import check_ratio
 from lossylab.ui import style
 from lossylab.ui.live import LiveFigure, live, number_table, r_slider
 from lossylab.ui.style import COLORS, Drawn, _axes, _check_same_shape, _figure
 
-# --- notebook 02: a fitted density, coloured by novelty; train/held-out/MDL curves ---------
+__all__ = ["draw_learning_curves", "draw_novelty", "learning_widget"]
 
-NOVELTY_REGIONS = {  # legend label -> colour, in drawing order
+_NOVELTY_REGIONS = {  # legend label -> colour, in drawing order
     "near": COLORS["model"],
     "generalization": COLORS["generalization"],
     "hallucination": COLORS["hallucination"],
     "collapse": COLORS["collapse"],
 }
-K_TICKS = (1, 2, 5, 10, 20, 50)  # ticks of the log model-size axis
+_K_TICKS = (1, 2, 5, 10, 20, 50)  # ticks of the log model-size axis
 
 
 def _novelty_fills(p_true: np.ndarray, p_model: np.ndarray, far: np.ndarray, r: float,
                    cell: float) -> dict[str, np.ndarray]:
-    """Densities of the four coloured regions, keyed as in ``NOVELTY_REGIONS``."""
+    """Densities of the four coloured regions, keyed as in ``_NOVELTY_REGIONS``."""
     invented = p_true <= p_model / r  # (n_cells,) bool
     collapsed = p_model <= p_true / r
     return {"near": np.where(~far & ~invented, p_model, 0) / cell,
@@ -62,7 +51,7 @@ def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far:
         Probabilities of the cells (drawn as densities: divided by the cell width).
     far : numpy.ndarray of bool, shape (n_cells,), keyword-only
         Cells farther than some distance from every training sample
-        (``lossylab.mixtures.distance_to_samples(x, samples) > distance``).
+        (``lossylab.course.nb02.LearningProblem.far``).
     has_sample : numpy.ndarray of bool, shape (n_cells,), keyword-only
         Cells holding a training sample: marked by a thin black bar (cheaper than markers).
     r : float, keyword-only
@@ -74,8 +63,8 @@ def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far:
     Returns
     -------
     Drawn
-        Artists ``near``, ``generalization``, ``hallucination``, ``collapse``, ``true``, ``rug``;
-        move them with :func:`update_novelty`.
+        Artists ``near``, ``generalization``, ``hallucination``, ``collapse``, ``true``, ``rug``
+        (moved by the widget).
 
     Notes
     -----
@@ -91,7 +80,7 @@ def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far:
     fills = _novelty_fills(p_true, p_model, np.asarray(far, bool), check_ratio(r), cell)
     artists: dict[str, Artist] = {
         name: ax.stairs(fills[name], edges, fill=True, alpha=0.8, color=color, label=name)
-        for name, color in NOVELTY_REGIONS.items()}
+        for name, color in _NOVELTY_REGIONS.items()}
     artists["true"] = ax.stairs(p_true / cell, edges, color=COLORS["true"], lw=1.2,
                                 label="p_true")
     artists["rug"] = ax.stairs(rug_height * np.asarray(has_sample, bool), edges, color="k",
@@ -101,17 +90,9 @@ def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far:
     return Drawn(_figure(ax), ax, artists)
 
 
-def update_novelty(drawn: Drawn, p_true: np.ndarray, p_model: np.ndarray, *, far: np.ndarray,
-                   has_sample: np.ndarray, r: float = 10.0, rug_height: float = 0.05) -> None:
-    """Move the artists of :func:`draw_novelty` to a new fit, sample set and factor r.
-
-    Parameters
-    ----------
-    drawn : Drawn
-        What :func:`draw_novelty` returned.
-    p_true, p_model, far, has_sample, r, rug_height
-        As in :func:`draw_novelty`.
-    """
+def _update_novelty(drawn: Drawn, p_true: np.ndarray, p_model: np.ndarray, *, far: np.ndarray,
+                    has_sample: np.ndarray, r: float = 10.0, rug_height: float = 0.05) -> None:
+    """Move the artists of :func:`draw_novelty` to a new fit, sample set and factor r."""
     edges = drawn.artists["true"].get_data().edges
     cell = edges[1] - edges[0]
     fills = _novelty_fills(p_true, p_model, far, check_ratio(r), cell)
@@ -139,8 +120,7 @@ def draw_learning_curves(curve: LearningCurve, *, k: int, entropy_bits: float,
     Returns
     -------
     Drawn
-        Artists ``train``, ``heldout``, ``mdl``, ``k``; move them with
-        :func:`update_learning_curves`.
+        Artists ``train``, ``heldout``, ``mdl``, ``k`` (moved by the widget).
 
     Notes
     -----
@@ -158,67 +138,29 @@ def draw_learning_curves(curve: LearningCurve, *, k: int, entropy_bits: float,
     }
     ax.axhline(entropy_bits, color=COLORS["neutral"], ls="--", lw=0.8)
     ax.set(xscale="log", ylim=ylim, xlabel="K", ylabel="bits per sample")
-    ax.set_xticks(K_TICKS, labels=[str(t) for t in K_TICKS])
+    ax.set_xticks(_K_TICKS, labels=[str(t) for t in _K_TICKS])
     ax.legend(fontsize=7)
     return Drawn(_figure(ax), ax, artists)
 
 
-def update_learning_curves(drawn: Drawn, curve: LearningCurve, *, k: int) -> None:
-    """Move the artists of :func:`draw_learning_curves` to another data size and K.
-
-    Parameters
-    ----------
-    drawn : Drawn
-        What :func:`draw_learning_curves` returned.
-    curve : lossylab.course.nb02.LearningCurve
-        Scored at the same ``ks`` as the drawn one.
-    k : int, keyword-only
-    """
+def _update_learning_curves(drawn: Drawn, curve: LearningCurve, *, k: int) -> None:
+    """Move the artists of :func:`draw_learning_curves` to another data size (same ks) and K."""
     drawn.artists["train"].set_ydata(curve.train_bits)
     drawn.artists["heldout"].set_ydata(curve.heldout_bits)
     drawn.artists["mdl"].set_ydata((curve.model_bits + curve.data_bits) / curve.n_samples)
     drawn.artists["k"].set_xdata([k, k])
 
 
-def _has_sample(problem: LearningProblem, n: int) -> np.ndarray:
-    """(n_cells,) bool: cells that hold one of the first n training samples."""
-    return np.bincount(problem.sample_index[:n], minlength=problem.x.size) > 0
-
-
-def learning_rows(problem: LearningProblem, curve: LearningCurve, k: int, *, r: float = 10.0,
-                  distance: float, seed: int = 0) -> dict[str, str]:
-    """The numbers of the learning table: bits, KL, both masses, novelty split, best K.
-
-    Parameters
-    ----------
-    problem : lossylab.course.nb02.LearningProblem
-    curve : lossylab.course.nb02.LearningCurve
-        The scores at the data size N of interest (``curve.n_samples``).
-    k : int
-        The model size.
-    r : float, keyword-only
-    distance : float, keyword-only
-        A cell is *new* when farther than this from every training sample.
-    seed : int, keyword-only
-        As in :func:`lossylab.course.nb02.learning_point`.
-
-    Returns
-    -------
-    dict of str to str
-        Label to formatted value, for :func:`number_table`.
-    """
-    n = curve.n_samples
-    point = course.learning_point(n, k, seed=seed)
-    m = D.mismatch(problem.p_true, point.p_model, r=r)
-    s = mixtures.novelty_split(problem.p_true, point.p_model, problem.x, problem.samples(n),
-                        distance=distance, r=r)
-    return {"train / held-out bits": f"{point.train_bits:.3f} / {point.heldout_bits:.3f}",
-            "KL(p_true || p_model)": f"{m.kl_true_model_bits:.3f} bits",
+def _learning_rows(v: Mapping[str, float]) -> dict[str, str]:
+    """Label -> formatted value of :func:`lossylab.course.nb02.learning_numbers`'s numbers."""
+    return {"train / held-out bits": f"{v['train_bits']:.3f} / {v['heldout_bits']:.3f}",
+            "KL(p_true || p_model)": f"{v['kl_bits']:.3f} bits",
             "mode collapse / hallucination":
-                f"{m.mode_collapse_mass:.3f} / {m.hallucination_mass:.3f}",
+                f"{v['mode_collapse_mass']:.3f} / {v['hallucination_mass']:.3f}",
             "near / generalization / halluc.":
-                f"{s.near_mass:.3f} / {s.generalization_mass:.3f} / {s.hallucination_mass:.3f}",
-            "MDL K / held-out K": f"{curve.mdl_k} / {curve.heldout_k}"}
+                f"{v['near_mass']:.3f} / {v['generalization_mass']:.3f} / "
+                f"{v['novel_hallucination_mass']:.3f}",
+            "MDL K / held-out K": f"{v['mdl_k']} / {v['heldout_k']}"}
 
 
 def learning_widget(problem: LearningProblem, curves: Mapping[int, LearningCurve], *, n: int,
@@ -243,8 +185,8 @@ def learning_widget(problem: LearningProblem, curves: Mapping[int, LearningCurve
     Returns
     -------
     ipywidgets.Box
-        Sliders, the two-panel figure (:func:`lossylab.ui.nb02.draw_novelty`,
-        :func:`lossylab.ui.nb02.draw_learning_curves`) and the table of :func:`learning_rows`.
+        Sliders, the two-panel figure (:func:`draw_novelty`, :func:`draw_learning_curves`) and
+        a table of the numbers of :func:`lossylab.course.nb02.learning_numbers`.
 
     Raises
     ------
@@ -255,25 +197,24 @@ def learning_widget(problem: LearningProblem, curves: Mapping[int, LearningCurve
     if n not in curves or k not in ks:
         raise ValueError(f"n must be one of {tuple(curves)} and k one of its ks {ks}, "
                          f"got n={n!r}, k={k!r}; compute curves for the values you want")
-    far = {m: mixtures.distance_to_samples(problem.x, problem.samples(m)) > distance
-           for m in curves}
-    p_true, entropy_bits = problem.p_true, D.entropy(problem.p_true)
+    far = {m: problem.far(m, distance) for m in curves}
+    p_true = problem.p_true
     fig, axes = style.new_figure(1, 2, figsize=figsize, width_ratios=[1.6, 1])
     fig.set_dpi(80)
-    p_model = course.learning_point(n, k, seed=seed).p_model
+    p_model, _ = course.learning_numbers(problem, curves[n], k, r=r, distance=distance, seed=seed)
     density = draw_novelty(problem.x, p_true, p_model, far=far[n],
-                                    has_sample=_has_sample(problem, n), r=r, ax=axes[0])
-    bits = draw_learning_curves(curves[n], k=k, entropy_bits=entropy_bits, ax=axes[1])
+                           has_sample=problem.has_sample(n), r=r, ax=axes[0])
+    bits = draw_learning_curves(curves[n], k=k, entropy_bits=problem.entropy_bits, ax=axes[1])
     live_fig = LiveFigure(fig, animated=density.animated + bits.animated)
     table = widgets.HTML()
 
     def update(n: int, k: int, r: float) -> None:
-        p_model = course.learning_point(n, k, seed=seed).p_model
-        update_novelty(density, p_true, p_model, far=far[n],
-                                has_sample=_has_sample(problem, n), r=r)
-        update_learning_curves(bits, curves[n], k=k)
-        table.value = number_table(learning_rows(problem, curves[n], k, r=r, distance=distance,
-                                                 seed=seed))
+        p_model, numbers = course.learning_numbers(problem, curves[n], k, r=r, distance=distance,
+                                                   seed=seed)
+        _update_novelty(density, p_true, p_model, far=far[n], has_sample=problem.has_sample(n),
+                        r=r)
+        _update_learning_curves(bits, curves[n], k=k)
+        table.value = number_table(_learning_rows(numbers))
         live_fig.refresh()
 
     controls = {"n": widgets.SelectionSlider(options=tuple(curves), value=n,

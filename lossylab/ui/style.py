@@ -1,16 +1,18 @@
-"""Plot style and small figure helpers shared by the notebooks.
+"""Plot style and the conventions of the draw layer, shared by every notebook's figures.
 
 Colours come from the Okabe-Ito palette, which stays distinguishable for the
 common forms of colour blindness; images use perceptually uniform colour maps
 (``viridis`` for values, ``cividis`` for errors, ``gray`` for photographs).
 Nothing here changes matplotlib's settings at import: call :func:`use_style`.
 
-The *draw* layer of the notebooks' widgets also lives here. Each ``draw_*`` function
-draws once, on the axes it is given (or the current ones), and returns a :class:`Drawn`:
-the figure, the axes and the artists that a slider moves. The matching ``update_*``
-function moves those artists in place (``set_data``, ``set_ydata``), which is what keeps a
-live figure fast (see :class:`lossylab.ui.live.LiveFigure`). They take arrays and numbers
-only, never notebook globals, and compute nothing beyond what the picture needs.
+The draw layer (``lossylab/ui/nbNN.py``): each ``draw_*`` function draws once, on the axes
+it is given (or the current ones), and returns a :class:`Drawn`: the figure, the axes and
+the artists that a slider moves. A widget then moves those artists in place
+(``set_data``, ``set_ydata``), which is what keeps a live figure fast (see
+:class:`lossylab.ui.live.LiveFigure`). They take arrays and numbers only, never notebook
+globals, and compute nothing beyond what the picture needs.
+
+Reference: M. Okabe and K. Ito, "Color Universal Design" (2008), https://jfly.uni-koeln.de/color/
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
@@ -26,9 +28,8 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-if TYPE_CHECKING:
-    pass
-from typing import TYPE_CHECKING
+__all__ = ["CMAP_ERROR", "CMAP_VALUES", "COLORS", "OKABE_ITO", "Drawn", "new_figure", "style",
+           "use_style"]
 
 # Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia/protanopia/tritanopia.
 OKABE_ITO = {
@@ -53,7 +54,7 @@ COLORS = {
 CMAP_VALUES = "viridis"
 CMAP_ERROR = "cividis"
 
-STYLE: dict[str, Any] = {
+_STYLE: dict[str, Any] = {
     "figure.figsize": (8.0, 3.6),
     "figure.dpi": 80,
     "savefig.dpi": 80,
@@ -69,14 +70,31 @@ STYLE: dict[str, Any] = {
 
 
 def use_style() -> None:
-    """Apply the course style to matplotlib (call once, in a notebook's setup cell)."""
-    mpl.rcParams.update(STYLE)
+    """Apply the course style to matplotlib (call once, in a notebook's setup cell).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> with matplotlib.rc_context():  # only to leave the settings as they were
+    ...     use_style()
+    ...     matplotlib.rcParams["axes.spines.top"]
+    False
+    """
+    mpl.rcParams.update(_STYLE)
 
 
 @contextmanager
 def style() -> Iterator[None]:
-    """Context manager form of :func:`use_style` that restores the previous settings."""
-    with mpl.rc_context(STYLE):
+    """Context manager form of :func:`use_style` that restores the previous settings.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> with style():
+    ...     matplotlib.rcParams["legend.frameon"]
+    False
+    """
+    with mpl.rc_context(_STYLE):
         yield
 
 
@@ -94,6 +112,12 @@ def new_figure(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, A
     -------
     fig : matplotlib.figure.Figure
     axes : Axes or array of Axes
+
+    Examples
+    --------
+    >>> fig, axes = new_figure(1, 2, figsize=(4, 2))
+    >>> axes.shape, fig.get_layout_engine() is not None
+    ((2,), True)
     """
     figsize = kwargs.pop("figsize", None)
     fig = Figure(figsize=figsize, layout="constrained")
@@ -114,7 +138,14 @@ class Drawn:
     ax : Axes or dict of str to Axes
         The axes drawn on (a dict for a figure with several named panels).
     artists : dict of str to Artist
-        The artists the matching ``update_*`` function changes in place.
+        The artists a widget changes in place.
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> drawn = Drawn(fig, ax, {"line": ax.plot([0, 1])[0]})
+    >>> drawn.animated == [drawn.artists["line"]]
+    True
     """
 
     fig: Figure
@@ -137,6 +168,7 @@ def _axes(ax: Axes | None) -> Axes:
 
 
 def _figure(ax: Axes) -> Figure:
+    """The figure that owns ``ax`` (the parent figure of a SubFigure)."""
     fig = ax.get_figure()
     if not isinstance(fig, Figure):  # a SubFigure: use the figure that owns it
         fig = fig.figure  # type: ignore[union-attr]

@@ -1,0 +1,119 @@
+"""Tests for lossylab.course.nb02: the learning problem, its cached (read-only) fits, answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lossylab import distributions as D
+from lossylab import mixtures
+from lossylab.course import nb02 as course
+
+
+def test_learning_point_numbers_are_consistent() -> None:
+    problem = course.learning_problem(seed=0)
+    point = course.learning_point(100, 3, seed=0)
+    assert point.heldout_bits == pytest.approx(D.entropy(problem.p_true) + point.kl_bits)
+    assert point.train_bits * 100 == pytest.approx(point.code.data_bits)
+    assert point.p_model.sum() == pytest.approx(1.0)
+    assert course.learning_point(100, 3, seed=0) is point  # cached
+
+
+def test_memorization_small_n_large_k_spikes_on_the_samples() -> None:
+    # 10 samples, 30 components: train bits far below held-out bits (overfitting).
+    point = course.learning_point(10, 30)
+    assert point.heldout_bits - point.train_bits > 10
+    problem = course.learning_problem()
+    split = mixtures.novelty_split(problem.p_true, point.p_model, problem.x, problem.samples(10),
+                                   distance=0.1)
+    assert split.near_mass > 0.9
+
+
+def test_learning_problem_rejects_too_many_samples() -> None:
+    with pytest.raises(ValueError, match=r"n_samples must be in \[1, 10000\]"):
+        course.learning_problem().samples(20_000)
+
+
+def test_learning_exercises_use_the_library_optima() -> None:
+    curve = course.learning_curve(course.LEARNING_DEFAULT_N)
+    assert course.check_mdl_k(curve.mdl_k).correct
+    assert not course.check_mdl_k(50).correct
+    assert course.check_heldout_k(curve.heldout_k).correct
+    assert not course.check_heldout_k(None).correct
+
+
+def test_mdl_is_more_cautious_than_held_out_at_small_n() -> None:
+    # Golden numbers (seed 0, computed 2026-11-26 with this EM): at N = 100 the two-part
+    # code picks K = 3 and the exact held-out score K = 6; the true p_true has 5 peaks.
+    curve = course.learning_curve(course.LEARNING_DEFAULT_N)
+    assert (curve.mdl_k, curve.heldout_k) == (3, 6)
+    assert np.all(np.diff(curve.model_bits) > 0)
+
+
+def test_learning_numbers_are_the_point_the_mismatch_and_the_split() -> None:
+    problem = course.learning_problem(seed=0)
+    curve = course.learning_curve(30, (1, 2, 3), seed=0)
+    p_model, v = course.learning_numbers(problem, curve, 2, r=5.0, distance=0.05)
+    point = course.learning_point(30, 2, seed=0)
+    assert p_model is point.p_model
+    m = D.mismatch(problem.p_true, point.p_model, r=5.0)
+    split = mixtures.novelty_split(problem.p_true, point.p_model, problem.x, problem.samples(30),
+                                   distance=0.05, r=5.0)
+    assert v == {"train_bits": point.train_bits, "heldout_bits": point.heldout_bits,
+                 "kl_bits": m.kl_true_model_bits, "mode_collapse_mass": m.mode_collapse_mass,
+                 "hallucination_mass": m.hallucination_mass, "near_mass": split.near_mass,
+                 "generalization_mass": split.generalization_mass,
+                 "novel_hallucination_mass": split.hallucination_mass,
+                 "mdl_k": curve.mdl_k, "heldout_k": curve.heldout_k}
+
+
+def test_the_problem_marks_cells_with_and_far_from_samples() -> None:
+    problem = course.learning_problem(seed=0)
+    has = problem.has_sample(10)
+    assert has.sum() == len(np.unique(problem.sample_index[:10]))
+    far = problem.far(10, 0.05)
+    assert not np.any(far & has) and far.sum() > 300
+    assert problem.entropy_bits == D.entropy(problem.p_true)
+
+
+# --- cached results are read-only: a cell that writes into one cannot change the next call ----
+
+
+def _assert_read_only(array: np.ndarray) -> None:
+    before = array.copy()
+    with pytest.raises(ValueError, match="read-only"):
+        array[0] = 123
+    np.testing.assert_array_equal(array, before)
+
+
+def test_learning_problem_is_read_only() -> None:
+    problem = course.learning_problem(seed=0)
+    for array in (problem.x, problem.p_true, problem.sample_index):
+        _assert_read_only(array)
+    again = course.learning_problem(seed=0)
+    assert again is problem
+    assert again.p_true.sum() == pytest.approx(1.0) and again.x[0] == 0.0125
+
+
+def test_learning_point_is_read_only() -> None:
+    point = course.learning_point(30, 3, seed=0)
+    fresh = mixtures.fit_mixture(course.learning_problem().samples(30), 3, seed=0,
+                                 min_width=0.05, tol=1e-4)
+    for array in (point.p_model, point.model.weights, point.model.means, point.model.widths):
+        _assert_read_only(array)
+    again = course.learning_point(30, 3, seed=0)
+    np.testing.assert_array_equal(again.model.means, fresh.means)
+    np.testing.assert_array_equal(again.p_model, fresh.on_grid(course.learning_problem().x))
+
+
+def test_learning_curve_is_read_only() -> None:
+    curve = course.learning_curve(30, (1, 2, 3), seed=0)
+    saved = {name: getattr(curve, name).copy()
+             for name in ("ks", "train_bits", "heldout_bits", "model_bits", "data_bits")}
+    for array in saved:
+        _assert_read_only(getattr(curve, array))
+    again = course.learning_curve(30, (1, 2, 3), seed=0)
+    for name, values in saved.items():
+        np.testing.assert_array_equal(getattr(again, name), values)
+    np.testing.assert_array_equal(again.train_bits,
+                                  [course.learning_point(30, k).train_bits for k in (1, 2, 3)])

@@ -1,0 +1,43 @@
+"""Tests for lossylab.ui.style: the course style, figures outside pyplot, Drawn."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+
+from lossylab.ui import nb01 as ui
+from lossylab.ui import style
+from lossylab.ui.live import figure_png
+
+
+def test_use_style_sets_the_course_style_and_style_restores_it() -> None:
+    with matplotlib.rc_context():
+        style.use_style()
+        assert matplotlib.rcParams["axes.spines.top"] is False
+        assert matplotlib.rcParams["image.cmap"] == style.CMAP_VALUES
+    before = dict(matplotlib.rcParams)
+    with style.style():
+        assert matplotlib.rcParams["legend.frameon"] is False
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_palette_roles_are_okabe_ito_colours() -> None:
+    assert set(style.COLORS) >= {"true", "model", "collapse", "hallucination", "generalization"}
+    palette = set(style.OKABE_ITO.values())
+    assert all(style.COLORS[k] in palette for k in ("true", "model", "collapse", "hallucination"))
+
+
+def test_new_figure_is_not_managed_by_pyplot() -> None:
+    import matplotlib.pyplot as plt
+
+    fig, axes = style.new_figure(1, 2, figsize=(4, 2))
+    assert isinstance(fig, Figure) and axes.shape == (2,)
+    assert fig not in map(plt.figure, plt.get_fignums())
+
+
+def test_drawn_figures_render_with_agg() -> None:
+    _, ax = style.new_figure(figsize=(4, 3))
+    drawn = ui.draw_mismatch(np.array([0.5, 0.5]), np.array([0.9, 0.1]), ax=ax)
+    assert figure_png(drawn.fig).startswith(b"\x89PNG")
+    assert drawn.animated == list(drawn.artists.values())
