@@ -1,13 +1,11 @@
 """Data for the course: sample photographs and Tiny Shakespeare.
 
-Photographs come from scikit-image's bundled files, so they need no network.
-Tiny Shakespeare (Karpathy's char-rnn corpus, 1,115,394 bytes of public-domain
-plays) is downloaded once with pooch, checked against its SHA-256 and cached; if
-the environment variable ``LOSSYLAB_DATA_DIR`` names a folder that holds
-``tinyshakespeare.txt`` that file is used instead (hash-checked too) and nothing
-is downloaded. The train / held-out split is fixed: the first 90% of characters
-train, the last 10% are held out. (The synthetic language of notebooks 05 and 07 is
-generated, not stored: :mod:`lossylab.grammar`.)
+Photographs come from scikit-image's bundled files, so they need no network. Tiny
+Shakespeare (Karpathy's char-rnn corpus, 1,115,394 bytes of public-domain plays) is
+downloaded once with pooch, checked against its SHA-256 and cached; if the environment
+variable ``LOSSYLAB_DATA_DIR`` names a folder holding ``tinyshakespeare.txt``, that file is
+used instead (hash-checked too). The split is fixed: the first 90% of characters train,
+the last 10% are held out. (The synthetic language is generated: :mod:`lossylab.grammar`.)
 
 Reference: A. Karpathy, char-rnn (2015), https://github.com/karpathy/char-rnn
 """
@@ -25,31 +23,16 @@ __all__ = ["SHAKESPEARE_FILENAME", "SHAKESPEARE_N_BYTES", "SHAKESPEARE_SHA256",
            "SHAKESPEARE_URL", "DataError", "TextSplit", "data_dir", "face_blocks", "sample_image",
            "sample_image_names", "shakespeare_split", "tiny_shakespeare"]
 
-SHAKESPEARE_URL = (
-    "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
-)
+SHAKESPEARE_URL = ("https://raw.githubusercontent.com/karpathy/char-rnn/master/data/"
+                   "tinyshakespeare/input.txt")
 SHAKESPEARE_SHA256 = "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
 SHAKESPEARE_N_BYTES = 1_115_394
 SHAKESPEARE_FILENAME = "tinyshakespeare.txt"
 _TRAIN_FRACTION = 0.9
 
 # Photographs (and two textures) that ship inside scikit-image: no download needed.
-_SAMPLE_IMAGES = (
-    "astronaut",
-    "camera",
-    "coffee",
-    "chelsea",
-    "rocket",
-    "immunohistochemistry",
-    "moon",
-    "coins",
-    "clock",
-    "brick",
-    "grass",
-    "gravel",
-    "page",
-    "text",
-)
+_SAMPLE_IMAGES = ("astronaut", "camera", "coffee", "chelsea", "rocket", "immunohistochemistry",
+                  "moon", "coins", "clock", "brick", "grass", "gravel", "page", "text")
 
 
 class DataError(RuntimeError):
@@ -91,9 +74,8 @@ def sample_image(name: str) -> np.ndarray:
     (512, 512)
     """
     if name not in _SAMPLE_IMAGES:
-        raise ValueError(
-            f"unknown sample image {name!r}; choose one of: {', '.join(_SAMPLE_IMAGES)}"
-        )
+        raise ValueError(f"unknown sample image {name!r}; choose one of: "
+                         f"{', '.join(_SAMPLE_IMAGES)}")
     import skimage.data  # imported here: it takes ~0.3 s and most users need only one image
 
     image = np.asarray(getattr(skimage.data, name)())
@@ -178,13 +160,8 @@ def _download(target: Path) -> Path:
     import pooch
 
     try:
-        fetched = pooch.retrieve(
-            SHAKESPEARE_URL,
-            known_hash=f"sha256:{SHAKESPEARE_SHA256}",
-            fname=target.name,
-            path=target.parent,
-            progressbar=False,
-        )
+        fetched = pooch.retrieve(SHAKESPEARE_URL, known_hash=f"sha256:{SHAKESPEARE_SHA256}",
+                                 fname=target.name, path=target.parent, progressbar=False)
     except ValueError as err:  # pooch raises ValueError on a hash mismatch
         raise DataError(
             f"the downloaded Tiny Shakespeare failed its hash check ({err}). "

@@ -120,17 +120,12 @@ def normalize(counts: object) -> np.ndarray:
     Parameters
     ----------
     counts : array_like
-        Non-negative, finite, not all zero; any shape (kept).
+        Non-negative, finite, not all zero (else ValueError); any shape (kept).
 
     Returns
     -------
     numpy.ndarray
         float64, same shape, summing to 1.
-
-    Raises
-    ------
-    ValueError
-        If an entry is negative or not finite, or all entries are zero.
 
     Examples
     --------
@@ -155,17 +150,13 @@ def entropy(p: object) -> float:
     Parameters
     ----------
     p : array_like
-        A distribution (any shape).
+        A distribution, any shape (ValueError if an entry is < 0 or not finite, or the sum
+        is not 1).
 
     Returns
     -------
     float
         ``>= 0``; ``log2(n)`` for the uniform distribution on n states.
-
-    Raises
-    ------
-    ValueError
-        If ``p`` has negative, NaN or inf entries, or does not sum to 1.
 
     Examples
     --------
@@ -185,17 +176,12 @@ def cross_entropy(p: object, q: object) -> float:
     Parameters
     ----------
     p, q : array_like
-        Distributions of the same shape.
+        Distributions of the same shape (checked by :func:`check_distributions`).
 
     Returns
     -------
     float
         ``H(p) + KL(p || q)``; ``inf`` if q = 0 where p > 0.
-
-    Raises
-    ------
-    ValueError
-        As :func:`check_distributions`.
 
     Examples
     --------
@@ -218,17 +204,12 @@ def kl_divergence(p: object, q: object) -> float:
     Parameters
     ----------
     p, q : array_like
-        Distributions of the same shape.
+        Distributions of the same shape (checked by :func:`check_distributions`).
 
     Returns
     -------
     float
         ``>= 0``, zero exactly when p = q; ``inf`` if q = 0 where p > 0.
-
-    Raises
-    ------
-    ValueError
-        As :func:`check_distributions`.
 
     Examples
     --------
@@ -253,17 +234,12 @@ def code_length_bits(p: object, index: object) -> np.ndarray | float:
     p : array_like
         A distribution (flattened if multi-dimensional).
     index : int or array_like of int
-        Flat index (indices) of the state(s) x.
+        Flat index (indices) of the state(s) x; ValueError if out of range.
 
     Returns
     -------
     float or numpy.ndarray
         Bits; ``inf`` for a state of probability 0.
-
-    Raises
-    ------
-    ValueError
-        If ``p`` is not a distribution or an index is out of range.
 
     Examples
     --------
@@ -287,17 +263,13 @@ def description_bits(p: object, *, precision_bits: int = 16) -> float:
     p : array_like
         A distribution on n states.
     precision_bits : int, keyword-only
-        Bits per stored probability (1 to 52), rounded to a multiple of ``2**-precision_bits``.
+        Bits per stored probability (1 to 52, else ValueError): each is rounded to a
+        multiple of ``2**-precision_bits``.
 
     Returns
     -------
     float
         ``log2 C(n, k) + k * precision_bits``, k = number of entries that do not round to 0.
-
-    Raises
-    ------
-    ValueError
-        If ``p`` is not a distribution or ``precision_bits`` is out of range.
 
     Examples
     --------
@@ -328,19 +300,14 @@ def mode_collapse_mass(p_true: object, p_model: object, *, r: float = 10.0) -> f
     Parameters
     ----------
     p_true, p_model : array_like
-        Distributions of the same shape.
+        Distributions of the same shape (checked by :func:`check_distributions`).
     r : float, keyword-only
-        The factor (finite, >= 1; see :func:`check_ratio`).
+        The factor (checked by :func:`check_ratio`).
 
     Returns
     -------
     float
         In [0, 1]; 0 when ``p_model == p_true`` and r > 1.
-
-    Raises
-    ------
-    ValueError
-        If either is not a distribution, the shapes differ, or r is not >= 1.
 
     Examples
     --------
@@ -403,11 +370,6 @@ def mismatch(p_true: object, p_model: object, *, r: float = 10.0) -> Mismatch:
     -------
     Mismatch
 
-    Raises
-    ------
-    ValueError
-        As :func:`kl_divergence` and :func:`mode_collapse_mass`.
-
     Examples
     --------
     >>> m = mismatch([0.5, 0.5], [0.5, 0.5])
@@ -441,7 +403,8 @@ def mode_collapse_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
     Parameters
     ----------
     log2_p_true, log2_p_model : numpy.ndarray, shape (n,)
-        Both log2-probabilities of the same samples x drawn from p_true.
+        Both log2-probabilities of the same samples x drawn from p_true (ValueError if
+        they are not 1-D of one non-zero length).
     r : float, keyword-only
         The factor (>= 1).
 
@@ -449,11 +412,6 @@ def mode_collapse_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
     -------
     float
         The fraction of samples with ``p_model(x) <= p_true(x) / r`` (an unbiased estimate).
-
-    Raises
-    ------
-    ValueError
-        If the arrays are not 1-D of one non-zero length, or r is not >= 1.
 
     Examples
     --------
@@ -498,12 +456,8 @@ def push_forward(p: object, channel: object) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (n_out,)
-        ``p_compressed(x') = sum_x p(x'|x) p(x)``.
-
-    Raises
-    ------
-    ValueError
-        If ``p`` is not a 1-D distribution or the channel not a row-stochastic (n_in, n_out).
+        ``p_compressed(x') = sum_x p(x'|x) p(x)``. ValueError if ``p`` is not a 1-D
+        distribution or the channel not a row-stochastic (n_in, n_out) matrix.
 
     Examples
     --------
@@ -532,20 +486,14 @@ def quantizer_channel(n_states: int, n_levels: int) -> np.ndarray:
 
     Parameters
     ----------
-    n_states : int
-        Number of input (and output) states, >= 1.
-    n_levels : int
-        Number of bins, 1 to ``n_states``; ``n_states`` gives the identity.
+    n_states, n_levels : int
+        Number of input (and output) states, >= 1; number of bins, 1 to ``n_states``
+        (``n_states`` gives the identity). ValueError otherwise.
 
     Returns
     -------
     numpy.ndarray, shape (n_states, n_states)
         0/1, one 1 per row (a Dirac delta) at the centre of the input's bin: many-to-one.
-
-    Raises
-    ------
-    ValueError
-        If the counts are not integers in range.
 
     Examples
     --------
@@ -572,17 +520,12 @@ def noisy_channel(n_states: int, noise: float) -> np.ndarray:
     n_states : int
         Number of input (and output) states, >= 1.
     noise : float
-        Standard deviation in states, >= 0; 0 gives the identity.
+        Standard deviation in states, finite and >= 0 (else ValueError); 0 gives the identity.
 
     Returns
     -------
     numpy.ndarray, shape (n_states, n_states)
         Row-stochastic: ``p(x'|x) ∝ exp(-(x' - x)^2 / (2 noise^2))``, each row renormalised.
-
-    Raises
-    ------
-    ValueError
-        If ``n_states`` is not a positive integer or ``noise`` is negative or not finite.
 
     Examples
     --------

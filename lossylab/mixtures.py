@@ -1,8 +1,8 @@
 """Learning as lossy compression on a grid: mixtures fitted by EM, the two-part code, novelty.
 
 A model fitted by maximum likelihood to N samples of p_true is a compressor of the
-samples: the data's code length is ``sum_i -log2 p_model(x_i)``. On a grid p_true is known
-exactly, so everything a fit keeps and loses is a number, not an estimate:
+samples: their code length is ``sum_i -log2 p_model(x_i)``. On a grid p_true is known
+exactly, so everything a fit keeps and loses is an exact number:
 
 * train bits (the samples' code length per sample) against held-out bits (the
   cross-entropy ``H(p_true, p_model)``, exactly what fresh samples would cost);
@@ -32,13 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lossylab.distributions import (
-    check_count,
-    check_distributions,
-    check_ratio,
-    code_length_bits,
-    normalize,
-)
+from lossylab import distributions as D
 
 __all__ = ["GaussianMixture", "NoveltySplit", "TwoPartCode", "distance_to_samples",
            "fit_mixture", "grid_mixture", "grid_mixture_2d", "novelty_split", "two_part_code"]
@@ -118,13 +112,8 @@ def grid_mixture(x: object, *, means: object, widths: object, weights: object) -
     Returns
     -------
     numpy.ndarray, shape (n_states,)
-        ``p(x_i) ∝ sum_j weights[j] N(x_i; means[j], widths[j]^2)``, summing to 1.
-
-    Raises
-    ------
-    ValueError
-        If the parameter arrays differ in length, a width is not positive, or the
-        weights are not a valid (unnormalised) set of weights.
+        ``p(x_i) ∝ sum_j weights[j] N(x_i; means[j], widths[j]^2)``, summing to 1. ValueError
+        if the parameters differ in length, a width is not > 0 or the weights are invalid.
 
     Examples
     --------
@@ -144,7 +133,7 @@ def _mixture(means: object, widths: object, weights: object) -> GaussianMixture:
                          f"{m.shape}, {s.shape}, {w.shape}")
     if not np.all(np.isfinite(s)) or np.any(s <= 0):
         raise ValueError("widths must be finite and > 0 (standard deviations)")
-    return GaussianMixture(weights=normalize(w), means=m, widths=s)
+    return GaussianMixture(weights=D.normalize(w), means=m, widths=s)
 
 
 def grid_mixture_2d(n_side: int, *, means: object, widths: object,
@@ -155,20 +144,14 @@ def grid_mixture_2d(n_side: int, *, means: object, widths: object,
     ----------
     n_side : int
         Grid cells per side.
-    means : array_like, shape (k, 2), keyword-only
-        Peak centres (row, column) in [0, 1].
-    widths, weights : array_like, shape (k,), keyword-only
-        Standard deviations (in units of the side) and relative heights.
+    means, widths, weights : array_like, shapes (k, 2), (k,), (k,), keyword-only
+        Peak centres (row, column) in [0, 1], standard deviations (in units of the side)
+        and relative heights.
 
     Returns
     -------
     numpy.ndarray, shape (n_side, n_side)
-        A distribution (sums to 1) to show as an image.
-
-    Raises
-    ------
-    ValueError
-        If shapes disagree or a width is not positive.
+        A distribution (sums to 1) to show as an image; ValueError as :func:`grid_mixture`.
 
     Examples
     --------
@@ -176,7 +159,7 @@ def grid_mixture_2d(n_side: int, *, means: object, widths: object,
     >>> p.shape, round(float(p.sum()), 12)
     ((8, 8), 1.0)
     """
-    n_side = check_count(n_side, "n_side")
+    n_side = D.check_count(n_side, "n_side")
     centres = np.asarray(means, dtype=np.float64)
     if centres.ndim != 2 or centres.shape[1] != 2:
         raise ValueError(f"means must have shape (k, 2), got {centres.shape}")
@@ -214,11 +197,7 @@ def fit_mixture(samples: object, k: int, *, seed: int = 0, min_width: float = 0.
     Returns
     -------
     GaussianMixture
-
-    Raises
-    ------
-    ValueError
-        If samples are empty or not finite, ``k`` is not a positive integer, or
+        ValueError if samples are empty or not finite, ``k`` is not a positive integer, or
         ``min_width`` is not positive.
 
     Notes
@@ -237,7 +216,7 @@ def fit_mixture(samples: object, k: int, *, seed: int = 0, min_width: float = 0.
     [-3.0, 3.0]
     """
     values, counts = _check_samples(samples)
-    k = check_count(k, "k")
+    k = D.check_count(k, "k")
     if not (isinstance(min_width, (int, float)) and math.isfinite(min_width) and min_width > 0):
         raise ValueError(f"min_width must be a finite number > 0, got {min_width!r}")
     mixture = _initial_mixture(values, counts, k, seed=seed, min_width=float(min_width))
@@ -333,12 +312,8 @@ def two_part_code(p_model: object, sample_index: object, *, n_params: int,
     Returns
     -------
     TwoPartCode
-
-    Raises
-    ------
-    ValueError
-        If ``p_model`` is not a distribution, an index is out of range, or the counts
-        are negative.
+        ValueError if ``p_model`` is not a distribution, an index is out of range, or a
+        count is negative.
 
     Notes
     -----
@@ -351,8 +326,8 @@ def two_part_code(p_model: object, sample_index: object, *, n_params: int,
     >>> code.model_bits, code.data_bits, code.total_bits
     (3.0, 4.0, 7.0)
     """
-    bits = np.atleast_1d(code_length_bits(p_model, np.asarray(sample_index)))
-    n_params = check_count(n_params, "n_params", minimum=0)
+    bits = np.atleast_1d(D.code_length_bits(p_model, np.asarray(sample_index)))
+    n_params = D.check_count(n_params, "n_params", minimum=0)
     if bits_per_param is None:
         bits_per_param = 0.5 * math.log2(max(bits.size, 1))
     if not (math.isfinite(bits_per_param) and bits_per_param >= 0):
@@ -387,20 +362,13 @@ def distance_to_samples(x: object, samples: object) -> np.ndarray:
 
     Parameters
     ----------
-    x : array_like
-        Points (any shape, kept).
-    samples : array_like
-        At least one sample, on the same axis.
+    x, samples : array_like
+        Points (any shape, kept) and at least one sample, on the same axis.
 
     Returns
     -------
     numpy.ndarray
-        ``min_j |x - samples[j]|``, the shape of ``x``.
-
-    Raises
-    ------
-    ValueError
-        If ``samples`` is empty.
+        ``min_j |x - samples[j]|``, the shape of ``x`` (ValueError if ``samples`` is empty).
 
     Examples
     --------
@@ -424,25 +392,20 @@ def novelty_split(p_true: object, p_model: object, x: object, samples: object, *
     Parameters
     ----------
     p_true, p_model : array_like, shape (n_states,)
-        Distributions on the grid ``x``.
-    x : array_like, shape (n_states,)
-        Grid cell centres.
-    samples : array_like
-        The training samples (values on the same axis as ``x``).
+        Distributions on the grid of cell centres ``x``.
+    x, samples : array_like
+        The grid (n_states,) and the training samples, values on the same axis.
     distance : float, keyword-only
         A point counts as new when it is farther than this from every sample.
     r : float, keyword-only
         "p_true has no mass there" means ``p_true(x) <= p_model(x) / r``, as in
-        :func:`hallucination_mass`.
+        :func:`lossylab.distributions.hallucination_mass`.
 
     Returns
     -------
     NoveltySplit
-
-    Raises
-    ------
-    ValueError
-        If the distributions are invalid or ``x`` has another shape, or ``distance < 0``.
+        ValueError if the distributions are invalid, ``x`` has another size, or
+        ``distance < 0``.
 
     Examples
     --------
@@ -451,8 +414,8 @@ def novelty_split(p_true: object, p_model: object, x: object, samples: object, *
     >>> split.near_mass, split.generalization_mass, split.hallucination_mass
     (0.2, 0.5, 0.3)
     """
-    p_arr, q_arr = check_distributions(p_true, p_model, ("p_true", "p_model"))
-    r = check_ratio(r)
+    p_arr, q_arr = D.check_distributions(p_true, p_model, ("p_true", "p_model"))
+    r = D.check_ratio(r)
     x_arr = np.asarray(x, dtype=np.float64).ravel()
     if x_arr.size != p_arr.size:
         raise ValueError(f"x must have one point per state ({p_arr.size}), got {x_arr.size}")

@@ -22,7 +22,7 @@ def channel_mismatch(p_true: np.ndarray, channel: np.ndarray, *,
     ----------
     p_true : numpy.ndarray, shape (n_states,)
     channel : numpy.ndarray, shape (n_states, n_out)
-        A row-stochastic matrix p(x'|x).
+        A row-stochastic matrix p(x'|x) (ValueError otherwise, from ``push_forward``).
     r : float, keyword-only
         The factor of the two masses.
 
@@ -33,11 +33,6 @@ def channel_mismatch(p_true: np.ndarray, channel: np.ndarray, *,
     numbers : dict of str to float
         The fields of :class:`lossylab.distributions.Mismatch`, and ``table_true_bits`` and
         ``table_model_bits``: the :func:`lossylab.distributions.description_bits` of both.
-
-    Raises
-    ------
-    ValueError
-        As :func:`lossylab.distributions.push_forward` and ``mismatch``.
 
     Examples
     --------

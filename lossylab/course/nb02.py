@@ -11,17 +11,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from lossylab import mixtures
 from lossylab.course.exercises import Feedback
 from lossylab.distributions import cross_entropy, entropy, kl_divergence, mismatch
-from lossylab.mixtures import (
-    GaussianMixture,
-    TwoPartCode,
-    distance_to_samples,
-    fit_mixture,
-    grid_mixture,
-    novelty_split,
-    two_part_code,
-)
 
 __all__ = ["LEARNING_DEFAULT_N", "LEARNING_K_OPTIONS", "LEARNING_N_OPTIONS", "LEARNING_PEAKS",
            "LearningCurve", "LearningPoint", "LearningProblem", "check_heldout_k", "check_mdl_k",
@@ -57,7 +49,7 @@ class LearningProblem:
     sample_index : numpy.ndarray of int, shape (max_samples,)
         Cells of the draws; the first n are "the data set of size n".
     min_width : float
-        The width floor used by :func:`fit_mixture`.
+        The width floor used by :func:`lossylab.mixtures.fit_mixture`.
     """
 
     x: np.ndarray
@@ -78,7 +70,7 @@ class LearningProblem:
 
     def far(self, n_samples: int, distance: float) -> np.ndarray:
         """(n_states,) bool: the cells farther than ``distance`` from each of those draws."""
-        return distance_to_samples(self.x, self.samples(n_samples)) > distance
+        return mixtures.distance_to_samples(self.x, self.samples(n_samples)) > distance
 
     @property
     def entropy_bits(self) -> float:
@@ -88,17 +80,12 @@ class LearningProblem:
 
 @lru_cache(maxsize=8)
 def learning_problem(*, seed: int = 0) -> LearningProblem:
-    """The p_true of notebook 02 (:data:`LEARNING_PEAKS`) and its seeded samples (cached).
-
-    Parameters
-    ----------
-    seed : int, keyword-only
-        Seeds the 10,000 draws.
+    """The p_true of notebook 02 (:data:`LEARNING_PEAKS`) and 10,000 seeded draws (cached).
 
     Returns
     -------
     LearningProblem
-        Read-only arrays.
+        Its arrays are read-only.
 
     Examples
     --------
@@ -107,7 +94,7 @@ def learning_problem(*, seed: int = 0) -> LearningProblem:
     ((400,), (10000,))
     """
     x = (np.arange(_N_STATES) + 0.5) * (10.0 / _N_STATES)
-    p_true = grid_mixture(x, **LEARNING_PEAKS)
+    p_true = mixtures.grid_mixture(x, **LEARNING_PEAKS)
     index = np.random.default_rng(seed).choice(x.size, size=_MAX_SAMPLES, p=p_true)
     _read_only(x, p_true, index)
     return LearningProblem(x=x, p_true=p_true, sample_index=index, min_width=_MIN_WIDTH)
@@ -120,7 +107,7 @@ class LearningPoint:
     Attributes
     ----------
     n_samples, k : int
-    model : GaussianMixture
+    model : lossylab.mixtures.GaussianMixture
     p_model : numpy.ndarray, shape (n_states,)
         The fitted mixture on the grid.
     train_bits : float
@@ -129,18 +116,18 @@ class LearningPoint:
         Bits per fresh sample, exactly: the cross-entropy ``H(p_true, p_model)``.
     kl_bits : float
         ``KL(p_true || p_model) = heldout_bits - H(p_true)``.
-    code : TwoPartCode
+    code : lossylab.mixtures.TwoPartCode
         Model bits + data bits (MDL).
     """
 
     n_samples: int
     k: int
-    model: GaussianMixture
+    model: mixtures.GaussianMixture
     p_model: np.ndarray
     train_bits: float
     heldout_bits: float
     kl_bits: float
-    code: TwoPartCode
+    code: mixtures.TwoPartCode
 
 
 @lru_cache(maxsize=512)
@@ -149,17 +136,15 @@ def learning_point(n_samples: int, k: int, *, seed: int = 0) -> LearningPoint:
 
     Parameters
     ----------
-    n_samples : int
-        Data size, 1 to 10,000.
-    k : int
-        Number of mixture components, >= 1.
+    n_samples, k : int
+        Data size (1 to 10,000) and number of mixture components (>= 1).
     seed : int, keyword-only
         Seeds the draw and the fit.
 
     Returns
     -------
     LearningPoint
-        Read-only arrays (``p_model`` and the model's weights, means and widths).
+        Its arrays (``p_model``, the model's weights, means and widths) are read-only.
 
     Raises
     ------
@@ -175,11 +160,11 @@ def learning_point(n_samples: int, k: int, *, seed: int = 0) -> LearningPoint:
     problem = learning_problem(seed=seed)
     samples = problem.samples(n_samples)
     # tol: 1e-4 nats per sample, stricter than scikit-learn's default 1e-3, 3x faster than 1e-5
-    model = fit_mixture(samples, k, seed=seed, min_width=problem.min_width, tol=1e-4)
+    model = mixtures.fit_mixture(samples, k, seed=seed, min_width=problem.min_width, tol=1e-4)
     p_model = model.on_grid(problem.x)
     _read_only(p_model, model.weights, model.means, model.widths)
     index = problem.sample_index[:n_samples]
-    code = two_part_code(p_model, index, n_params=model.n_params)
+    code = mixtures.two_part_code(p_model, index, n_params=model.n_params)
     heldout = cross_entropy(problem.p_true, p_model)
     return LearningPoint(n_samples=n_samples, k=k, model=model, p_model=p_model,
                          train_bits=code.data_bits / n_samples, heldout_bits=heldout,
@@ -230,17 +215,12 @@ def learning_curve(n_samples: int, ks: tuple[int, ...] = LEARNING_K_OPTIONS, *,
     ks : tuple of int
         Model sizes to fit (a tuple, so the result can be cached).
     seed : int, keyword-only
-        As in :func:`learning_point`.
+        As in :func:`learning_point`, which also says what is out of range (ValueError).
 
     Returns
     -------
     LearningCurve
-        Read-only arrays.
-
-    Raises
-    ------
-    ValueError
-        If ``n_samples`` or a K is out of range.
+        Its arrays are read-only.
 
     Examples
     --------
@@ -269,13 +249,13 @@ def learning_numbers(problem: LearningProblem, curve: LearningCurve, k: int, *,
     ----------
     problem : LearningProblem
     curve : LearningCurve
-        The scores at the data size N of interest (``curve.n_samples``).
+        The scores at the data size N of interest (``curve.n_samples``), for its MDL and
+        held-out K.
     k : int
         The model size.
-    r : float, keyword-only
-        The factor of the masses.
-    distance : float, keyword-only
-        A cell is *new* when farther than this from every training sample.
+    r, distance : float, keyword-only
+        The factor of the masses; a cell is *new* when farther than ``distance`` from
+        every training sample (:func:`lossylab.mixtures.novelty_split`).
     seed : int, keyword-only
         As in :func:`learning_point`.
 
@@ -285,8 +265,8 @@ def learning_numbers(problem: LearningProblem, curve: LearningCurve, k: int, *,
         The fit (read-only, from the cache of :func:`learning_point`).
     numbers : dict of str to float
         ``train_bits``, ``heldout_bits``, ``kl_bits``, ``mode_collapse_mass``,
-        ``hallucination_mass``; the :class:`lossylab.mixtures.NoveltySplit` as ``near_mass``,
-        ``generalization_mass``, ``novel_hallucination_mass``; ``mdl_k`` and ``heldout_k``.
+        ``hallucination_mass``, the novelty split (``near_mass``, ``generalization_mass``,
+        ``novel_hallucination_mass``), ``mdl_k``, ``heldout_k``.
 
     Examples
     --------
@@ -299,8 +279,8 @@ def learning_numbers(problem: LearningProblem, curve: LearningCurve, k: int, *,
     n = curve.n_samples
     point = learning_point(n, k, seed=seed)
     m = mismatch(problem.p_true, point.p_model, r=r)
-    s = novelty_split(problem.p_true, point.p_model, problem.x, problem.samples(n),
-                      distance=distance, r=r)
+    s = mixtures.novelty_split(problem.p_true, point.p_model, problem.x, problem.samples(n),
+                               distance=distance, r=r)
     return point.p_model, {
         "train_bits": point.train_bits, "heldout_bits": point.heldout_bits,
         "kl_bits": m.kl_true_model_bits, "mode_collapse_mass": m.mode_collapse_mass,

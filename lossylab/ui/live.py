@@ -69,10 +69,9 @@ def array_png(image: np.ndarray) -> bytes:
     b'PNG'
     """
     if image.dtype != np.uint8 or image.ndim not in (2, 3):
-        raise ValueError(
-            f"image must be a uint8 array of shape (H, W) or (H, W, 3), got {image.dtype} "
-            f"{image.shape}; convert with np.clip(x, 0, 255).astype(np.uint8)"
-        )
+        raise ValueError(f"image must be a uint8 array of shape (H, W) or (H, W, 3), got "
+                         f"{image.dtype} {image.shape}; convert with "
+                         "np.clip(x, 0, 255).astype(np.uint8)")
     return _png(image)
 
 
@@ -118,13 +117,7 @@ class LiveFigure:
         self.refresh(full=True)
 
     def refresh(self, *, full: bool = False) -> None:
-        """Re-render the figure into the widget (call after updating artists).
-
-        Parameters
-        ----------
-        full : bool
-            Redraw everything, including the cached static background.
-        """
+        """Re-render into the widget after moving artists (``full``: the background too)."""
         if full or self._background is None:
             self.canvas.draw()
             # the layout is fixed after the first full draw so the cached background stays valid

@@ -54,6 +54,12 @@ def draw_mismatch(p_true: np.ndarray, p_model: np.ndarray, *, r: float = 10.0,
     A state is coloured as *mode collapse* where ``p_model(x) <= p_true(x) / r`` (the height
     shown is p_true: the mass lost) and as *hallucination* where ``p_true(x) <= p_model(x) / r``
     (the height shown is p_model: the mass invented).
+
+    Examples
+    --------
+    >>> fig, ax = style.new_figure()
+    >>> sorted(draw_mismatch(np.array([0.5, 0.5]), np.array([0.99, 0.01]), ax=ax).artists)
+    ['collapse', 'hallucination', 'model', 'true']
     """
     p_true, p_model = _check_same_shape(p_true=p_true, p_model=p_model)
     ax = _axes(ax)
@@ -119,6 +125,15 @@ def mismatch_widget(p_true: np.ndarray, channel_of: Callable[[Any], np.ndarray],
     ipywidgets.Box
         The knob and an r slider, the figure, and a table of the numbers of
         :func:`lossylab.course.nb01.channel_mismatch` (entropies, table sizes, KLs, masses).
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> knob = widgets.IntSlider(value=2, min=1, max=2)
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter clear_output prints
+    ...     box = mismatch_widget(np.full(2, 0.5), lambda n: np.eye(2), knob)
+    >>> "mode collapse mass" in box.children[1].children[1].value
+    True
     """
     fig, ax = style.new_figure(figsize=figsize)
     fig.set_dpi(80)

@@ -72,6 +72,14 @@ def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far:
     ``p_true <= p_model / r`` is hallucination; the rest is near (close to a sample) or
     generalization (far from every sample); p_true's mass where ``p_model <= p_true / r`` is
     mode collapse.
+
+    Examples
+    --------
+    >>> x, p = np.arange(4.0), np.full(4, 0.25)
+    >>> far, has = np.array([0, 0, 1, 1], bool), np.array([1, 0, 0, 0], bool)
+    >>> drawn = draw_novelty(x, p, p, far=far, has_sample=has, ax=style.new_figure()[1])
+    >>> drawn.artists["generalization"].get_data().values.tolist()
+    [0.0, 0.0, 0.25, 0.25]
     """
     x, p_true, p_model = _check_same_shape(x=x, p_true=p_true, p_model=p_model)
     ax = _axes(ax)
@@ -125,6 +133,13 @@ def draw_learning_curves(curve: LearningCurve, *, k: int, entropy_bits: float,
     Notes
     -----
     The two-part code is shown per sample: ``(model_bits + data_bits) / N``.
+
+    Examples
+    --------
+    >>> curve = course.learning_curve(10, (1, 2))
+    >>> drawn = draw_learning_curves(curve, k=2, entropy_bits=7.3, ax=style.new_figure()[1])
+    >>> drawn.artists["k"].get_xdata()
+    [2, 2]
     """
     ax = _axes(ax)
     artists: dict[str, Artist] = {
@@ -192,6 +207,15 @@ def learning_widget(problem: LearningProblem, curves: Mapping[int, LearningCurve
     ------
     ValueError
         If ``n`` is not a key of ``curves`` or ``k`` not one of its model sizes.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> curves = {10: course.learning_curve(10, (1, 2))}
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter clear_output prints
+    ...     box = learning_widget(course.learning_problem(), curves, n=10, k=2, distance=0.05)
+    >>> [slider.description for slider in box.children[0].children]
+    ['N (data)', 'K (model)', 'r']
     """
     ks = tuple(int(v) for v in curves[n].ks) if n in curves else ()
     if n not in curves or k not in ks:
