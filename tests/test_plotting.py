@@ -15,7 +15,6 @@ from lossylab import jpeg
 from lossylab.ui import nb03 as ui03
 from lossylab.ui import nb04 as ui04
 from lossylab.ui import nb06 as ui06
-from lossylab.ui import nb07 as ui07
 from lossylab.ui import style
 
 
@@ -47,53 +46,6 @@ def test_draw_block_picker_follows_one_block() -> None:
     assert not np.any(drawn.artists["zz"].get_ydata())
     with pytest.raises(ValueError, match="row, col must be in"):
         ui03.update_block_picker(drawn, luma, row=4, col=0, quantized=zero, decoded=zero)
-
-
-# --- notebook 07 ------------------------------------------------------------------------------
-
-
-def _side_by_side_inputs() -> tuple[list, list]:
-    from lossylab.course.nb07 import JPEGCurve, LMPoint
-
-    qualities = np.array([10, 50, 90])
-    jpeg = [JPEGCurve(name, qualities, bpp=np.array([0.3, 1.0, 3.0]) * s,
-                      psnr_db=np.array([28.0, 34.0, 42.0]),
-                      residual_bits_per_pixel=np.array([15.0, 12.0, 9.0]) / s)
-            for name, s in (("a", 1.0), ("b", 2.0))]
-    points = [LMPoint(f"m{i}", 10 * i, 100.0 * i, 0.1 * 2**i, 3.0 - i, 1.0 / (i + 1))
-              for i in range(1, 5)]
-    return jpeg, [("n-gram", points, "C0"), ("gru", points[:2], "C1")]
-
-
-def test_draw_side_by_side_rings_the_chosen_points_and_moves_them() -> None:
-    jpeg, lm = _side_by_side_inputs()
-    _, axes = style.new_figure(1, 2, figsize=(6, 2.5))
-    drawn = ui07.draw_side_by_side(jpeg, lm, jpeg_colors=["k", "r"], quality=50,
-                                       picks=[2, 0], axes=axes)
-    assert set(drawn.ax) == {"jpeg", "lm"} and set(drawn.artists) == {"jpeg", "lm0", "lm1"}
-    _labelled(drawn.ax["jpeg"])
-    _labelled(drawn.ax["lm"])
-    assert [t.get_text() for t in drawn.ax["lm"].get_legend().get_texts()] == ["n-gram", "gru"]
-    np.testing.assert_allclose(drawn.artists["jpeg"].get_xdata(), [1.0, 2.0])  # quality 50
-    np.testing.assert_allclose(drawn.artists["lm0"].get_data(), [[0.8], [0.25]])  # point m3
-    ui07.update_side_by_side(drawn, jpeg, lm, quality=90, picks=[0, 1])
-    np.testing.assert_allclose(drawn.artists["jpeg"].get_ydata(), [9.0, 4.5])
-    np.testing.assert_allclose(drawn.artists["lm1"].get_data(), [[0.4], [1 / 3]])
-
-
-def test_side_by_side_rejects_unknown_quality_colours_and_picks() -> None:
-    jpeg, lm = _side_by_side_inputs()
-    with pytest.raises(ValueError, match="colors must have one entry per curve"):
-        ui07.draw_jpeg_rate_distortion(jpeg, colors=["k"], ax=_ax())
-    _, axes = style.new_figure(1, 2)
-    drawn = ui07.draw_side_by_side(jpeg, lm, jpeg_colors=["k", "r"], quality=10,
-                                       picks=[0, 0], axes=axes)
-    with pytest.raises(ValueError, match="quality must be one of"):
-        ui07.update_side_by_side(drawn, jpeg, lm, quality=55, picks=[0, 0])
-    with pytest.raises(ValueError, match="picks must hold one index per language-model curve"):
-        ui07.update_side_by_side(drawn, jpeg, lm, quality=10, picks=[0, 2])
-    with pytest.raises(ValueError, match="picks must hold one index"):
-        ui07.picked_points(lm, [0])
 
 
 # --- notebook 04 ------------------------------------------------------------------------------

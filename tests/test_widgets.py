@@ -13,7 +13,6 @@ from lossylab.course import nb06 as course06
 from lossylab.ui import nb03 as ui03
 from lossylab.ui import nb04 as ui04
 from lossylab.ui import nb06 as ui06
-from lossylab.ui import nb07 as ui07
 
 
 def _decode(png: bytes) -> np.ndarray:
@@ -57,52 +56,6 @@ def test_block_picker_widget_checks_shapes() -> None:
     with pytest.raises(ValueError, match="zero_fraction must have 100 entries"):
         ui03.block_picker_widget(luma, np.zeros((2, 2, 8, 8)), quality=50, row=0, col=0,
                                     zero_fraction=[0.5])
-
-
-# --- the factory of notebook 07 --------------------------------------------------------------
-
-
-def _side_by_side_inputs() -> tuple[list, list]:
-    from lossylab.course.nb07 import JPEGCurve, LMPoint
-
-    qualities = np.array([10, 50, 90])
-    jpeg = [JPEGCurve(name, qualities, bpp=np.array([0.3, 1.0, 3.0]) * s,
-                      psnr_db=np.array([28.0, 34.0, 42.0]) + s,
-                      residual_bits_per_pixel=np.array([15.0, 12.0, 9.0]) / s)
-            for name, s in (("a", 1.0), ("b", 2.0))]
-    points = [LMPoint(f"m{i}", 10 * i, 100.0 * i, 0.1 * 2**i, 3.0 - i, 1.0 / (i + 1))
-              for i in range(1, 4)]
-    return jpeg, [("n-gram", points, "C0"), ("gru", points[:2], "C1")]
-
-
-def test_side_by_side_rows_average_jpeg_and_list_each_model() -> None:
-    jpeg, lm = _side_by_side_inputs()
-    rows = ui07.side_by_side_rows(jpeg, 50, [lm[0][1][2]])
-    assert rows == {"JPEG quality 50 (mean of 2)": "1.50 bpp, 35.5 dB, 9.00 bits/pixel missing",
-                    "m3": "0.8 model bits/char, 0.000 bits/char, excess 0.250"}
-
-
-def test_side_by_side_widget_moves_with_each_slider() -> None:
-    jpeg, lm = _side_by_side_inputs()
-    box = ui07.side_by_side_widget(jpeg, lm, jpeg_colors=["k", "r"], quality=50,
-                                      knobs=[("order", (1, 2, 3), 0), ("size", ("s", "m"), 1)])
-    quality, order, size = _controls(box)
-    assert quality.options == (10, 50, 90)
-    assert order.options[order.index] == ("1", 0) and size.options[size.index] == ("m", 1)
-    image, table = _views(box)
-    seen = {(bytes(image.value), table.value)}
-    for slider, value in [(quality, 90), (order, 2), (size, 0)]:
-        slider.value = value
-        seen.add((bytes(image.value), table.value))
-    assert len(seen) == 4, "every slider move must change the figure and the table"
-    assert "JPEG quality 90" in table.value and "m3" in table.value
-
-
-def test_side_by_side_widget_needs_one_knob_value_per_point() -> None:
-    jpeg, lm = _side_by_side_inputs()
-    with pytest.raises(ValueError, match="knobs must have one entry per language-model curve"):
-        ui07.side_by_side_widget(jpeg, lm, jpeg_colors=["k", "r"], quality=50,
-                                    knobs=[("order", (1, 2), 0), ("size", ("s", "m"), 1)])
 
 
 # --- the factories and views of notebook 04 ---------------------------------------------------

@@ -1,28 +1,30 @@
-"""Notebook 07's figure and widget: rate against distortion side by side."""
+"""Notebook 07's figure and widget: JPEG's and language models' rate against distortion.
+
+Left panel, one curve per photograph (:class:`lossylab.course.nb07.JPEGCurve`); right
+panel, one curve per family of language models (:class:`lossylab.course.nb07.LMPoint`);
+an open ring marks the chosen setting on every curve. The numbers come from
+:mod:`lossylab.course.nb07`; this module only draws and wires.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
-if TYPE_CHECKING:
-    from lossylab.course.nb07 import JPEGCurve, LMPoint
-
-import ipywidgets as widgets
-
-if TYPE_CHECKING:
-    from lossylab.course.nb07 import JPEGCurve, LMPoint
-from typing import TYPE_CHECKING
-
 from lossylab.ui import style
 from lossylab.ui.live import LiveFigure, live, number_table
-from lossylab.ui.style import Drawn, _axes, _figure
+from lossylab.ui.style import Drawn, _figure
 
-# --- notebook 07: rate against distortion, JPEG and language models side by side -----------
+if TYPE_CHECKING:
+    from lossylab.course.nb07 import JPEGCurve, LMPoint
+
+__all__ = ["draw_side_by_side", "picked_points", "side_by_side_rows", "side_by_side_widget"]
 
 LMCurveSpec = tuple[str, "Sequence[LMPoint]", str]  # (legend label, points, colour)
 
@@ -32,81 +34,6 @@ def _ring(ax: Axes) -> Artist:
     return ax.plot([], [], "o", ms=9, mfc="none", mec="black", mew=1.5)[0]
 
 
-def draw_jpeg_rate_distortion(curves: Sequence[JPEGCurve], *, colors: Sequence[str],
-                              ax: Axes | None = None) -> Drawn:
-    """Draw JPEG's rate (file bits per pixel) against its distortion (bits per pixel missing).
-
-    Parameters
-    ----------
-    curves : sequence of lossylab.course.nb07.JPEGCurve
-        One photograph each, measured at the same qualities.
-    colors : sequence of str, keyword-only
-        One colour per curve.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw (default: the current axes).
-
-    Returns
-    -------
-    Drawn
-        Artist ``jpeg``: an empty ring per quality, placed by :func:`update_side_by_side`.
-
-    Raises
-    ------
-    ValueError
-        If there is not one colour per curve.
-
-    Notes
-    -----
-    The distortion is :func:`lossylab.course.nb07.residual_bits_per_pixel`, the entropy of the
-    error image: what a lossless coder would still need to restore the original.
-    """
-    if len(colors) != len(curves):
-        raise ValueError(f"colors must have one entry per curve ({len(curves)}), "
-                         f"got {len(colors)}")
-    ax = _axes(ax)
-    for curve, color in zip(curves, colors, strict=True):
-        ax.plot(curve.bpp, curve.residual_bits_per_pixel, ".-", color=color, lw=1,
-                label=curve.name)
-    ax.set(xscale="log", xlabel="rate: bits per pixel of the JPEG file",
-           ylabel="distortion:\nbits/pixel missing", title="JPEG, quality 5-95")
-    ax.set_xticks([0.2, 0.5, 1, 2, 4], labels=["0.2", "0.5", "1", "2", "4"])
-    ax.minorticks_off()
-    ax.legend(fontsize=7, loc="upper right")
-    return Drawn(_figure(ax), ax, {"jpeg": _ring(ax)})
-
-
-def draw_lm_rate_distortion(curves: Sequence[LMCurveSpec], *, ax: Axes | None = None) -> Drawn:
-    """Draw language models' rate (model bits per training character) against their excess bits.
-
-    Parameters
-    ----------
-    curves : sequence of (str, sequence of lossylab.course.nb07.LMPoint, str)
-        Legend label, the models in the order of the curve, colour.
-    ax : matplotlib.axes.Axes, optional
-
-    Returns
-    -------
-    Drawn
-        Artists ``lm0``, ``lm1``, ...: one empty ring per curve, placed by
-        :func:`update_side_by_side`.
-
-    Notes
-    -----
-    The distortion axis is symmetric-log, linear below 0.1 bits per character so that a
-    model with no excess (KL = 0) still fits.
-    """
-    ax = _axes(ax)
-    for label, points, color in curves:
-        ax.plot([p.model_bits_per_train_char for p in points],
-                [p.excess_bits_per_char for p in points], ".-", color=color, lw=1, label=label)
-    ax.set(xscale="log", xlabel="rate: model bits per training character",
-           ylabel="distortion:\nexcess bits/char", title="language models")
-    ax.set_yscale("symlog", linthresh=0.1)
-    ax.minorticks_off()
-    ax.legend(fontsize=7, loc="lower left")
-    return Drawn(_figure(ax), ax, {f"lm{i}": _ring(ax) for i in range(len(curves))})
-
-
 def draw_side_by_side(jpeg_curves: Sequence[JPEGCurve], lm_curves: Sequence[LMCurveSpec], *,
                       jpeg_colors: Sequence[str], quality: int, picks: Sequence[int],
                       axes: Sequence[Axes] | None = None) -> Drawn:
@@ -114,52 +41,63 @@ def draw_side_by_side(jpeg_curves: Sequence[JPEGCurve], lm_curves: Sequence[LMCu
 
     Parameters
     ----------
-    jpeg_curves, jpeg_colors
-        As in :func:`draw_jpeg_rate_distortion`.
-    lm_curves
-        As in :func:`draw_lm_rate_distortion`.
-    quality : int, keyword-only
-        The JPEG quality to mark (one of the curves' qualities).
-    picks : sequence of int, keyword-only
-        For each language-model curve, the index of the point to mark.
+    jpeg_curves : sequence of lossylab.course.nb07.JPEGCurve
+        One photograph each, measured at the same qualities; ``jpeg_colors``, one colour each.
+    lm_curves : sequence of (str, sequence of lossylab.course.nb07.LMPoint, str)
+        Legend label, the models in the order of the curve, colour.
+    quality, picks : keyword-only
+        The JPEG quality to ring, and for each language-model curve the index of its ring.
     axes : pair of matplotlib.axes.Axes, optional
         Left (JPEG) and right (language models); default: two new axes on the current figure.
 
     Returns
     -------
     Drawn
-        Panels ``jpeg`` and ``lm``, artists ``jpeg``, ``lm0``, ``lm1``, ...; move them with
-        :func:`update_side_by_side`.
-    """
-    if axes is None:
-        import matplotlib.pyplot as plt
-
-        axes = plt.gcf().subplots(1, 2)
-    left = draw_jpeg_rate_distortion(jpeg_curves, colors=jpeg_colors, ax=axes[0])
-    right = draw_lm_rate_distortion(lm_curves, ax=axes[1])
-    drawn = Drawn(left.fig, {"jpeg": left.ax, "lm": right.ax}, left.artists | right.artists)
-    update_side_by_side(drawn, jpeg_curves, lm_curves, quality=quality, picks=picks)
-    return drawn
-
-
-def update_side_by_side(drawn: Drawn, jpeg_curves: Sequence[JPEGCurve],
-                        lm_curves: Sequence[LMCurveSpec], *, quality: int,
-                        picks: Sequence[int]) -> None:
-    """Move the rings of :func:`draw_side_by_side` to another quality and other models.
-
-    Parameters
-    ----------
-    drawn : Drawn
-        What :func:`draw_side_by_side` returned.
-    jpeg_curves, lm_curves, quality, picks
-        As in :func:`draw_side_by_side`.
+        Panels ``jpeg`` and ``lm``, rings ``jpeg``, ``lm0``, ``lm1``, ...
 
     Raises
     ------
     ValueError
-        If ``quality`` was not measured, or ``picks`` does not hold one valid index per
-        language-model curve.
+        For a colour count, a quality or ``picks`` that does not match the curves.
+
+    Examples
+    --------
+    >>> from lossylab.course.nb07 import JPEGCurve, LMPoint
+    >>> q = np.array([10, 90])
+    >>> jpeg = [JPEGCurve("a", q, np.array([0.3, 3.0]), np.array([28.0, 42.0]), 15 / q)]
+    >>> lm = [("n-gram", [LMPoint("m", 10, 100.0, 0.1, 3.0, 0.5)], "C0")]
+    >>> drawn = draw_side_by_side(jpeg, lm, jpeg_colors=["k"], quality=90, picks=[0])
+    >>> sorted(drawn.artists)
+    ['jpeg', 'lm0']
     """
+    if len(jpeg_colors) != len(jpeg_curves):
+        raise ValueError(f"colors must have one entry per curve ({len(jpeg_curves)}), "
+                         f"got {len(jpeg_colors)}")
+    left, right = plt.gcf().subplots(1, 2) if axes is None else axes
+    for curve, color in zip(jpeg_curves, jpeg_colors, strict=True):
+        left.plot(curve.bpp, curve.residual_bits_per_pixel, ".-", color=color, lw=1,
+                  label=curve.name)
+    left.set(xscale="log", xlabel="rate: bits per pixel of the JPEG file",
+             ylabel="distortion:\nbits/pixel missing", title="JPEG, quality 5-95")
+    left.set_xticks([0.2, 0.5, 1, 2, 4], labels=["0.2", "0.5", "1", "2", "4"])
+    for label, points, color in lm_curves:
+        right.plot([p.model_bits_per_train_char for p in points],
+                   [p.excess_bits_per_char for p in points], ".-", color=color, lw=1, label=label)
+    right.set(xscale="log", xlabel="rate: model bits per training character",
+              ylabel="distortion:\nexcess bits/char", title="language models")
+    right.set_yscale("symlog", linthresh=0.1)  # linear below 0.1: a model with KL = 0 fits
+    for ax, loc in ((left, "upper right"), (right, "lower left")):
+        ax.minorticks_off()
+        ax.legend(fontsize=7, loc=loc)
+    drawn = Drawn(_figure(left), {"jpeg": left, "lm": right},
+                  {"jpeg": _ring(left)} | {f"lm{i}": _ring(right) for i in range(len(lm_curves))})
+    _update(drawn, jpeg_curves, lm_curves, quality=quality, picks=picks)
+    return drawn
+
+
+def _update(drawn: Drawn, jpeg_curves: Sequence[JPEGCurve], lm_curves: Sequence[LMCurveSpec],
+            *, quality: int, picks: Sequence[int]) -> None:
+    """Move the rings of :func:`draw_side_by_side` to another quality and other models."""
     i = jpeg_curves[0].at(quality)
     drawn.artists["jpeg"].set_data([c.bpp[i] for c in jpeg_curves],
                                    [c.residual_bits_per_pixel[i] for c in jpeg_curves])
@@ -175,6 +113,11 @@ def picked_points(lm_curves: Sequence[LMCurveSpec], picks: Sequence[int]) -> lis
     ------
     ValueError
         If ``picks`` does not hold one index per curve, each within its curve.
+
+    Examples
+    --------
+    >>> picked_points([("a", ["p0", "p1"], "C0")], [1])
+    ['p1']
     """
     sizes = [len(points) for _, points, _ in lm_curves]
     if len(picks) != len(sizes) or any(not 0 <= i < n for i, n in zip(picks, sizes, strict=True)):
@@ -187,18 +130,19 @@ def side_by_side_rows(jpeg_curves: Sequence[JPEGCurve], quality: int,
                       points: Sequence[LMPoint]) -> dict[str, str]:
     """The numbers under the side-by-side figure: JPEG's mean over photographs, each model's.
 
-    Parameters
-    ----------
-    jpeg_curves : sequence of lossylab.course.nb07.JPEGCurve
-    quality : int
-        One of the curves' qualities.
-    points : sequence of lossylab.course.nb07.LMPoint
-        The language models marked on the figure.
-
     Returns
     -------
     dict of str to str
-        Label to formatted value, for :func:`number_table`.
+        Label to formatted value (for :func:`lossylab.ui.live.number_table`): one row for
+        ``jpeg_curves`` at ``quality``, one per LMPoint of ``points``.
+
+    Examples
+    --------
+    >>> from lossylab.course.nb07 import JPEGCurve, LMPoint
+    >>> curve = JPEGCurve("a", np.array([50]), np.array([1.0]), np.array([34.0]), np.array([12.0]))
+    >>> rows = side_by_side_rows([curve], 50, [LMPoint("m", 10, 100.0, 0.1, 3.0, 0.5)])
+    >>> rows["m"]
+    '0.1 model bits/char, 3.000 bits/char, excess 0.500'
     """
     i = jpeg_curves[0].at(quality)
     bpp, psnr, missing = (np.mean([getattr(c, key)[i] for c in jpeg_curves])
@@ -216,18 +160,15 @@ def side_by_side_widget(jpeg_curves: Sequence[JPEGCurve],
                         jpeg_colors: Sequence[str], quality: int,
                         knobs: Sequence[tuple[str, Sequence[Any], int]],
                         figsize: tuple[float, float] = (8.6, 3.0)) -> widgets.Box:
-    """Live :func:`lossylab.ui.nb07.draw_side_by_side`: a quality slider and one per LM curve.
+    """Live :func:`draw_side_by_side`: a quality slider and one slider per LM curve.
 
     Parameters
     ----------
-    jpeg_curves, lm_curves, jpeg_colors
-        As in :func:`lossylab.ui.nb07.draw_side_by_side`.
-    quality : int, keyword-only
-        Initial JPEG quality (one of the curves' qualities).
+    jpeg_curves, lm_curves, jpeg_colors, quality
+        As in :func:`draw_side_by_side` (``quality``: the initial one).
     knobs : sequence of (str, sequence, int), keyword-only
         One per language-model curve: the slider's description, the value shown for each
         of the curve's points (e.g. the n-gram orders), and the initial index.
-    figsize : (float, float), keyword-only
 
     Returns
     -------
@@ -247,14 +188,13 @@ def side_by_side_widget(jpeg_curves: Sequence[JPEGCurve],
     fig, axes = style.new_figure(1, 2, figsize=figsize)
     fig.set_dpi(80)
     drawn = draw_side_by_side(jpeg_curves, lm_curves, jpeg_colors=jpeg_colors,
-                                       quality=quality, picks=picks, axes=axes)
+                              quality=quality, picks=picks, axes=axes)
     live_fig = LiveFigure(fig, animated=drawn.animated)
     table = widgets.HTML()
 
     def update(quality: int, **picked: int) -> None:
         picks = [picked[f"lm{n}"] for n in range(len(lm_curves))]
-        update_side_by_side(drawn, jpeg_curves, lm_curves, quality=quality,
-                                     picks=picks)
+        _update(drawn, jpeg_curves, lm_curves, quality=quality, picks=picks)
         table.value = number_table(side_by_side_rows(
             jpeg_curves, quality, picked_points(lm_curves, picks)))
         live_fig.refresh()
