@@ -109,25 +109,3 @@ def test_bad_inputs_raise(lang: SyntheticLanguage) -> None:
     with pytest.raises(ValueError, match="n_sentences must be an int >= 0"):
         lang.sample(-1)
 
-
-def test_sentence_distributions_are_aligned_and_exact() -> None:
-    from lossylab.course.synthetic import SENTENCE_PROMPT, sentence_distributions, small_language
-    from lossylab.distributions import hallucination_mass, mode_collapse_mass
-    from lossylab.ngram import NGramLM
-
-    small = small_language()
-    model = NGramLM(3).fit("".join(small.sample(500, seed=0)))
-    dist = sentence_distributions(small, model)
-    assert len(dist.p_true) == len(dist.sentences) + 1 == 505
-    assert dist.p_true.sum() == pytest.approx(1.0) and dist.p_model.sum() == pytest.approx(1.0)
-    assert dist.p_true[-1] == 0.0 and 0.0 < dist.p_model[-1] < 1.0
-    i = 7
-    expected = 2.0 ** model.sequence_log2_probs([dist.sentences[i]], prompt=SENTENCE_PROMPT)[0]
-    assert dist.p_model[i] == pytest.approx(expected, rel=1e-9)
-    # the sampled sentences of the model follow p_model: frequencies against probabilities
-    drawn = model.sample_streams(3000, 60, seed=1, prompt=SENTENCE_PROMPT)
-    first = [s[: s.index(END) + 2] if END in s else s for s in drawn]
-    top = int(np.argmax(dist.p_model[:-1]))
-    assert first.count(dist.sentences[top]) / 3000 == pytest.approx(dist.p_model[top], abs=0.02)
-    assert 0.0 <= mode_collapse_mass(dist.p_true, dist.p_model) <= 1.0
-    assert hallucination_mass(dist.p_true, dist.p_model) >= dist.p_model[-1]

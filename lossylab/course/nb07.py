@@ -1,34 +1,24 @@
-"""JPEG and language models side by side: rate, distortion, and the course's claims checked.
+"""Notebook 07: JPEG and language models side by side, and the course's claims checked.
 
 The core idea. Both compressors keep a few bits (the *rate*) and lose something (the
-*distortion*); to compare them we measure both in bits per symbol.
+*distortion*); to compare them, both are measured in bits per symbol.
 
 * **JPEG** describes one photograph. Rate: bits per pixel of the file (``bpp``).
-  Distortion in bits: how many more bits per pixel a lossless code of the errors
-  (original minus decoded) would need to give the original back,
-  :func:`residual_bits_per_pixel`. Rate plus that distortion is a two-part code of the
-  image: the JPEG file, then the correction. (PSNR is shown too: with Gaussian-looking
-  errors, every 6.02 dB of PSNR is one bit less of error per sample.)
+  Distortion: the bits per pixel a lossless code of the errors would still need to give
+  the original back (:func:`residual_bits_per_pixel`), so that rate plus distortion is a
+  two-part code of the image.
 * **A language model** describes a corpus. Rate: bits to store the model, per character
-  of its training text (the model as "a compressed copy" of what it read). Distortion:
-  the *excess* bits per character it spends on new text from the same source, over
-  the entropy rate where p_true is known (the synthetic language: an estimate of
-  ``KL(p_true || p_model)`` per character) or over the best model we have (Shakespeare).
+  of its training text. Distortion: the *excess* bits per character it spends on new
+  text, over the exact code length under p_true (the synthetic language, setup ``"07"`` of
+  :mod:`lossylab.course.synthetic`: KL(p_true || p_model) per character) or over the best
+  model we have (Shakespeare).
 
-The other half of the module checks the course's argument against measurements: the
-entropy drop under JPEG's many-to-one map, mode collapse and hallucination for both,
-and generalization (valid, never-seen sentences) of an n-gram on the synthetic
-language. Each check is a :class:`Claim` with its numbers and a ``holds`` verdict.
+Then each sentence of the course's argument is a :class:`Claim` checked against these
+measurements. Results are cached and read-only, so the sliders only look numbers up.
 
-Everything costly is computed once and cached (``functools.lru_cache``), so the
-notebook's sliders only look numbers up.
-
-What this version leaves out: a real rate-distortion bound (we compare operating
-points of two codecs, not the best possible codes); the Shakespeare models are
-evaluated on a slice of the held-out text in short blocks (:data:`EVAL_BLOCK_CHARS`)
-rather than with the canonical 8192-character blocks, which costs a little more per
-character for every model alike; the sentence-level mode-collapse and hallucination
-masses are Monte-Carlo estimates from samples, not sums over every sentence.
+What this version leaves out: a real rate-distortion bound (these are operating points of
+two codecs, not the best possible codes); the Shakespeare models read the held-out text in
+short blocks (:data:`EVAL_BLOCK_CHARS`), a little dearer per character for every model.
 
 References
 ----------
@@ -41,39 +31,38 @@ real question to ask?", blog post, February 2023.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lossylab import distributions as D
-from lossylab.grammar import END  # the end of every sentence, a full stop and a newline
-
-if TYPE_CHECKING:  # pragma: no cover
-    from lossylab.blockstats import BlockStats
-    from lossylab.grammar import SyntheticLanguage
-    from lossylab.lm import CharLM
-    from lossylab.ngram import NGramLM
-from typing import TYPE_CHECKING
-
-from lossylab.course.common import PHOTOGRAPHS, RD_QUALITIES
+from lossylab.blockstats import BlockStats, block_stats
+from lossylab.course import synthetic
+from lossylab.course.common import PHOTOGRAPHS, RD_QUALITIES, photograph, sample_block_pool
 from lossylab.course.exercises import Feedback, _number_feedback
+from lossylab.data import shakespeare_split
+from lossylab.distributions import entropy, normalize
+from lossylab.images import psnr_db, roundtrip
+from lossylab.lm import CharLM
+from lossylab.neural import load_pretrained, pretrained_names
+
+__all__ = [
+    "BITS_PER_COUNT", "BITS_PER_WEIGHT", "CLAIM_QUALITIES", "EVAL_BLOCK_CHARS", "NGRAM_ORDERS",
+    "Claim", "JPEGCurve", "LMPoint", "best_ngram_order", "check_best_ngram_order",
+    "check_db_per_bit", "check_shared_property", "claims", "jpeg_block_stats", "jpeg_curves",
+    "neural_ladder", "neural_quantization", "ngram_ladder", "residual_bits_per_pixel",
+]
 
 BITS_PER_COUNT = 32  # an n-gram's stored count, charged like a float32 weight
 BITS_PER_WEIGHT = (2, 3, 4, 5, 6, 8, 12, 16)  # the "JPEG the model" curve
-NGRAM_ORDERS = tuple(range(9))  # n-gram orders 0..8 on the synthetic language
-SYNTHETIC_N_TRAIN = 3000  # training sentences (about 110,000 characters)
-SYNTHETIC_N_TEST = 1000  # held-out sentences, drawn with another seed
-N_SAMPLED = 300  # sentences sampled from a model to measure what it generates
-N_COLLAPSE = 500  # held-out sentences (the first ones) for the mode-collapse estimate
+NGRAM_ORDERS = tuple(range(max(synthetic.SYNTHETIC_ORDERS) + 1))  # n-gram orders 0..8
 EVAL_N_CHARS = 8192  # held-out Shakespeare characters used to compare the neural models
 EVAL_BLOCK_CHARS = 256  # ... in 32 blocks read in lockstep (fast; see the module notes)
 QUANTIZED = "gru-64"  # the model of the "JPEG the model" curve (the largest if it is missing)
-R = 10.0  # the factor of mode collapse and hallucination
-
+CLAIM_QUALITIES = (10, 90)  # JPEG qualities at which the block distribution is measured
 
 # --- JPEG: rate and distortion in bits per pixel -----------------------------------------
 
@@ -89,9 +78,8 @@ def residual_bits_per_pixel(image: np.ndarray, decoded: np.ndarray) -> float:
     Returns
     -------
     float
-        ``sum_c H(e_c)`` over the channels c, where ``e_c = decoded_c - image_c`` takes
-        values in -255..255 and H is the plug-in entropy of its histogram, in bits.
-        0 for a lossless round trip.
+        ``sum_c H(e_c)`` over the channels c: the plug-in entropy in bits of the errors
+        ``e_c = decoded_c - image_c`` (-255..255); 0 for a lossless round trip.
 
     Raises
     ------
@@ -102,11 +90,9 @@ def residual_bits_per_pixel(image: np.ndarray, decoded: np.ndarray) -> float:
 
     Notes
     -----
-    Coding each error with the empirical distribution of its channel's errors costs
-    exactly ``H(e_c)`` bits per sample (plus a small table), so JPEG's ``bpp`` plus this
-    number is a two-part lossless code of the image: an upper bound on what the lost
-    detail is worth. For Gaussian errors of standard deviation s it is about
-    ``log2(s) + 2.05`` bits per sample: 6.02 dB more PSNR, one bit less.
+    Coding each error with its channel's error histogram costs ``H(e_c)`` bits per sample
+    (plus a small table). For Gaussian errors of standard deviation s that is about
+    ``log2(s) + 2.05`` bits: 6.02 dB more PSNR, one bit less.
 
     Examples
     --------
@@ -117,8 +103,6 @@ def residual_bits_per_pixel(image: np.ndarray, decoded: np.ndarray) -> float:
     >>> residual_bits_per_pixel(image, noisy)
     1.0
     """
-    from lossylab.distributions import entropy, normalize
-
     ref, test = np.asarray(image), np.asarray(decoded)
     if ref.dtype != np.uint8 or test.dtype != np.uint8:
         raise TypeError(f"image and decoded must be uint8 arrays, got {ref.dtype} and "
@@ -132,40 +116,12 @@ def residual_bits_per_pixel(image: np.ndarray, decoded: np.ndarray) -> float:
                      for c in range(channels.shape[1])))
 
 
-def psnr_from_mse_db(mse: float, *, data_range: float = 255.0) -> float:
-    """PSNR in dB from a mean squared error: ``10 log10(data_range**2 / mse)``.
-
-    The same number as :func:`lossylab.images.psnr_db` (scikit-image), computed here from
-    the errors we already have, without importing scikit-image's metrics (which load
-    scipy.stats: seconds on a busy machine). ``inf`` for ``mse == 0``.
-
-    Examples
-    --------
-    >>> round(psnr_from_mse_db(255.0**2 / 1000), 6)
-    30.0
-    """
-    if not (math.isfinite(mse) and mse >= 0):
-        raise ValueError(f"mse must be a finite number >= 0, got {mse!r}")
-    return math.inf if mse == 0 else 10 * math.log10(data_range**2 / mse)
-
-
-def _mse(image: np.ndarray, decoded: np.ndarray) -> float:
-    return float(np.mean((decoded.astype(np.float64) - image.astype(np.float64)) ** 2))
-
-
 @dataclass(frozen=True)
 class JPEGCurve:
-    """One photograph through JPEG at several qualities (arrays aligned with ``qualities``).
+    """One photograph through JPEG at several qualities.
 
-    Attributes
-    ----------
-    name : str
-    qualities : numpy.ndarray
-    bpp : numpy.ndarray
-        Rate: bits per pixel of the JPEG file.
-    psnr_db : numpy.ndarray
-    residual_bits_per_pixel : numpy.ndarray
-        Distortion in bits (:func:`residual_bits_per_pixel`).
+    The arrays ``bpp`` (rate: bits per pixel of the file), ``psnr_db`` and
+    ``residual_bits_per_pixel`` (distortion in bits) are aligned with ``qualities``.
     """
 
     name: str
@@ -183,44 +139,46 @@ class JPEGCurve:
 
 
 @lru_cache(maxsize=16)
-def jpeg_curve(name: str, qualities: tuple[int, ...] = RD_QUALITIES) -> JPEGCurve:
-    """Round-trip a bundled photograph (``lossylab.course.common.PHOTOGRAPHS``) at each quality.
-
-    Cached: about 20 ms per quality the first time, free afterwards.
-
-    Examples
-    --------
-    >>> curve = jpeg_curve("camera", (10, 90))
-    >>> bool(curve.bpp[0] < curve.bpp[1] and curve.residual_bits_per_pixel[0] >
-    ...      curve.residual_bits_per_pixel[1])
-    True
-    """
-    from lossylab.course.common import photograph
-    from lossylab.images import roundtrip
-
+def _jpeg_curve(name: str, qualities: tuple[int, ...]) -> JPEGCurve:
+    """One bundled photograph round-tripped at each quality; read-only arrays."""
     image = photograph(name)
     rows = []
     for quality in qualities:
         rt = roundtrip(image, quality)
-        rows.append((rt.bpp, psnr_from_mse_db(_mse(image, rt.decoded)),
+        rows.append((rt.bpp, psnr_db(image, rt.decoded, data_range=255),
                      residual_bits_per_pixel(image, rt.decoded)))
-    bpp, psnr, residual = (np.array(column) for column in zip(*rows, strict=True))
-    return JPEGCurve(name=name, qualities=np.array(qualities), bpp=bpp, psnr_db=psnr,
-                     residual_bits_per_pixel=residual)
+    arrays = [np.array(qualities), *(np.array(column) for column in zip(*rows, strict=True))]
+    for array in arrays:
+        array.setflags(write=False)
+    return JPEGCurve(name, *arrays)
 
 
-def jpeg_curves() -> tuple[JPEGCurve, ...]:
-    """:func:`jpeg_curve` of every photograph at :data:`~lossylab.course.common.RD_QUALITIES`."""
-    return tuple(jpeg_curve(name) for name in PHOTOGRAPHS)
+def jpeg_curves(names: tuple[str, ...] = PHOTOGRAPHS,
+                qualities: tuple[int, ...] = RD_QUALITIES) -> tuple[JPEGCurve, ...]:
+    """Round-trip bundled photographs (``lossylab.course.common.PHOTOGRAPHS``) at each quality.
+
+    Cached and read-only: about 20 ms per photograph and quality the first time.
+
+    Examples
+    --------
+    >>> (curve,) = jpeg_curves(("camera",), (10, 90))
+    >>> bool(curve.bpp[0] < curve.bpp[1] and curve.residual_bits_per_pixel[0] >
+    ...      curve.residual_bits_per_pixel[1])
+    True
+    """
+    return tuple(_jpeg_curve(name, tuple(qualities)) for name in names)
 
 
 @lru_cache(maxsize=8)
 def jpeg_block_stats(quality: int) -> BlockStats:
-    """``lossylab.course.nb04.block_stats`` of the sample block pool at ``quality``, cached."""
-    from lossylab.blockstats import block_stats
-    from lossylab.course.common import sample_block_pool
+    """``lossylab.blockstats.block_stats`` of the sample block pool at ``quality``, cached.
 
-    return block_stats(sample_block_pool(), quality, r=R)
+    Examples
+    --------
+    >>> jpeg_block_stats(90).n_blocks
+    20054
+    """
+    return block_stats(sample_block_pool(), quality, r=synthetic.R)
 
 
 # --- language models: rate and distortion in bits per character -----------------------
@@ -235,14 +193,11 @@ class LMPoint:
     name : str
     n_params : int
     model_bits : float
-        Size of the model: ``stored_bits`` for a neural model, ``n_params *``
-        :data:`BITS_PER_COUNT` for an n-gram.
+        ``stored_bits`` for a neural model, ``n_params *`` :data:`BITS_PER_COUNT` for an n-gram.
     model_bits_per_train_char : float
-        Rate: ``model_bits / train_chars``.
-    bits_per_char : float
-        Code length of the held-out text under the model.
-    excess_bits_per_char : float
-        Distortion: ``bits_per_char - floor_bits_per_char``.
+        Rate: ``model_bits`` per training character.
+    bits_per_char, excess_bits_per_char : float
+        Held-out code length; distortion, its excess over the floor (p_true or the best model).
     """
 
     name: str
@@ -253,222 +208,45 @@ class LMPoint:
     excess_bits_per_char: float
 
 
-def model_bits(model: CharLM) -> float:
-    """Bits to store a model: ``stored_bits`` if it has them, else ``n_params * 32``."""
+def _lm_point(model: CharLM, *, bits_per_char: float, train_chars: int,
+              floor_bits_per_char: float) -> LMPoint:
+    """Place a model on the rate-distortion plane (``stored_bits``, else 32 bits a count)."""
     stored = getattr(model, "stored_bits", None)
-    return float(stored if stored is not None else model.n_params * BITS_PER_COUNT)
-
-
-def lm_point(model: CharLM, *, bits_per_char: float, train_chars: int,
-             floor_bits_per_char: float) -> LMPoint:
-    """Place a model on the rate-distortion plane (see :class:`LMPoint`).
-
-    Raises
-    ------
-    ValueError
-        If ``train_chars`` is not a positive integer.
-
-    Examples
-    --------
-    >>> from lossylab.ngram import NGramLM
-    >>> model = NGramLM(1).fit("abc" * 10)
-    >>> p = lm_point(model, bits_per_char=1.5, train_chars=30, floor_bits_per_char=1.25)
-    >>> p.model_bits == 32 * model.n_params, p.excess_bits_per_char
-    (True, 0.25)
-    """
-    if not isinstance(train_chars, (int, np.integer)) or train_chars < 1:
-        raise ValueError(f"train_chars must be a positive int, got {train_chars!r}")
-    bits = model_bits(model)
+    bits = float(stored if stored is not None else model.n_params * BITS_PER_COUNT)
     return LMPoint(name=model.name, n_params=int(model.n_params), model_bits=bits,
                    model_bits_per_train_char=bits / train_chars, bits_per_char=bits_per_char,
                    excess_bits_per_char=bits_per_char - floor_bits_per_char)
 
 
-# --- the synthetic language: p_true known ------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class SyntheticSetup:
-    """Train and held-out sentences of the synthetic language, with their exact p_true.
-
-    Attributes
-    ----------
-    language : SyntheticLanguage
-    train, test : tuple of str
-        Sentences (each ends with ``".\\n"``), seeds 1 and 2.
-    train_text, test_text : str
-        Their concatenations.
-    test_true_bits_per_char : float
-        ``-sum log2 p_true(test sentences) / len(test_text)``: the test text's exact
-        code length under p_true (close to the entropy rate).
-    entropy_bits_per_char : float
-        The exact entropy rate.
-    """
-
-    language: SyntheticLanguage
-    train: tuple[str, ...]
-    test: tuple[str, ...]
-    train_text: str
-    test_text: str
-    test_true_bits_per_char: float
-    entropy_bits_per_char: float
-
-
-@lru_cache(maxsize=1)
-def synthetic_setup() -> SyntheticSetup:
-    """The synthetic-language data of notebook 07 (cached)."""
-    from lossylab.grammar import SyntheticLanguage
-
-    language = SyntheticLanguage()
-    train = tuple(language.sample(SYNTHETIC_N_TRAIN, seed=1))
-    test = tuple(language.sample(SYNTHETIC_N_TEST, seed=2))
-    test_text = "".join(test)
-    true_bits = -sum(language.log2_prob(s) for s in test) / len(test_text)
-    return SyntheticSetup(language=language, train=train, test=test, train_text="".join(train),
-                          test_text=test_text, test_true_bits_per_char=true_bits,
-                          entropy_bits_per_char=language.entropy_bits_per_char())
-
-
-@lru_cache(maxsize=1)
-def ngram_models() -> tuple[NGramLM, ...]:
-    """The n-grams of :data:`NGRAM_ORDERS`, fitted on the synthetic training text (cached)."""
-    from lossylab.ngram import fit_ngram_ladder
-
-    return tuple(fit_ngram_ladder(synthetic_setup().train_text, max_order=max(NGRAM_ORDERS)))
-
-
 @lru_cache(maxsize=1)
 def ngram_ladder() -> tuple[LMPoint, ...]:
-    """n-grams of :data:`NGRAM_ORDERS` on the synthetic language; excess = KL per character.
+    """The n-grams of :data:`NGRAM_ORDERS` on the synthetic language (setup ``"07"``).
 
-    The floor is the held-out text's exact code length under p_true, so the excess is
-    the sample estimate of ``KL(p_true || p_model)`` per character.
-    """
-    setup = synthetic_setup()
-    return tuple(
-        lm_point(model, bits_per_char=model.bits_per_char(setup.test_text),
-                 train_chars=len(setup.train_text),
-                 floor_bits_per_char=setup.test_true_bits_per_char)
-        for model in ngram_models()
-    )
-
-
-def first_sentences(model: CharLM, n_sentences: int, *, n_chars: int = 100, seed: int = 0,
-                    temperature: float = 1.0, end: str = END) -> list[str]:
-    """Sample ``n_sentences`` sentences: the first sentence of independent streams.
-
-    Each stream starts after ``end`` (the start of a sentence) and is cut after its
-    first ``end``; a stream with no ``end`` within ``n_chars`` is returned unfinished
-    (such a string is never valid). Their probabilities under the sampling distribution
-    are ``model.sequence_log2_probs(sentences, prompt=end)``.
-    """
-    streams = model.sample_streams(n_sentences, n_chars, temperature=temperature, seed=seed,
-                                   prompt=end)
-    return [s[: s.index(end) + len(end)] if end in s else s for s in streams]
-
-
-@dataclass(frozen=True)
-class SampleSplit:
-    """What a model's sampled sentences are, as fractions that sum to 1.
-
-    Attributes
-    ----------
-    n_samples : int
-    memorized : float
-        Valid and in the training set.
-    generalized : float
-        Valid (p_true > 0) and never seen in training.
-    hallucinated : float
-        Invalid: p_true = 0.
-    """
-
-    n_samples: int
-    memorized: float
-    generalized: float
-    hallucinated: float
-
-
-def split_samples(samples: Sequence[str], language: SyntheticLanguage,
-                  train: Sequence[str]) -> SampleSplit:
-    """Classify sampled sentences as memorized, generalized or hallucinated.
-
-    Raises
-    ------
-    ValueError
-        If ``samples`` is empty.
+    The floor is the held-out text's exact code length under p_true, so the excess is the
+    sample estimate of ``KL(p_true || p_model)`` per character.
 
     Examples
     --------
-    >>> from lossylab.grammar import SyntheticLanguage
-    >>> lang = SyntheticLanguage()
-    >>> split_samples(["the dog runs.\\n", "the dog runs.\\n", "dog the.\\n", "a cat sleeps.\\n"],
-    ...               lang, ["the dog runs.\\n"])
-    SampleSplit(n_samples=4, memorized=0.5, generalized=0.25, hallucinated=0.25)
+    >>> [p.name for p in ngram_ladder()[:2]]
+    ['ngram-0', 'ngram-1']
     """
-    if len(samples) == 0:
-        raise ValueError("samples is empty; sample at least one sentence")
-    seen = set(train)
-    valid = np.array([language.is_valid(s) for s in samples])
-    known = np.array([s in seen for s in samples])
-    n = len(samples)
-    return SampleSplit(n_samples=n, memorized=float(np.sum(valid & known)) / n,
-                       generalized=float(np.sum(valid & ~known)) / n,
-                       hallucinated=float(np.sum(~valid)) / n)
+    setup = synthetic.synthetic_setup("07")
+    return tuple(
+        _lm_point(model, bits_per_char=model.bits_per_char(setup.test_text),
+                  train_chars=len(setup.train_text),
+                  floor_bits_per_char=setup.test_true_bits_per_char)
+        for model in (synthetic.synthetic_ladder_model(k, setup="07") for k in NGRAM_ORDERS))
 
 
-@dataclass(frozen=True)
-class SentenceMismatch:
-    """How an n-gram of the synthetic language differs from p_true, sentence by sentence.
+def best_ngram_order() -> int:
+    """The n-gram order with the smallest KL per character on the synthetic language.
 
-    Attributes
-    ----------
-    order : int
-    kl_bits_per_char : float
-        Estimate of ``KL(p_true || p_model)`` per character (held-out sentences).
-    mode_collapse_mass, hallucination_mass : float
-        Monte-Carlo estimates at factor :data:`R` (:func:`mode_collapse_mass_mc` on
-        :data:`N_COLLAPSE` held-out sentences, :func:`hallucination_mass_mc` on the samples).
-    split : SampleSplit
-        Memorized / generalized / hallucinated fractions of :data:`N_SAMPLED` samples.
-    samples : tuple of str
-        The sampled sentences.
+    Examples
+    --------
+    >>> best_ngram_order()
+    6
     """
-
-    order: int
-    kl_bits_per_char: float
-    mode_collapse_mass: float
-    hallucination_mass: float
-    split: SampleSplit
-    samples: tuple[str, ...]
-
-
-@lru_cache(maxsize=16)
-def sentence_mismatch(order: int) -> SentenceMismatch:
-    """Measure mode collapse, hallucination and generalization of the order-``order`` n-gram.
-
-    Raises
-    ------
-    ValueError
-        If ``order`` is not in :data:`NGRAM_ORDERS`.
-    """
-    if order not in NGRAM_ORDERS:
-        raise ValueError(f"order must be one of {list(NGRAM_ORDERS)}, got {order!r}")
-    setup, model = synthetic_setup(), ngram_models()[order]
-    language = setup.language
-    test = setup.test[:N_COLLAPSE]
-    true_on_test = np.array([language.log2_prob(s) for s in test])
-    samples = first_sentences(model, N_SAMPLED, seed=order)
-    true_on_samples = np.array([language.log2_prob(s) for s in samples])
-    return SentenceMismatch(
-        order=order,
-        kl_bits_per_char=ngram_ladder()[order].excess_bits_per_char,
-        mode_collapse_mass=D.mode_collapse_mass_mc(
-            true_on_test, model.sequence_log2_probs(test, prompt=END)),
-        hallucination_mass=D.hallucination_mass_mc(
-            true_on_samples, model.sequence_log2_probs(samples, prompt=END)),
-        split=split_samples(samples, language, setup.train),
-        samples=tuple(samples),
-    )
+    return int(np.argmin([p.excess_bits_per_char for p in ngram_ladder()]))
 
 
 # --- Shakespeare: the neural ladder and its quantization --------------------------------
@@ -476,41 +254,39 @@ def sentence_mismatch(order: int) -> SentenceMismatch:
 
 @lru_cache(maxsize=1)
 def _shakespeare() -> tuple[int, str]:
-    from lossylab.data import shakespeare_split
-
+    """Training characters and the held-out slice every neural model reads."""
     split = shakespeare_split()
     return len(split.train), split.test[:EVAL_N_CHARS]
 
 
 @lru_cache(maxsize=32)
-def _neural_bits_per_char(name: str, bits_per_weight: int | None) -> tuple[float, CharLM]:
-    from lossylab.neural import load_pretrained
-
+def _neural_point(name: str, bits_per_weight: int | None) -> LMPoint:
+    """A pretrained model (quantized if asked) measured, with excess over 0."""
     model = load_pretrained(name)
     if bits_per_weight is not None:
         model = model.quantized(bits_per_weight)
-    return float(model.code_lengths(_shakespeare()[1], block_chars=EVAL_BLOCK_CHARS).mean()), model
+    train_chars, text = _shakespeare()
+    bits = float(model.code_lengths(text, block_chars=EVAL_BLOCK_CHARS).mean())
+    return _lm_point(model, bits_per_char=bits, train_chars=train_chars, floor_bits_per_char=0.0)
 
 
 def _neural_points(keys: Sequence[tuple[str, int | None]]) -> tuple[LMPoint, ...]:
-    train_chars = _shakespeare()[0]
-    floor = min(_neural_bits_per_char(name, None)[0] for name in neural_names())
-    return tuple(lm_point(model, bits_per_char=bpc, train_chars=train_chars,
-                          floor_bits_per_char=floor)
-                 for bpc, model in (_neural_bits_per_char(*key) for key in keys))
-
-
-def neural_names() -> list[str]:
-    """The pretrained ladder (``lossylab.neural.pretrained_names``), smallest to largest."""
-    from lossylab.neural import pretrained_names
-
-    return pretrained_names()
+    """Measured models with the excess over the best full-precision model."""
+    floor = min(_neural_point(name, None).bits_per_char for name in pretrained_names())
+    return tuple(dataclasses.replace(p, excess_bits_per_char=p.bits_per_char - floor)
+                 for p in (_neural_point(*key) for key in keys))
 
 
 @lru_cache(maxsize=1)
 def neural_ladder() -> tuple[LMPoint, ...]:
-    """The pretrained neural ladder on held-out Shakespeare; excess over the best of them."""
-    return _neural_points([(name, None) for name in neural_names()])
+    """The pretrained neural ladder on held-out Shakespeare; excess over the best of them.
+
+    Examples
+    --------
+    >>> [p.name for p in neural_ladder()][:2]
+    ['gru-4', 'gru-16']
+    """
+    return _neural_points([(name, None) for name in pretrained_names()])
 
 
 @lru_cache(maxsize=4)
@@ -518,11 +294,15 @@ def neural_quantization(name: str | None = None,
                         bits: tuple[int, ...] = BITS_PER_WEIGHT) -> tuple[LMPoint, ...]:
     """One pretrained model quantized to each of ``bits`` bits per weight.
 
-    By default :data:`QUANTIZED` (a mid-size model: evaluating it eight times is cheap),
-    or the largest model if that one is not installed.
+    By default :data:`QUANTIZED` (mid-size: cheap to evaluate eight times), else the largest.
+
+    Examples
+    --------
+    >>> [p.name for p in neural_quantization(bits=(8,))]
+    ['gru-64-q8']
     """
     if name is None:
-        name = QUANTIZED if QUANTIZED in neural_names() else neural_names()[-1]
+        name = QUANTIZED if QUANTIZED in pretrained_names() else pretrained_names()[-1]
     return _neural_points([(name, b) for b in bits])
 
 
@@ -531,16 +311,8 @@ def neural_quantization(name: str | None = None,
 
 @dataclass(frozen=True)
 class Claim:
-    """One sentence of the course's argument with the numbers that test it.
-
-    Attributes
-    ----------
-    statement : str
-    measured : tuple of (str, float)
-        Labelled measurements, in the order they are read.
-    holds : bool
-        Whether the measurements support the statement.
-    """
+    """One sentence of the course's argument, with ``measured``, the labelled numbers that
+    test it (a tuple of (str, float) in reading order), and whether they support it, ``holds``."""
 
     statement: str
     measured: tuple[tuple[str, float], ...]
@@ -551,30 +323,11 @@ class Claim:
         return dict(self.measured)[label]
 
 
-CLAIM_QUALITIES = (10, 90)  # JPEG qualities at which the block distribution is measured
-
-
-def best_ngram_order() -> int:
-    """The n-gram order with the smallest KL per character on the synthetic language."""
-    return int(np.argmin([p.excess_bits_per_char for p in ngram_ladder()]))
-
-
-def _claim_entropy_drops() -> Claim:
-    stats = [jpeg_block_stats(q) for q in CLAIM_QUALITIES]
-    after = [s.entropy_after_bits for s in stats]
-    before = stats[0].entropy_before_bits
-    measured = (("entropy before (bits/block)", before),
-                *((f"entropy after, q={q}", h) for q, h in zip(CLAIM_QUALITIES, after,
-                                                            strict=True)))
-    return Claim("JPEG is many-to-one: the entropy of the 8x8 blocks drops, the more so the "
-                 "lower the quality.", measured,
-                 holds=bool(all(h <= before for h in after) and np.all(np.diff(after) > 0)))
-
-
-def _claim_jpeg_mismatch() -> Claim:
-    low, high = jpeg_block_stats(CLAIM_QUALITIES[0]), jpeg_block_stats(CLAIM_QUALITIES[-1])
-    q0, q1 = CLAIM_QUALITIES[0], CLAIM_QUALITIES[-1]
-    measured = (
+def _jpeg_claims() -> list[Claim]:
+    """Entropy drops; JPEG collapses modes and hallucinates; more rate, less distortion."""
+    (q0, low), (q1, high) = ((q, jpeg_block_stats(q)) for q in CLAIM_QUALITIES)
+    before, after = low.entropy_before_bits, [low.entropy_after_bits, high.entropy_after_bits]
+    mismatch = (
         (f"mode collapse mass, q={q0}", low.mode_collapse_mass),
         (f"mode collapse mass, q={q1}", high.mode_collapse_mass),
         (f"hallucination mass, q={q0}", low.hallucination_mass),
@@ -582,58 +335,56 @@ def _claim_jpeg_mismatch() -> Claim:
         (f"blocking score, q={q0} (grey levels)", low.blocking_score),
         (f"blocking score, q={q1} (grey levels)", high.blocking_score),
     )
-    v = [value for _, value in measured]
-    return Claim("JPEG collapses modes (textures flattened) and hallucinates (blocking and "
-                 "ringing), more at low quality.", measured,
-                 holds=v[0] > v[1] > 0 and v[2] > v[3] and v[4] > v[5])
-
-
-def _claim_rate_buys_fidelity() -> Claim:
+    v = [value for _, value in mismatch]
     curves = jpeg_curves()
     monotone = [bool(np.all(np.diff(c.bpp) > 0) and np.all(np.diff(c.residual_bits_per_pixel) < 0))
                 for c in curves]
-    return Claim("For JPEG more rate always buys less distortion: on every photograph, bpp "
-                 "rises and the missing bits per pixel fall as the quality rises.",
-                 (("photographs where this holds", float(sum(monotone))),
-                  ("photographs", float(len(curves)))), holds=all(monotone))
+    return [
+        Claim("JPEG is many-to-one: the entropy of the 8x8 blocks drops, the more so the lower "
+              "the quality.", (("entropy before (bits/block)", before),
+                               (f"entropy after, q={q0}", after[0]),
+                               (f"entropy after, q={q1}", after[1])),
+              holds=bool(all(h <= before for h in after) and np.all(np.diff(after) > 0))),
+        Claim("JPEG collapses modes (textures flattened) and hallucinates (blocking and "
+              "ringing), more at low quality.", mismatch,
+              holds=v[0] > v[1] > 0 and v[2] > v[3] and v[4] > v[5]),
+        Claim("For JPEG more rate always buys less distortion: on every photograph, bpp rises "
+              "and the missing bits per pixel fall as the quality rises.",
+              (("photographs where this holds", float(sum(monotone))),
+               ("photographs", float(len(curves)))), holds=all(monotone)),
+    ]
 
 
-def _claim_lm_kl() -> Claim:
+def _lm_claims() -> list[Claim]:
+    """KL > 0 and the best order is not the largest; it collapses, hallucinates, generalizes."""
     ladder, best = ngram_ladder(), best_ngram_order()
-    measured = (("best order", float(best)),
-                ("KL at the best order (bits/char)", ladder[best].excess_bits_per_char),
-                (f"KL at order {len(ladder) - 1} (bits/char)", ladder[-1].excess_bits_per_char))
-    return Claim("A model fitted to finite data never reaches p_true (KL > 0), and a bigger "
-                 "model is not always closer: the best n-gram order is not the largest.",
-                 measured, holds=ladder[best].excess_bits_per_char > 0 and best < len(ladder) - 1)
-
-
-def _claim_lm_mismatch() -> Claim:
-    m = sentence_mismatch(best_ngram_order())
-    return Claim("The fitted model collapses modes and hallucinates too, sentence by sentence.",
-                 (("mode collapse mass", m.mode_collapse_mass),
-                  ("hallucination mass", m.hallucination_mass),
-                  ("hallucinated samples (p_true = 0)", m.split.hallucinated)),
-                 holds=m.mode_collapse_mass > 0 and m.hallucination_mass > 0)
-
-
-def _claim_generalization() -> Claim:
-    m = sentence_mismatch(best_ngram_order())
-    return Claim("The model also generalizes: it samples valid sentences it never saw, more "
-                 "often than it copies training sentences.",
-                 (("generalized (valid, unseen)", m.split.generalized),
-                  ("memorized (in training)", m.split.memorized)),
-                 holds=m.split.generalized > m.split.memorized)
+    m = synthetic.synthetic_point(best, setup="07")
+    return [
+        Claim("A model fitted to finite data never reaches p_true (KL > 0), and a bigger model "
+              "is not always closer: the best n-gram order is not the largest.",
+              (("best order", float(best)),
+               ("KL at the best order (bits/char)", ladder[best].excess_bits_per_char),
+               (f"KL at order {len(ladder) - 1} (bits/char)", ladder[-1].excess_bits_per_char)),
+              holds=ladder[best].excess_bits_per_char > 0 and best < len(ladder) - 1),
+        Claim("The fitted model collapses modes and hallucinates too, sentence by sentence.",
+              (("mode collapse mass", m.mode_collapse_mass),
+               ("hallucination mass", m.hallucination_mass),
+               ("hallucinated samples (p_true = 0)", m.fractions.hallucinated)),
+              holds=m.mode_collapse_mass > 0 and m.hallucination_mass > 0),
+        Claim("The model also generalizes: it samples valid sentences it never saw, more often "
+              "than it copies training sentences.",
+              (("generalized (valid, unseen)", m.fractions.generalized),
+               ("memorized (in training)", m.fractions.memorized)),
+              holds=m.fractions.generalized > m.fractions.memorized),
+    ]
 
 
 def _claim_determinism() -> Claim:
-    from lossylab.course.common import photograph
-    from lossylab.images import roundtrip
-
+    """JPEG is deterministic, sampling a model is not."""
     image = photograph("camera")
     same = roundtrip(image, 50).data == roundtrip(image, 50).data
-    model = ngram_models()[best_ngram_order()]
-    a, b = first_sentences(model, 20, seed=0), first_sentences(model, 20, seed=1)
+    model = synthetic.synthetic_ladder_model(best_ngram_order(), setup="07")
+    (a, _), (b, _) = (synthetic.first_sentences(model, 20, setup="07", seed=s) for s in (0, 1))
     differ = float(np.mean([x != y for x, y in zip(a, b, strict=True)]))
     return Claim("JPEG is a deterministic map (the same image always gives the same bytes); "
                  "sampling from a language model is not (two seeds, different sentences).",
@@ -643,6 +394,7 @@ def _claim_determinism() -> Claim:
 
 
 def _claim_quantization() -> Claim:
+    """8 bits per weight cost almost nothing, 2 bits a lot."""
     points = neural_quantization()
     excess = {b: p.excess_bits_per_char for b, p in zip(BITS_PER_WEIGHT, points, strict=True)}
     name = points[0].name.rsplit("-q", 1)[0]  # "gru-64-q2" -> "gru-64"
@@ -658,16 +410,18 @@ def _claim_quantization() -> Claim:
 def claims() -> tuple[Claim, ...]:
     """Every claim of the course checked against this notebook's measurements (cached).
 
-    The last one (quantization) is included only when the pretrained ladder is installed.
+    The last one (quantization) needs the pretrained ladder.
+
+    Examples
+    --------
+    >>> all(claim.holds for claim in claims())
+    True
     """
-    checks = [_claim_entropy_drops, _claim_jpeg_mismatch, _claim_rate_buys_fidelity,
-              _claim_lm_kl, _claim_lm_mismatch, _claim_generalization, _claim_determinism]
-    if neural_names():
-        checks.append(_claim_quantization)
-    return tuple(check() for check in checks)
+    quantization = [_claim_quantization()] if pretrained_names() else []
+    return (*_jpeg_claims(), *_lm_claims(), _claim_determinism(), *quantization)
 
 
-# --- 07 side by side -------------------------------------------------------------------
+# --- exercises ------------------------------------------------------------------------------
 
 
 def check_db_per_bit(answer: float | None) -> Feedback:
@@ -687,9 +441,13 @@ def check_db_per_bit(answer: float | None) -> Feedback:
 
 
 def check_best_ngram_order(answer: int | None) -> Feedback:
-    """Exercise 07.2: the n-gram order closest to p_true (smallest KL per character)."""
-    pass
+    """Exercise 07.2: the n-gram order closest to p_true (smallest KL per character).
 
+    Examples
+    --------
+    >>> check_best_ngram_order(8).correct
+    False
+    """
     if answer == best_ngram_order():
         return Feedback(True, "That order has the smallest excess bits per character: longer "
                               "contexts are seen too rarely in the training sentences to help.")
@@ -698,7 +456,13 @@ def check_best_ngram_order(answer: int | None) -> Feedback:
 
 
 def check_shared_property(answer: str | None) -> Feedback:
-    """Exercise 07.3: which property JPEG and the n-gram ladder share (a letter a-d)."""
+    """Exercise 07.3: which property JPEG and the n-gram ladder share (a letter a-d).
+
+    Examples
+    --------
+    >>> check_shared_property(" C ").correct
+    True
+    """
     choice = str(answer).strip().lower() if answer is not None else ""
     if choice == "c":
         return Feedback(True, "Both put mass where p_true has little: blocking and ringing "

@@ -1,54 +1,241 @@
-"""The synthetic language measured against its exact p_true (notebooks 05 and 07)."""
+"""The synthetic language of notebooks 05 and 07: n-grams measured against the exact p_true.
+
+The core idea. :mod:`lossylab.grammar` gives the exact probability of any sentence, so a
+model trained on its samples is measured, not guessed at: its KL per character (held-out
+bits per character minus the exact entropy rate) and what it samples, sentence by sentence:
+*memorized* (a training sentence), *generalized* (valid, never seen) or *hallucinated*
+(p_true = 0), with the mode-collapse and hallucination masses of notebook 01 (r = 10).
+
+Two named setups, one code path: ``"05"`` (100,000 training sentences, seed 0, models on
+prefixes of 100 to 100,000; 1,000 held out, seed 12,345) and ``"07"`` (3,000, seed 1;
+1,000, seed 2). Results are cached and read-only, so the sliders only look numbers up.
+
+What this version leaves out: the sentence-level masses are Monte-Carlo estimates from a
+few hundred sentences (exact sums only for the small language of
+:func:`sentence_distributions`); the n-grams are the only models measured here.
+
+References
+----------
+S. F. Chen and J. Goodman, "An empirical study of smoothing techniques for language
+modeling", Harvard TR-10-98 (1998) (the n-grams).
+T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., ch. 4 (entropy rate).
+"""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 
+from lossylab.distributions import hallucination_mass_mc, mode_collapse_mass_mc
 from lossylab.grammar import END, SyntheticLanguage
 from lossylab.lm import CharLM
-from lossylab.ngram import fit_ngram_ladder, ladder_code_lengths
+from lossylab.ngram import NGramLM, fit_ngram_ladder, ladder_code_lengths
 
-# --- language models measured against the exact p_true ----------------------------------
+__all__ = [
+    "R", "SENTENCE_PROMPT", "SYNTHETIC_ORDERS", "SYNTHETIC_SIZES",
+    "SentenceDistributions", "SentenceFractions", "SyntheticPoint", "SyntheticSetup",
+    "first_sentences", "sentence_distributions", "small_language", "synthetic_ladder_model",
+    "synthetic_point", "synthetic_setup",
+]
 
-# A model starts a sentence right after another one ended; this one is typical. (From a
-# fresh state there would be no context at all, which never happens in training.)
+# Notebook 05 samples and scores every sentence right after this typical one: in training a
+# sentence always follows another (a fresh state, with no context at all, never happens).
 SENTENCE_PROMPT = "the dog runs.\n"
-SYNTHETIC_ORDERS = (2, 4, 6, 8)
-N_SAMPLED = 150  # sentences sampled per model for the fractions and masses
-SYNTHETIC_SIZES = (100, 1_000, 10_000, 100_000)
+SYNTHETIC_ORDERS = (2, 4, 6, 8)  # notebook 05's orders; every ladder has orders 0 to 8
+SYNTHETIC_SIZES = (100, 1_000, 10_000, 100_000)  # notebook 05's training-set sizes
+R = 10.0  # the factor of mode collapse and hallucination
+_MAX_ORDER = max(SYNTHETIC_ORDERS)
+_KINDS = ("memorized", "generalized", "hallucinated")
+_T = TypeVar("_T")
 
 
-def split_sentences(text: str) -> list[str]:
-    """The complete sentences of a text (each ending with ``".\\n"``); a tail is dropped.
+@dataclass(frozen=True)
+class _Spec:
+    """How one named setup draws its sentences and samples its models."""
+
+    train_seed: int
+    n_train: int
+    test_seed: int
+    n_test: int
+    sizes: tuple[int, ...]  # training prefixes a model may be fitted on
+    prompt: str  # read before every sampled or scored sentence
+    max_chars: int  # a sampled stream is cut here if its sentence has not ended
+    n_sampled: int  # sentences sampled per model (kinds, hallucination mass)
+    n_truth: int  # held-out sentences scored per model (mode-collapse mass)
+
+
+_SPECS = {"05": _Spec(0, 100_000, 12_345, 1_000, SYNTHETIC_SIZES, SENTENCE_PROMPT, 80, 150, 150),
+          "07": _Spec(1, 3_000, 2, 1_000, (3_000,), END, 100, 300, 500)}
+
+
+def _read_only(obj: _T, _seen: set[int] | None = None) -> _T:
+    """Make every numpy array inside ``obj`` (containers, lossylab objects) read-only."""
+    seen = set() if _seen is None else _seen
+    if id(obj) not in seen:
+        seen.add(id(obj))
+        if isinstance(obj, np.ndarray):
+            obj.setflags(write=False)
+        elif isinstance(obj, (list, tuple, dict)):
+            for item in obj.values() if isinstance(obj, dict) else obj:
+                _read_only(item, seen)
+        elif type(obj).__module__.startswith("lossylab") and hasattr(obj, "__dict__"):
+            _read_only(vars(obj), seen)
+    return obj
+
+
+def _spec(setup: str) -> _Spec:
+    """The spec of a named setup (ValueError for an unknown name)."""
+    if setup not in _SPECS:
+        raise ValueError(f"setup must be one of {tuple(_SPECS)}, got {setup!r}")
+    return _SPECS[setup]
+
+
+def _checked(setup: str, order: int, n_sentences: int | None) -> int:
+    """Validate one model of a setup's ladder; return its training size."""
+    sizes = _spec(setup).sizes
+    n = sizes[-1] if n_sentences is None else n_sentences
+    if not isinstance(order, (int, np.integer)) or not 0 <= order <= _MAX_ORDER:
+        raise ValueError(f"order must be an int from 0 to {_MAX_ORDER}, got {order!r}")
+    if n not in sizes:
+        raise ValueError(f"n_sentences must be one of {sizes} in setup {setup!r}, got {n!r}")
+    return int(n)
+
+
+@dataclass(frozen=True, eq=False)
+class SyntheticSetup:
+    """Training and held-out sentences of the synthetic language, with their exact p_true.
+
+    Attributes
+    ----------
+    language : SyntheticLanguage
+    train, test : tuple of str
+        Sentences, each ending with ``".\\n"``; ``train_text``, ``test_text`` join them.
+    test_true_bits_per_char, entropy_bits_per_char : float
+        The held-out text's exact code length, ``-sum log2 p_true(test) / len(test_text)``,
+        and the exact entropy rate it is close to.
+    """
+
+    language: SyntheticLanguage
+    train: tuple[str, ...]
+    test: tuple[str, ...]
+    train_text: str
+    test_text: str
+    test_true_bits_per_char: float
+    entropy_bits_per_char: float
+
+
+@lru_cache(maxsize=len(_SPECS))
+def synthetic_setup(setup: str) -> SyntheticSetup:
+    """The sentences of setup ``"05"`` or ``"07"`` (see the module notes), cached.
 
     Examples
     --------
-    >>> split_sentences("a dog runs.\\nthe cats.\\nthe unfin")
-    ['a dog runs.\\n', 'the cats.\\n']
+    >>> data = synthetic_setup("07")
+    >>> len(data.train), len(data.test), data.train[0].endswith(".\\n")
+    (3000, 1000, True)
     """
-    parts = text.split(END)
-    return [part + END for part in parts[:-1]]
+    spec = _spec(setup)
+    language = _read_only(SyntheticLanguage())
+    train = tuple(language.sample(spec.n_train, seed=spec.train_seed))
+    test = tuple(language.sample(spec.n_test, seed=spec.test_seed))
+    test_text = "".join(test)
+    return SyntheticSetup(language=language, train=train, test=test, train_text="".join(train),
+                          test_text=test_text,
+                          test_true_bits_per_char=-sum(language.log2_prob(s) for s in test)
+                          / len(test_text),
+                          entropy_bits_per_char=language.entropy_bits_per_char())
+
+
+@lru_cache(maxsize=len(SYNTHETIC_SIZES) + 1)
+def _ladder(setup: str, n_sentences: int) -> tuple[NGramLM, ...]:
+    """Orders 0 to 8 fitted on the first ``n_sentences`` training sentences, read-only."""
+    text = "".join(synthetic_setup(setup).train[:n_sentences])
+    return _read_only(tuple(fit_ngram_ladder(text, max_order=_MAX_ORDER)))
+
+
+@lru_cache(maxsize=len(SYNTHETIC_SIZES) + 1)
+def _ladder_bits(setup: str, n_sentences: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bits/char of every order on the first 1,000 training sentences and on the test text."""
+    data, models = synthetic_setup(setup), list(_ladder(setup, n_sentences))
+    train = "".join(data.train[: min(n_sentences, 1_000)])
+    return _read_only((ladder_code_lengths(models, train).mean(axis=1),
+                       ladder_code_lengths(models, data.test_text).mean(axis=1)))
+
+
+def synthetic_ladder_model(order: int, n_sentences: int | None = None, *,
+                           setup: str = "05") -> NGramLM:
+    """The n-gram of ``order`` fitted on the first ``n_sentences`` training sentences (cached).
+
+    All orders come from one count (:func:`lossylab.ngram.fit_ngram_ladder`), kept read-only.
+
+    Parameters
+    ----------
+    order : int
+        0 to 8.
+    n_sentences : int, optional
+        One of :data:`SYNTHETIC_SIZES` in setup ``"05"``, 3,000 in ``"07"``; default the largest.
+    setup : {"05", "07"}, keyword-only
+
+    Raises
+    ------
+    ValueError
+        For another order, size or setup.
+
+    Examples
+    --------
+    >>> synthetic_ladder_model(3, setup="07").name
+    'ngram-3'
+    """
+    return _ladder(setup, _checked(setup, order, n_sentences))[order]
+
+
+def first_sentences(model: CharLM, n_sentences: int, *, setup: str = "05", seed: int = 0,
+                    temperature: float = 1.0) -> tuple[tuple[str, ...], np.ndarray]:
+    """Sample ``n_sentences`` sentences: the first sentence of independent streams.
+
+    Each stream reads the setup's prompt (:data:`SENTENCE_PROMPT` in ``"05"``, ``".\\n"`` in
+    ``"07"``) and is cut after its first ``".\\n"``, or left unfinished (p_true = 0) after
+    80 (``"05"``) or 100 (``"07"``) characters.
+
+    Returns
+    -------
+    sentences : tuple of str
+    log2_probs : numpy.ndarray
+        float64 (n_sentences,), read-only: each sentence's exact log2 probability under the
+        distribution it was sampled from.
+
+    Examples
+    --------
+    >>> model = NGramLM(1).fit("ab.\\nba.\\n" * 5)
+    >>> sentences, log2_probs = first_sentences(model, 3, setup="07")
+    >>> all(s.endswith(".\\n") for s in sentences), bool(np.all(log2_probs < 0))
+    (True, True)
+    """
+    spec = _spec(setup)
+    scored = model.sample_scored(n_sentences, spec.max_chars, temperature=temperature,
+                                 seed=seed, prompt=spec.prompt)
+    sentences, log2_probs = [], np.zeros(n_sentences)
+    for i, text in enumerate(scored.texts):
+        n_chars = text.index(END) + len(END) if END in text else len(text)
+        sentences.append(text[:n_chars])
+        log2_probs[i] = scored.log2_probs[i, :n_chars].sum()
+    return tuple(sentences), _read_only(log2_probs)
+
+
+def _kind(sentence: str, language: SyntheticLanguage, train: frozenset[str]) -> str:
+    """``"memorized"`` (in ``train``), ``"generalized"`` (valid) or ``"hallucinated"``."""
+    if sentence in train:
+        return "memorized"
+    return "generalized" if language.is_valid(sentence) else "hallucinated"
 
 
 @dataclass(frozen=True)
 class SentenceFractions:
-    """Where sampled sentences fall: copied, new and valid, or impossible under p_true.
-
-    Attributes
-    ----------
-    memorized : float
-        Fraction found verbatim in the training sentences.
-    generalized : float
-        Fraction valid under the grammar (p_true > 0) but not in the training set.
-    hallucinated : float
-        Fraction with p_true = 0 (invalid, or unfinished within the sampling budget).
-    n_sentences : int
-        Number of sentences classified.
-    """
+    """Fractions of ``n_sentences`` sampled sentences: memorized (in the training set),
+    generalized (valid, p_true > 0, never seen) and hallucinated (p_true = 0); they sum to 1."""
 
     memorized: float
     generalized: float
@@ -56,75 +243,23 @@ class SentenceFractions:
     n_sentences: int
 
 
-def classify_sentences(sentences: list[str], language: SyntheticLanguage,
-                       train: frozenset[str] | set[str]) -> SentenceFractions:
-    """Fractions of ``sentences`` that are memorized, generalized and hallucinated.
-
-    Examples
-    --------
-    >>> lang = SyntheticLanguage()
-    >>> classify_sentences(["the dog runs.\\n", "the cat runs.\\n", "the cat run.\\n"],
-    ...                    lang, {"the dog runs.\\n"})
-    SentenceFractions(memorized=0.3333333333333333, generalized=0.3333333333333333, \
-hallucinated=0.3333333333333333, n_sentences=3)
-    """
-    if not sentences:
-        raise ValueError("sentences is empty; classify at least one sentence")
-    memorized = sum(s in train for s in sentences)
-    valid = sum(s not in train and language.is_valid(s) for s in sentences)
-    n = len(sentences)
-    return SentenceFractions(memorized / n, valid / n, (n - memorized - valid) / n, n)
-
-
-@dataclass(frozen=True)
-class ModelSentences:
-    """The first sentence of each sampled stream, with its exact log2 p_model."""
-
-    sentences: list[str]
-    log2_probs: np.ndarray  # float64 (n_sentences,)
-
-
-def model_sentences(model: CharLM, n_sentences: int, *, temperature: float = 1.0,
-                    seed: int = 0, max_chars: int = 80) -> ModelSentences:
-    """Sample ``n_sentences`` sentences from a character model, with their probabilities.
-
-    Every stream starts right after a sentence (the prompt ``SENTENCE_PROMPT``) and is
-    cut after its first ``".\n"``; a stream that has not ended its sentence within
-    ``max_chars`` characters returns its unfinished text (p_true = 0 for it).
-    """
-    scored = model.sample_scored(n_sentences, max_chars, temperature=temperature, seed=seed,
-                                 prompt=SENTENCE_PROMPT)
-    sentences, log2_probs = [], np.zeros(n_sentences)
-    for i, text in enumerate(scored.texts):
-        n_chars = text.index(END) + len(END) if END in text else len(text)
-        sentences.append(text[:n_chars])
-        log2_probs[i] = scored.log2_probs[i, :n_chars].sum()
-    return ModelSentences(sentences, log2_probs)
-
-
 @dataclass(frozen=True)
 class SyntheticPoint:
-    """A character model trained on N sentences of the synthetic language, measured exactly.
+    """One n-gram of a setup's ladder measured against p_true.
 
     Attributes
     ----------
-    order, n_sentences, temperature
-        The model (n-gram order), its training-set size, the sampling temperature.
-    n_params : int
-        Stored counts of the model.
+    order, n_sentences, temperature, n_params
+        The n-gram order, its training sentences, the sampling temperature, stored counts.
     train_bits_per_char, test_bits_per_char : float
-        Code length on (the first 1,000 sentences of) the training text and on 1,000
-        fresh sentences.
+        Code length of the first 1,000 training sentences and of the held-out text.
     kl_bits_per_char : float
-        ``test_bits_per_char - H``, an estimate of KL(p_true || p_model) per character
-        (cross-entropy minus the exact entropy rate H).
+        ``test_bits_per_char`` minus the exact entropy rate: KL(p_true || p_model) per char.
     fractions : SentenceFractions
-        Memorized / generalized / hallucinated fractions of ``N_SAMPLED`` sampled sentences.
     mode_collapse_mass, hallucination_mass : float
-        The definitions of ``lossylab.distributions`` (factor r = 10) over sentences,
-        estimated by sampling with exact probabilities: the fraction of sentences drawn
-        from p_true with ``p_model <= p_true / r``, and of sentences drawn from the model
-        with ``p_true <= p_model / r``.
+        Monte-Carlo estimates at factor :data:`R` from held-out and from sampled sentences.
+    samples, kinds : tuple of str
+        The sampled sentences and what each is ("memorized", "generalized", "hallucinated").
     """
 
     order: int
@@ -137,97 +272,75 @@ class SyntheticPoint:
     fractions: SentenceFractions
     mode_collapse_mass: float
     hallucination_mass: float
+    samples: tuple[str, ...]
+    kinds: tuple[str, ...]
 
 
-@lru_cache(maxsize=2)
-def training_sentences(*, seed: int = 0) -> tuple[str, ...]:
-    """100,000 sentences of the synthetic language (cached); take a prefix for smaller N."""
-    return tuple(SyntheticLanguage().sample(max(SYNTHETIC_SIZES), seed=seed))
+def synthetic_point(order: int, n_sentences: int | None = None, *, temperature: float = 1.0,
+                    setup: str = "05") -> SyntheticPoint:
+    """Measure the model of :func:`synthetic_ladder_model` against p_true (cached).
 
+    Samples 150 sentences (``"05"``) or 300 (``"07"``) with ``seed=order``; scores the
+    first 150 or 500 held-out ones. Raises ValueError as :func:`synthetic_ladder_model`.
 
-@lru_cache(maxsize=2)
-def held_out_sentences(*, seed: int = 12345) -> tuple[str, ...]:
-    """1,000 held-out sentences (cached), drawn with a seed unused for training."""
-    return tuple(SyntheticLanguage().sample(1_000, seed=seed))
-
-
-@lru_cache(maxsize=len(SYNTHETIC_SIZES))
-def _ladder(n_sentences: int) -> tuple[CharLM, ...]:
-
-    text = "".join(training_sentences()[:n_sentences])
-    return tuple(fit_ngram_ladder(text, max_order=max(SYNTHETIC_ORDERS)))
-
-
-def synthetic_ladder_model(order: int, n_sentences: int) -> CharLM:
-    """The n-gram of ``order`` (0..8) trained on the first ``n_sentences`` sentences (cached)."""
-    if n_sentences not in SYNTHETIC_SIZES or not 0 <= order <= max(SYNTHETIC_ORDERS):
-        raise ValueError(f"n_sentences must be one of {SYNTHETIC_SIZES} and order from 0 to "
-                         f"{max(SYNTHETIC_ORDERS)}, got {n_sentences!r} and {order!r}")
-    return _ladder(n_sentences)[order]
-
-
-@lru_cache(maxsize=len(SYNTHETIC_SIZES))
-def _ladder_bits(n_sentences: int) -> tuple[np.ndarray, np.ndarray]:
-    """Train and held-out bits/char of every order of the ladder: two (max_order + 1,)."""
-
-    models = list(_ladder(n_sentences))
-    train = "".join(training_sentences()[: min(n_sentences, 1_000)])
-    return (ladder_code_lengths(models, train).mean(axis=1),
-            ladder_code_lengths(models, "".join(held_out_sentences())).mean(axis=1))
+    Examples
+    --------
+    >>> point = synthetic_point(2, 100)
+    >>> point.fractions.n_sentences, len(point.samples), point.kl_bits_per_char > 0
+    (150, 150, True)
+    """
+    return _point(setup, order, _checked(setup, order, n_sentences), temperature)
 
 
 @lru_cache(maxsize=256)
-def synthetic_point(order: int, n_sentences: int, *, temperature: float = 1.0) -> SyntheticPoint:
-    """Train an n-gram of ``order`` on the first ``n_sentences`` sentences and measure it.
-
-    Cached: the notebook's sliders read precomputed points. ``order`` must be one of
-    ``SYNTHETIC_ORDERS`` and ``n_sentences`` one of ``SYNTHETIC_SIZES``. Masses use r = 10.
-    """
-    if order not in SYNTHETIC_ORDERS or n_sentences not in SYNTHETIC_SIZES:
-        raise ValueError(f"order must be one of {SYNTHETIC_ORDERS} and n_sentences one of "
-                         f"{SYNTHETIC_SIZES}, got {order!r} and {n_sentences!r}")
-    language, model = SyntheticLanguage(), _ladder(n_sentences)[order]
-    train_bits, test_bits = (float(bits[order]) for bits in _ladder_bits(n_sentences))
-    sampled = model_sentences(model, N_SAMPLED, temperature=temperature, seed=order)
-    true_on_model = np.array([language.log2_prob(s) for s in sampled.sentences])
-    truth = list(held_out_sentences()[:N_SAMPLED])
-    true_log2 = np.array([language.log2_prob(s) for s in truth])
-    model_on_true = model.sequence_log2_probs(truth, prompt=SENTENCE_PROMPT,
-                                              temperature=temperature)
-    log2_r = math.log2(10.0)
+def _point(setup: str, order: int, n_sentences: int, temperature: float) -> SyntheticPoint:
+    """:func:`synthetic_point`, validated."""
+    spec, data = _SPECS[setup], synthetic_setup(setup)
+    language, model = data.language, _ladder(setup, n_sentences)[order]
+    train_bits, test_bits = (float(bits[order]) for bits in _ladder_bits(setup, n_sentences))
+    samples, model_on_samples = first_sentences(model, spec.n_sampled, setup=setup, seed=order,
+                                                temperature=temperature)
+    truth = list(data.test[: spec.n_truth])
+    model_on_truth = model.sequence_log2_probs(truth, prompt=spec.prompt,
+                                               temperature=temperature)
+    seen = frozenset(data.train[:n_sentences])
+    kinds = tuple(_kind(s, language, seen) for s in samples)
     return SyntheticPoint(
         order=order, n_sentences=n_sentences, temperature=temperature, n_params=model.n_params,
         train_bits_per_char=train_bits, test_bits_per_char=test_bits,
-        kl_bits_per_char=test_bits - language.entropy_bits_per_char(),
-        fractions=classify_sentences(sampled.sentences, language,
-                                     frozenset(training_sentences()[:n_sentences])),
-        mode_collapse_mass=float(np.mean(model_on_true <= true_log2 - log2_r)),
-        hallucination_mass=float(np.mean(true_on_model <= sampled.log2_probs - log2_r)),
-    )
+        kl_bits_per_char=test_bits - data.entropy_bits_per_char,
+        fractions=SentenceFractions(*(kinds.count(k) / len(kinds) for k in _KINDS),
+                                    n_sentences=len(kinds)),
+        mode_collapse_mass=mode_collapse_mass_mc(
+            np.array([language.log2_prob(s) for s in truth]), model_on_truth, r=R),
+        hallucination_mass=hallucination_mass_mc(
+            np.array([language.log2_prob(s) for s in samples]), model_on_samples, r=R),
+        samples=samples, kinds=kinds)
 
 
 # --- exact distributions over a language small enough to enumerate ----------------------
 
-SMALL_CONFIG = dict(n_nouns=1, n_intransitive=1, n_transitive=1, n_adjectives=1, n_adverbs=1,
-                    n_prepositions=1, n_determiners=0, max_adjectives=1)
+_SMALL = dict(n_nouns=1, n_intransitive=1, n_transitive=1, n_adjectives=1, n_adverbs=1,
+              n_prepositions=1, n_determiners=0, max_adjectives=1)
 
 
 def small_language() -> SyntheticLanguage:
-    """A configuration with 504 sentences ("dog", "runs", "sees", one adjective ...)."""
-    return SyntheticLanguage(**SMALL_CONFIG)
+    """A configuration of the grammar with 504 sentences ("dog", "runs", one adjective ...).
+
+    Examples
+    --------
+    >>> len(list(small_language().sentences()))
+    504
+    """
+    return SyntheticLanguage(**_SMALL)
 
 
 @dataclass(frozen=True)
 class SentenceDistributions:
-    """p_true and p_model on the same states: every sentence, then one "anything else" state.
+    """p_true and p_model on the same states: every sentence, then "anything else".
 
-    Attributes
-    ----------
-    sentences : tuple of str
-        Every sentence of the language (the last state, "anything else", has no text).
-    p_true, p_model : numpy.ndarray
-        float64 (len(sentences) + 1,), each summing to 1. The last entry is the mass on
-        invalid or unfinished text: 0 for p_true.
+    ``p_true`` and ``p_model`` are float64 (len(sentences) + 1,), each summing to 1; the
+    last entry is the mass on invalid or unfinished text (0 for p_true).
     """
 
     sentences: tuple[str, ...]
@@ -241,14 +354,20 @@ def sentence_distributions(language: SyntheticLanguage, model: CharLM, *,
     """Exact p_true and p_model over all sentences of a small language, aligned.
 
     ``p_model(s)`` is the probability that sampling at ``temperature`` after
-    ``SENTENCE_PROMPT`` writes exactly ``s`` (ending with ``".\\n"``); what the model puts
-    elsewhere goes to the final "anything else" state. The two vectors can be given to
-    ``lossylab.distributions`` (KL, mode collapse, hallucination mass).
+    :data:`SENTENCE_PROMPT` writes exactly ``s``; the rest of the model's mass goes to
+    "anything else". Both vectors suit ``lossylab.distributions`` (KL, the two masses).
 
     Raises
     ------
     ValueError
         If the language has more than ``limit`` sentences.
+
+    Examples
+    --------
+    >>> small = small_language()
+    >>> d = sentence_distributions(small, NGramLM(3).fit("".join(small.sample(200, seed=0))))
+    >>> len(d.p_true) == len(d.sentences) + 1, float(d.p_true[-1])
+    (True, 0.0)
     """
     pairs = list(language.sentences(limit=limit))
     sentences = tuple(s for s, _ in pairs)
