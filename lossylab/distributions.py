@@ -5,10 +5,10 @@ maps a distribution over inputs to a distribution over outputs,
 
     p_compressed(x') = sum_x p(x'|x) p_true(x),      i.e.  p_compressed = p_true @ channel.
 
-JPEG is (almost) deterministic: each row of its channel is a Dirac delta, many inputs
-share one output, and entropy can only drop. A learned model is the same move made by
-maximum likelihood on samples (:mod:`lossylab.mixtures`). Either way the output differs
-from p_true in two ways, each measured at a factor r >= 1:
+JPEG is (almost) deterministic: each row of its channel is a Dirac delta, many inputs share
+one output, and entropy can only drop. A learned model makes the same move by maximum
+likelihood on samples (:mod:`lossylab.mixtures`). Either way the output differs from
+p_true in two ways, each measured at a factor r >= 1:
 
 * **mode collapse**: a probable configuration of p_true loses its mass,
   ``mode_collapse_mass(p_true, p_model) = P_{x~p_true}[p_model(x) <= p_true(x) / r]``;

@@ -189,10 +189,9 @@ def fit_mixture(samples: object, k: int, *, seed: int = 0, min_width: float = 0.
     min_width : float, keyword-only
         Smallest allowed standard deviation (> 0). Without it a component could sit
         on one sample with width -> 0 and likelihood -> infinity.
-    max_iter : int, keyword-only
-        Most EM iterations.
-    tol : float, keyword-only
-        Stop when the mean log-likelihood (nats per sample) improves by less than this.
+    max_iter, tol : keyword-only
+        Most EM iterations; stop when the mean log-likelihood (nats per sample) improves
+        by less than ``tol``.
 
     Returns
     -------
@@ -299,15 +298,13 @@ def two_part_code(p_model: object, sample_index: object, *, n_params: int,
 
     Parameters
     ----------
-    p_model : array_like, shape (n_states,)
-        The model as a distribution over grid cells (the data's stated precision).
-    sample_index : array_like of int, shape (n,)
-        The cells the samples fell in.
-    n_params : int, keyword-only
-        Number of free parameters of the model.
-    bits_per_param : float, optional, keyword-only
-        Precision of each parameter. Default ``0.5 * log2(n)``: a parameter estimated
-        from n samples is only known to about ``1/sqrt(n)``, so finer digits are wasted.
+    p_model, sample_index : array_like, shapes (n_states,), (n,)
+        The model as a distribution over grid cells (the data's stated precision), and
+        the cells the samples fell in.
+    n_params, bits_per_param : keyword-only
+        Free parameters of the model, and the precision of each: by default
+        ``0.5 * log2(n)``, since a parameter estimated from n samples is only known to
+        about ``1/sqrt(n)`` and finer digits are wasted.
 
     Returns
     -------
@@ -395,10 +392,9 @@ def novelty_split(p_true: object, p_model: object, x: object, samples: object, *
         Distributions on the grid of cell centres ``x``.
     x, samples : array_like
         The grid (n_states,) and the training samples, values on the same axis.
-    distance : float, keyword-only
-        A point counts as new when it is farther than this from every sample.
-    r : float, keyword-only
-        "p_true has no mass there" means ``p_true(x) <= p_model(x) / r``, as in
+    distance, r : float, keyword-only
+        A point is new when farther than ``distance`` from every sample; "p_true has no
+        mass there" means ``p_true(x) <= p_model(x) / r``, as in
         :func:`lossylab.distributions.hallucination_mass`.
 
     Returns

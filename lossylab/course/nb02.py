@@ -247,17 +247,13 @@ def learning_numbers(problem: LearningProblem, curve: LearningCurve, k: int, *,
 
     Parameters
     ----------
-    problem : LearningProblem
-    curve : LearningCurve
-        The scores at the data size N of interest (``curve.n_samples``), for its MDL and
-        held-out K.
-    k : int
-        The model size.
-    r, distance : float, keyword-only
+    problem, curve, k
+        The problem, the scores at the data size N of interest (``curve.n_samples``: its
+        MDL and held-out K) and the model size.
+    r, distance, seed : keyword-only
         The factor of the masses; a cell is *new* when farther than ``distance`` from
-        every training sample (:func:`lossylab.mixtures.novelty_split`).
-    seed : int, keyword-only
-        As in :func:`learning_point`.
+        every training sample (:func:`lossylab.mixtures.novelty_split`); the seed of
+        :func:`learning_point`.
 
     Returns
     -------

@@ -151,17 +151,12 @@ def live(
     *views : widget
         What ``update`` changes in place (e.g. ``LiveFigure.widget``, an HTML).
     layout : {"vertical", "horizontal"}
-        Stack the views vertically or place them side by side.
+        Stack the views vertically or place them side by side (else ValueError).
 
     Returns
     -------
     ipywidgets.Box
         Controls, views and the output area.
-
-    Raises
-    ------
-    ValueError
-        If ``layout`` is neither.
 
     Examples
     --------

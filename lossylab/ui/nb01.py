@@ -31,29 +31,22 @@ def draw_mismatch(p_true: np.ndarray, p_model: np.ndarray, *, r: float = 10.0,
                   ax: Axes | None = None) -> Drawn:
     """Draw p_true against p_model on a log axis, colouring the two faces of the mismatch.
 
+    A state is coloured as *mode collapse* where ``p_model(x) <= p_true(x) / r`` (the height
+    shown is p_true: the mass lost) and as *hallucination* where ``p_true(x) <= p_model(x) / r``
+    (the height shown is p_model: the mass invented).
+
     Parameters
     ----------
     p_true, p_model : numpy.ndarray, shape (n_states,)
-        Probabilities over the same states.
-    r : float, keyword-only
-        The factor of :func:`lossylab.distributions.mode_collapse_mass`.
-    model_label : str, keyword-only
-        Legend entry of p_model.
-    floor : float, keyword-only
-        Bottom of the log axis; smaller probabilities (and zeros) are drawn at it.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw (default: the current axes).
+        Probabilities over the same states; ``r`` is the factor of the two masses.
+    model_label, floor, ax : keyword-only
+        Legend entry of p_model; bottom of the log axis (smaller probabilities and zeros are
+        drawn at it); where to draw (default: the current axes).
 
     Returns
     -------
     Drawn
         Artists ``model``, ``collapse``, ``hallucination``, ``true`` (moved by the widget).
-
-    Notes
-    -----
-    A state is coloured as *mode collapse* where ``p_model(x) <= p_true(x) / r`` (the height
-    shown is p_true: the mass lost) and as *hallucination* where ``p_true(x) <= p_model(x) / r``
-    (the height shown is p_model: the mass invented).
 
     Examples
     --------
@@ -112,13 +105,11 @@ def mismatch_widget(p_true: np.ndarray, channel_of: Callable[[Any], np.ndarray],
     Parameters
     ----------
     p_true : numpy.ndarray, shape (n_states,)
-    channel_of : callable
-        Maps the knob's value to a channel matrix p(x'|x), shape (n_states, n_states).
-    knob : ipywidgets slider
-        The compressor's setting (e.g. quantizer levels, noise width).
-    r : float, keyword-only
-        Initial value of the r slider (1 to 1000).
-    figsize : (float, float), keyword-only
+    channel_of, knob
+        Maps the value of ``knob`` (a slider: quantizer levels, noise width, ...) to a
+        channel matrix p(x'|x) of shape (n_states, n_states).
+    r, figsize : keyword-only
+        Initial value of the r slider (1 to 1000); size of the figure.
 
     Returns
     -------

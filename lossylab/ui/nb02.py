@@ -45,20 +45,15 @@ def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far:
 
     Parameters
     ----------
-    x : numpy.ndarray, shape (n_cells,)
-        Equally spaced cell centres.
-    p_true, p_model : numpy.ndarray, shape (n_cells,)
-        Probabilities of the cells (drawn as densities: divided by the cell width).
-    far : numpy.ndarray of bool, shape (n_cells,), keyword-only
+    x, p_true, p_model : numpy.ndarray, shape (n_cells,)
+        Equally spaced cell centres and the cells' probabilities (drawn as densities).
+    far, has_sample : numpy.ndarray of bool, shape (n_cells,), keyword-only
         Cells farther than some distance from every training sample
-        (``lossylab.course.nb02.LearningProblem.far``).
-    has_sample : numpy.ndarray of bool, shape (n_cells,), keyword-only
-        Cells holding a training sample: marked by a thin black bar (cheaper than markers).
-    r : float, keyword-only
-        The factor that separates hallucination and mode collapse from the rest.
-    ymax, rug_height : float, keyword-only
-        Top of the density axis; height of the sample bars (density units).
-    ax : matplotlib.axes.Axes, optional
+        (:meth:`lossylab.course.nb02.LearningProblem.far`); cells holding a sample (a thin
+        black bar each, cheaper than markers).
+    r, ymax, rug_height, ax : keyword-only
+        The factor of hallucination and mode collapse; top of the density axis; height of
+        the sample bars; where to draw (default: the current axes).
 
     Returns
     -------
@@ -117,13 +112,9 @@ def draw_learning_curves(curve: LearningCurve, *, k: int, entropy_bits: float,
     ----------
     curve : lossylab.course.nb02.LearningCurve
         The scores of every K at one data size.
-    k : int, keyword-only
-        The model size to mark with a dotted vertical line.
-    entropy_bits : float, keyword-only
-        H(p_true), drawn as a dashed floor.
-    ylim : (float, float), keyword-only
-        Range of the bits axis.
-    ax : matplotlib.axes.Axes, optional
+    k, entropy_bits, ylim, ax : keyword-only
+        The model size marked by a dotted line; H(p_true), a dashed floor; the range of the
+        bits axis; where to draw (default: the current axes).
 
     Returns
     -------
@@ -191,11 +182,8 @@ def learning_widget(problem: LearningProblem, curves: Mapping[int, LearningCurve
         which the K slider offers); compute them before, they hold every fit.
     n, k, r : keyword-only
         Initial slider values (``n`` a key of ``curves``, ``k`` in its ``ks``).
-    distance : float, keyword-only
-        A cell is *new* when farther than this from every training sample.
-    seed : int, keyword-only
-        As in :func:`lossylab.course.nb02.learning_point`.
-    figsize : (float, float), keyword-only
+    distance, seed, figsize : keyword-only
+        As in :func:`lossylab.course.nb02.learning_numbers`; the size of the figure.
 
     Returns
     -------
