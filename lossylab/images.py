@@ -1,31 +1,19 @@
-"""Real JPEG round trips, a careful image loader, and JPEG as a map between distributions.
+"""Real JPEG round trips, their numbers, and a careful image loader.
 
-The core idea. A JPEG encoder followed by its decoder is a channel p(x'|x) from
-images to images. It is deterministic (the same pixels always give the same
-bytes), so it pushes a distribution of images p_true forward to
-``p_compressed(x') = sum_x p(x'|x) p_true(x)``: many images land on the same
-x', and entropy can only drop. Everything here uses the *real* codec: the bytes
-are written and read by libjpeg through Pillow (baseline, standard IJG tables,
-no Huffman optimisation); SSIM comes from scikit-image, PSNR is written out in numpy.
+The core idea. A JPEG encoder followed by its decoder is a channel p(x'|x) from images to
+images. It is deterministic (the same pixels always give the same bytes), so it pushes a
+distribution of images p_true forward to ``p_compressed(x') = sum_x p(x'|x) p_true(x)``: many
+images land on the same x', and entropy can only drop. Everything here uses the *real* codec:
+the bytes are written and read by libjpeg through Pillow (baseline, standard IJG tables, no
+Huffman optimisation); SSIM comes from scikit-image, PSNR is written out in numpy.
 
-Three parts, top to bottom:
+Two parts: round trips and their numbers (:func:`roundtrip`, :func:`psnr_db`, :func:`ssim`,
+:func:`rate_distortion`, :func:`generation_loss`), and :func:`load_image`, which turns any
+upload into a uint8 array or refuses it with an :class:`ImageLoadError` that says what to do.
+The same map seen on the distribution of 8x8 blocks is :mod:`lossylab.blockstats`.
 
-1. round trips and their numbers: :func:`roundtrip`, :func:`png_bytes`,
-   :func:`psnr_db`, :func:`ssim`, :func:`rate_distortion`, :func:`generation_loss`,
-   and two small views for sliders (:func:`zoom`, :func:`worst_error`);
-2. :func:`load_image`, which turns any upload into a uint8 array or refuses it
-   with an :class:`ImageLoadError` that says what to do (try it on
-   :func:`odd_image_files`);
-3. the distribution view, on the 8x8 luma blocks of the sample photographs and
-   of scikit-image's face set: distinct blocks and block entropy before and
-   after (:func:`block_stats`), textures flattened (mode collapse), and two
-   artifact scores for what JPEG invents (:func:`blocking_score`,
-   :func:`ringing_score`).
-
-What this version leaves out compared with real use: colour profiles (ICC) and
-metadata are dropped; only baseline sequential JPEG is written; the block
-distributions are *empirical* (plug-in) distributions of a few tens of thousands
-of blocks, so their entropy can never exceed log2 of the number of blocks.
+What this version leaves out compared with real use: colour profiles (ICC) and metadata are
+dropped; only baseline sequential JPEG is written.
 
 References
 ----------
@@ -47,9 +35,15 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from lossylab.jpeg import BLOCK, _check_quality
+from lossylab import jpeg
 
-SUBSAMPLINGS = ("4:4:4", "4:2:2", "4:2:0")
+__all__ = [
+    "DEFAULT_MAX_PIXELS", "SUBSAMPLINGS", "GenerationLoss", "ImageLoadError", "LoadedImage",
+    "RateDistortion", "RoundTrip", "generation_loss", "load_image", "psnr_db", "rate_distortion",
+    "roundtrip", "ssim",
+]
+
+SUBSAMPLINGS = (*jpeg.SUBSAMPLINGS, "4:2:2")  # Pillow (libjpeg) also writes 4:2:2
 DEFAULT_MAX_PIXELS = 4_000_000  # 4 megapixels: e.g. 2000x2000; a 12 MP phone photo is refused
 
 # --- 1. round trips ---------------------------------------------------------------------
@@ -74,6 +68,7 @@ def _check_image(image: object) -> np.ndarray:
 
 
 def _check_subsampling(subsampling: object) -> str:
+    """``subsampling`` if it is one of :data:`SUBSAMPLINGS`, else a ValueError."""
     if subsampling not in SUBSAMPLINGS:
         raise ValueError(
             f"subsampling must be one of {', '.join(SUBSAMPLINGS)}, got {subsampling!r}"
@@ -111,14 +106,17 @@ class RoundTrip:
 def roundtrip(image: np.ndarray, quality: int, *, subsampling: str = "4:2:0") -> RoundTrip:
     """Encode ``image`` as a baseline JPEG with libjpeg (via Pillow) and decode it again.
 
+    The file is baseline sequential with the standard Huffman tables (``optimize=False``), as
+    most cameras write it; ``bpp = 8 * n_bytes / (H * W)``.
+
     Parameters
     ----------
     image : numpy.ndarray
         uint8, (H, W) greyscale or (H, W, 3) RGB.
     quality : int
         1 (smallest file) to 100 (largest); the IJG scaling of the standard tables.
-    subsampling : {"4:2:0", "4:2:2", "4:4:4"}, keyword-only
-        Chroma subsampling for colour images.
+    subsampling : {"4:2:0", "4:4:4", "4:2:2"}, keyword-only
+        Chroma subsampling for colour images (:data:`SUBSAMPLINGS`).
 
     Returns
     -------
@@ -131,11 +129,6 @@ def roundtrip(image: np.ndarray, quality: int, *, subsampling: str = "4:2:0") ->
     ValueError
         If the shape, quality or subsampling is not allowed.
 
-    Notes
-    -----
-    ``bpp = 8 * n_bytes / (H * W)``. The file is baseline sequential with the
-    standard Huffman tables (``optimize=False``), as most cameras write it.
-
     Examples
     --------
     >>> flat = np.full((16, 16), 128, dtype=np.uint8)
@@ -146,7 +139,7 @@ def roundtrip(image: np.ndarray, quality: int, *, subsampling: str = "4:2:0") ->
     True
     """
     array = _check_image(image)
-    quality = _check_quality(quality)
+    quality = jpeg.check_quality(quality)
     subsampling = _check_subsampling(subsampling)
     buffer = io.BytesIO()
     Image.fromarray(array).save(
@@ -163,22 +156,8 @@ def roundtrip(image: np.ndarray, quality: int, *, subsampling: str = "4:2:0") ->
     )
 
 
-def png_bytes(image: np.ndarray) -> bytes:
-    """Encode ``image`` losslessly as PNG (Pillow, default compression level 6).
-
-    The size of this file is the lossless yardstick the JPEG sizes are compared with.
-
-    Examples
-    --------
-    >>> png_bytes(np.zeros((4, 4), dtype=np.uint8))[:4]
-    b'\\x89PNG'
-    """
-    buffer = io.BytesIO()
-    Image.fromarray(_check_image(image)).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def _check_pair(reference: object, test: object) -> tuple[np.ndarray, np.ndarray]:
+    """Two arrays of the same shape, or a ValueError."""
     ref, tst = np.asarray(reference), np.asarray(test)
     if ref.shape != tst.shape:
         raise ValueError(
@@ -188,6 +167,7 @@ def _check_pair(reference: object, test: object) -> tuple[np.ndarray, np.ndarray
 
 
 def _check_data_range(data_range: float) -> float:
+    """``data_range`` as a positive float, or a ValueError."""
     if not (isinstance(data_range, (int, float)) and data_range > 0):
         raise ValueError(
             f"data_range must be a positive number (255 for uint8), got {data_range!r}"
@@ -198,23 +178,15 @@ def _check_data_range(data_range: float) -> float:
 def psnr_db(reference: np.ndarray, test: np.ndarray, *, data_range: float) -> float:
     """Peak signal-to-noise ratio in decibels, ``inf`` for identical images.
 
-    Parameters
-    ----------
-    reference, test : numpy.ndarray
-        Same shape.
-    data_range : float, keyword-only
-        Distance between the smallest and largest possible value: 255 for uint8.
+    ``PSNR = 10 log10(data_range^2 / MSE)`` for two arrays of the same shape; ``data_range``
+    is the distance between the smallest and largest possible value (255 for uint8). Written
+    out in numpy (uint8 in integer arithmetic, about 5 times faster than scikit-image's, the
+    tests' oracle), so that a slider can afford it.
 
     Raises
     ------
     ValueError
         If the shapes differ or ``data_range`` is not positive.
-
-    Notes
-    -----
-    ``PSNR = 10 log10(data_range^2 / MSE)``. Written out in numpy (uint8 images in
-    integer arithmetic, about 5 times faster than ``skimage.metrics.peak_signal_noise_ratio``,
-    which the tests use as the oracle), so that a slider can afford it.
 
     Examples
     --------
@@ -237,23 +209,14 @@ def psnr_db(reference: np.ndarray, test: np.ndarray, *, data_range: float) -> fl
 def ssim(reference: np.ndarray, test: np.ndarray, *, data_range: float) -> float:
     """Structural similarity (scikit-image, 7x7 window); colour images average their channels.
 
-    Parameters
-    ----------
-    reference, test : numpy.ndarray
-        Same shape, (H, W) or (H, W, 3), both sides at least 7 pixels.
-    data_range : float, keyword-only
-        255 for uint8.
+    Per 7x7 window ``SSIM = (2 mu_x mu_y + C1)(2 s_xy + C2) / ((mu_x^2 + mu_y^2 + C1)
+    (s_x^2 + s_y^2 + C2))``, averaged over the image (Wang et al. 2004), for two arrays of the
+    same shape, sides >= 7; ``data_range`` is 255 for uint8. About 0.1 s for 512x512 RGB.
 
     Raises
     ------
     ValueError
         If the shapes differ, an image is smaller than 7x7, or ``data_range`` is not positive.
-
-    Notes
-    -----
-    Per 7x7 window, ``SSIM = (2 mu_x mu_y + C1)(2 s_xy + C2)
-    / ((mu_x^2 + mu_y^2 + C1)(s_x^2 + s_y^2 + C2))``, averaged over the image
-    (Wang et al. 2004). Costs about 0.1 s for a 512x512 RGB image.
 
     Examples
     --------
@@ -293,6 +256,13 @@ def rate_distortion(
 ) -> RateDistortion:
     """Round-trip ``image`` at each quality and measure size, PSNR and (optionally) SSIM.
 
+    ``image`` is uint8 (H, W) or (H, W, 3); SSIM costs about 0.1 s per point, and without it
+    (``with_ssim=False``) ``.ssim`` is NaN.
+
+    Returns
+    -------
+    RateDistortion
+
     Examples
     --------
     >>> from lossylab.data import sample_image
@@ -324,30 +294,16 @@ def generation_loss(
     image: np.ndarray, quality: int, n_generations: int, *, subsampling: str = "4:2:0",
     shift_px: int = 0,
 ) -> GenerationLoss:
-    """Encode, decode, and encode the decoded image again, ``n_generations`` times.
+    """Encode, decode, and encode the decoded image again, ``n_generations`` (>= 1) times.
 
-    Parameters
-    ----------
-    image : numpy.ndarray
-        uint8, (H, W) or (H, W, 3).
-    quality : int
-    n_generations : int
-        At least 1.
-    subsampling : str, keyword-only
-    shift_px : int, keyword-only
-        Move the 8x8 grid by this many pixels (down and right, cyclically) at every
-        generation, as cropping a few pixels before re-saving would; 0 keeps it fixed.
+    With a fixed grid the decode-encode map is almost idempotent: after a few generations
+    almost no pixel changes (``changed_fraction`` reaches 0). ``shift_px`` moves the 8x8 grid
+    by that many pixels (down and right, cyclically) at every generation, as cropping before
+    re-saving would: every generation then quantizes new block contents, and the loss compounds.
 
     Returns
     -------
     GenerationLoss
-
-    Notes
-    -----
-    With a fixed grid the decode-encode map is almost idempotent: after a few
-    generations almost no pixel changes any more (``changed_fraction`` reaches 0).
-    With a moving grid every generation quantizes new block contents and the
-    loss keeps compounding.
 
     Examples
     --------
@@ -362,7 +318,7 @@ def generation_loss(
     original = _check_image(image)
     current, decoded, n_bytes, changed = original, [], [], []
     for generation in range(n_generations):
-        offset = (generation * shift_px) % BLOCK
+        offset = (generation * shift_px) % jpeg.BLOCK
         rt = roundtrip(np.roll(current, offset, axis=(0, 1)), quality, subsampling=subsampling)
         new = np.roll(rt.decoded, -offset, axis=(0, 1))
         changed.append(float(np.mean(new != current)))
@@ -404,6 +360,7 @@ class LoadedImage:
 
 
 def _read_bytes(file_or_bytes: object) -> bytes:
+    """The bytes of an upload, a path or a binary file; empty input is an ImageLoadError."""
     if isinstance(file_or_bytes, (bytes, bytearray, memoryview)):
         data = bytes(file_or_bytes)
     elif isinstance(file_or_bytes, (str, os.PathLike)):
@@ -424,6 +381,7 @@ def _read_bytes(file_or_bytes: object) -> bytes:
 
 
 def _damaged(what: str, err: BaseException) -> ImageLoadError:
+    """The error for a file Pillow could not parse."""
     return ImageLoadError(
         f"the {what} file is truncated or damaged and could not be read "
         f"({type(err).__name__}: {err}); re-export or re-download it"
@@ -466,6 +424,7 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
 
 
 def _upright(im: Image.Image, notes: list[str]) -> Image.Image:
+    """Apply the EXIF orientation, if any."""
     try:
         orientation = im.getexif().get(0x0112, 1)  # EXIF Orientation tag
     except Exception:  # a damaged EXIF block: the pixels are still fine
@@ -478,6 +437,7 @@ def _upright(im: Image.Image, notes: list[str]) -> Image.Image:
 
 
 def _on_white(im: Image.Image, notes: list[str], what: str) -> Image.Image:
+    """Composite an image with transparency on white ("L" or "RGB")."""
     rgba = im.convert("RGBA")
     low, _ = rgba.getchannel("A").getextrema()
     grey = im.mode in ("LA", "La")
@@ -491,6 +451,7 @@ def _on_white(im: Image.Image, notes: list[str], what: str) -> Image.Image:
 
 
 def _sixteen_bit(im: Image.Image, notes: list[str]) -> Image.Image:
+    """16-bit greyscale to 8 bits (divide by 257, round)."""
     values = np.asarray(im).astype(np.int64)  # (H, W)
     if values.min() < 0 or values.max() > 65535:
         raise ImageLoadError(
@@ -543,14 +504,13 @@ def load_image(
     file_or_bytes : bytes, path, or binary file object
         E.g. the ``content`` of an ``ipywidgets.FileUpload`` value.
     max_pixels : int, keyword-only
-        Largest width * height accepted (4,000,000 by default).
+        Largest width * height accepted.
 
     Returns
     -------
     LoadedImage
-        ``.pixels`` plus ``.notes`` saying what was converted: CMYK to RGB, 16-bit
-        to 8-bit, palette expanded, RGBA/LA composited on white, EXIF rotation
-        applied, first frame of an animation taken.
+        ``.pixels`` plus ``.notes`` saying what was converted (CMYK to RGB, 16-bit to 8-bit,
+        palette expanded, transparency composited on white, EXIF rotation, first frame).
 
     Raises
     ------
@@ -561,7 +521,9 @@ def load_image(
 
     Examples
     --------
-    >>> loaded = load_image(png_bytes(np.zeros((20, 30), dtype=np.uint8)))
+    >>> buffer = io.BytesIO()
+    >>> Image.new("L", (30, 20)).save(buffer, format="PNG")
+    >>> loaded = load_image(buffer.getvalue())
     >>> loaded.pixels.shape, loaded.format, loaded.notes
     ((20, 30), 'PNG', ('greyscale: kept as one channel',))
     >>> load_image(b"hello")  # doctest: +ELLIPSIS

@@ -1,4 +1,4 @@
-"""JPEG opened up: the forward path step by step, and a baseline decoder in numpy.
+"""JPEG opened up: the encoder's forward path, step by step, in numpy.
 
 A JPEG encoder (ITU-T T.81, with the JFIF colour conventions) does six things:
 
@@ -7,36 +7,23 @@ A JPEG encoder (ITU-T T.81, with the JFIF colour conventions) does six things:
 3. shift levels to -128..127 and cut each channel into 8x8 blocks;
 4. take the 2-D DCT of every block, ``F = C @ B @ C.T`` with the orthonormal DCT-II matrix C;
 5. quantize: ``round(F / Q)``, with tables Q scaled by the *quality* (the IJG formula);
-6. code the quantized coefficients losslessly: zig-zag order, run-lengths of zeros,
-   Huffman codes.
+6. code the quantized coefficients losslessly: zig-zag order, run-lengths of zeros, Huffman.
 
-Only step 5 (and, less, 1-2) loses information: JPEG is a deterministic, many-to-one
-channel p(x'|x). Steps 1-5 are the small public functions below; :func:`decode_coefficients`
-undoes step 6 by reading a real file's bytes (its segments, tables and Huffman-coded scan),
-and :func:`decode` turns the coefficients back into pixels.
+Only step 5 (and, less, 1-2) loses information: JPEG is a deterministic, many-to-one channel
+p(x'|x). Steps 1-5 are the small functions below (with the inverses the decoder needs);
+:func:`forward_coefficients` runs them all. Reading a real file and going back to pixels is
+:mod:`lossylab.jpeg_decode`; how many bytes step 6 should take, :mod:`lossylab.jpeg_entropy`.
+The exact formulas (``method="float"``) differ from libjpeg's fixed point by rounding;
+``method="libjpeg"`` (the appendix :mod:`lossylab.jpeg_libjpeg`) matches Pillow exactly.
 
-The lesson functions use the exact formulas (``method="float"``). libjpeg computes the same
-things in fixed point; ``method="libjpeg"`` reproduces its integer arithmetic (the "islow"
-DCTs, the colour tables) so that our coefficients and pixels can equal Pillow's exactly,
-where the exact formulas differ from them by rounding (one in a few hundred coefficients
-at quality 75; 1 to 3 grey levels in about 2% of pixel values).
-
-What this version leaves out, compared with libjpeg: progressive, lossless, hierarchical and
-arithmetic-coded files (they raise :class:`UnsupportedJPEGError`), 12-bit samples, CMYK and
-Adobe colour transforms, chroma subsampling other than 4:4:4 and 4:2:0, the encoder's
-Huffman stage (we estimate its size with :func:`scan_estimate` instead), and speed: the
-Huffman decoder is pure Python with 16-bit lookup tables, clear rather than fast (about
-0.3 s for a 512x512 colour photograph at quality 75; libjpeg takes a millisecond or two).
+What this version leaves out, compared with libjpeg: the encoder's Huffman stage, progressive
+and arithmetic coding, 12-bit samples, CMYK, subsampling other than 4:4:4 and 4:2:0, speed.
 
 References
 ----------
-ITU-T Recommendation T.81 (1992), "Digital compression and coding of continuous-tone still
-images" (the JPEG standard). E. Hamilton (1992), "JPEG File Interchange Format, version 1.02".
-G. K. Wallace (1991), "The JPEG still picture compression standard", CACM 34(4).
-The Independent JPEG Group's libjpeg and libjpeg-turbo: jcparam.c (quality scaling),
-jfdctint.c and jidctint.c (the fixed-point DCTs), jccolor.c and jdcolor.c (colour), jcsample.c
-and jdsample.c (down- and "fancy" upsampling). C. Loeffler, A. Ligtenberg and G. Moschytz
-(1989), "Practical fast 1-D DCT algorithms with 11 multiplications", ICASSP.
+ITU-T T.81 (1992), "Digital compression and coding of continuous-tone still images".
+E. Hamilton (1992), "JPEG File Interchange Format, version 1.02". G. K. Wallace (1991), "The
+JPEG still picture compression standard", CACM 34(4). IJG libjpeg: jcparam.c, jcsample.c.
 """
 
 from __future__ import annotations
@@ -45,30 +32,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lossylab.jpeg_libjpeg import (
-    _check_method,
-    _fdct_islow,
-    _idct_islow,
-    _rgb_to_ycbcr_libjpeg,
-    _ycbcr_to_rgb_libjpeg,
-)
+from lossylab.jpeg_libjpeg import _check_method, _fdct_islow, _idct_islow, _rgb_to_ycbcr_libjpeg
 
-# Real round trips and the safe loader live in lossylab.images; they are re-exported here so
-# that ``lossylab.images.roundtrip`` works. lossylab.images imports this module only inside its
-# functions, so this top-level import is not circular.
-
+__all__ = [
+    "BLOCK", "SUBSAMPLINGS", "ZIGZAG", "Component", "JPEGCoefficients", "QuantTables",
+    "blockify", "check_quality", "coefficient_agreement", "dct2", "dct_matrix", "dequantize",
+    "forward_coefficients", "idct2", "level_shift", "quant_tables", "quantize", "rgb_to_ycbcr",
+    "subsample_420", "to_samples", "unlevel_shift", "upsample",
+]
 
 BLOCK = 8
+SUBSAMPLINGS = ("4:2:0", "4:4:4")  # what forward_coefficients writes and jpeg_decode reads
 
-
-class JPEGFormatError(ValueError):
-    """The bytes are not a well-formed JPEG file (truncated, corrupt, or not a JPEG at all)."""
-
-
-class UnsupportedJPEGError(ValueError):
-    """A valid JPEG that this teaching decoder does not read (e.g. a progressive one)."""
-
-# --- 1. colour: RGB <-> YCbCr (JFIF, full range 0..255) ---------------------------------
+# --- 1. colour: RGB -> YCbCr (JFIF, full range 0..255) -----------------------------------
 
 # Rows give Y, Cb, Cr as weights of R, G, B (JFIF 1.02); Cb and Cr are then offset by 128.
 _RGB_TO_YCBCR = np.array(
@@ -79,16 +55,10 @@ _RGB_TO_YCBCR = np.array(
     ]
 )
 _YCBCR_OFFSET = np.array([0.0, 128.0, 128.0])
-_YCBCR_TO_RGB = np.array(
-    [
-        [1.0, 0.0, 1.402],
-        [1.0, -0.344136, -0.714136],
-        [1.0, 1.772, 0.0],
-    ]
-)
 
 
 def _check_rgb(image: np.ndarray, name: str) -> np.ndarray:
+    """``image`` as float64 (height, width, 3), or a ValueError naming ``name``."""
     array = np.asarray(image)
     if array.ndim != 3 or array.shape[-1] != 3:
         raise ValueError(
@@ -99,26 +69,15 @@ def _check_rgb(image: np.ndarray, name: str) -> np.ndarray:
 
 
 def rgb_to_ycbcr(rgb: np.ndarray, *, method: str = "float") -> np.ndarray:
-    """Convert RGB to JFIF YCbCr (full range).
+    """Convert RGB (height, width, 3), values 0..255, to JFIF YCbCr (float64, same shape).
 
-    Parameters
-    ----------
-    rgb : numpy.ndarray
-        Shape (height, width, 3), values 0..255 (any real dtype).
-    method : {"float", "libjpeg"}
-        ``"float"``: the exact formulas, no rounding. ``"libjpeg"``: libjpeg's 16-bit
-        fixed-point arithmetic on integer input, giving the integers libjpeg stores.
+    ``Y = 0.299 R + 0.587 G + 0.114 B``, ``Cb = 128 - 0.168736 R - 0.331264 G + 0.5 B``,
+    ``Cr = 128 + 0.5 R - 0.418688 G - 0.081312 B``; ``method="libjpeg"``: libjpeg's fixed point.
 
-    Returns
-    -------
-    numpy.ndarray
-        float64, shape (height, width, 3): Y, Cb, Cr, each in 0..255.
-
-    Notes
-    -----
-    ``Y = 0.299 R + 0.587 G + 0.114 B``,
-    ``Cb = 128 - 0.168736 R - 0.331264 G + 0.5 B``,
-    ``Cr = 128 + 0.5 R - 0.418688 G - 0.081312 B``.
+    Raises
+    ------
+    ValueError
+        If ``rgb`` is not (height, width, 3), or ``method`` is not "float" or "libjpeg".
 
     Examples
     --------
@@ -129,34 +88,6 @@ def rgb_to_ycbcr(rgb: np.ndarray, *, method: str = "float") -> np.ndarray:
     if _check_method(method) == "libjpeg":
         return _rgb_to_ycbcr_libjpeg(rgb)
     return rgb @ _RGB_TO_YCBCR.T + _YCBCR_OFFSET
-
-
-def ycbcr_to_rgb(ycbcr: np.ndarray, *, method: str = "float") -> np.ndarray:
-    """Convert JFIF YCbCr back to RGB.
-
-    Parameters
-    ----------
-    ycbcr : numpy.ndarray
-        Shape (height, width, 3): Y, Cb, Cr in 0..255.
-    method : {"float", "libjpeg"}
-        ``"float"``: exact, no rounding or clipping (round and clip with :func:`to_samples`).
-        ``"libjpeg"``: libjpeg's fixed-point tables on integer input, clipped to 0..255.
-
-    Returns
-    -------
-    numpy.ndarray
-        float64, shape (height, width, 3).
-
-    Examples
-    --------
-    >>> rgb = np.array([[[200.0, 30.0, 90.0]]])
-    >>> np.allclose(ycbcr_to_rgb(rgb_to_ycbcr(rgb)), rgb, atol=1e-3)
-    True
-    """
-    ycbcr = _check_rgb(ycbcr, "ycbcr")
-    if _check_method(method) == "libjpeg":
-        return _ycbcr_to_rgb_libjpeg(ycbcr)
-    return (ycbcr - _YCBCR_OFFSET) @ _YCBCR_TO_RGB.T
 
 
 def to_samples(values: np.ndarray) -> np.ndarray:
@@ -174,6 +105,7 @@ def to_samples(values: np.ndarray) -> np.ndarray:
 
 
 def _check_plane(channel: np.ndarray, name: str) -> np.ndarray:
+    """``channel`` as a non-empty 2-D array, or a ValueError naming ``name``."""
     array = np.asarray(channel)
     if array.ndim != 2 or array.size == 0:
         raise ValueError(f"{name} must be a non-empty 2-D array (height, width), got {array.shape}")
@@ -181,23 +113,11 @@ def _check_plane(channel: np.ndarray, name: str) -> np.ndarray:
 
 
 def subsample_420(channel: np.ndarray) -> np.ndarray:
-    """Average each 2x2 square of a channel (4:2:0 chroma subsampling), as libjpeg does.
+    """Average each 2x2 square of a uint8 channel (4:2:0 chroma subsampling), as libjpeg does.
 
-    Parameters
-    ----------
-    channel : numpy.ndarray
-        uint8, shape (height, width); odd sizes are padded by repeating the last row/column.
-
-    Returns
-    -------
-    numpy.ndarray
-        uint8, shape (ceil(height / 2), ceil(width / 2)).
-
-    Notes
-    -----
-    ``out[i, j] = (x[2i, 2j] + x[2i, 2j+1] + x[2i+1, 2j] + x[2i+1, 2j+1] + b_j) // 4`` with
-    the bias ``b_j`` alternating 1, 2, 1, 2 along a row (libjpeg's ``h2v2_downsample``): the
-    halves are rounded down and up in turn, so the average is not biased either way.
+    ``out[i, j] = (sum of the 2x2 square + b_j) // 4``, the bias ``b_j`` alternating 1, 2, 1, 2
+    along a row (libjpeg's ``h2v2_downsample``) so that rounding is not biased. Odd sizes are
+    padded by repeating the last row or column: the result is (ceil(h / 2), ceil(w / 2)).
 
     Examples
     --------
@@ -212,28 +132,11 @@ def subsample_420(channel: np.ndarray) -> np.ndarray:
 
 
 def upsample(channel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Double a subsampled chroma channel in both directions with libjpeg's "fancy" filter.
+    """Double a subsampled chroma channel to ``shape`` (uint8) with libjpeg's "fancy" filter.
 
-    Parameters
-    ----------
-    channel : numpy.ndarray
-        uint8, shape (ceil(height / 2), ceil(width / 2)).
-    shape : tuple of int
-        The full-resolution (height, width) to return.
-
-    Returns
-    -------
-    numpy.ndarray
-        uint8, shape ``shape``.
-
-    Notes
-    -----
-    Each output sample sits a quarter of an input sample away from its nearest input sample,
-    so it is the triangle-filter (bilinear) mix ``(9 a + 3 b + 3 c + d) / 16`` of the four
-    nearest inputs, nearest first; edges repeat the last sample. We use this (libjpeg's
-    default ``h2v2_fancy_upsample``, with its exact integer rounding) rather than repeating
-    each sample 2x2 because it is what Pillow does when it decodes, and it avoids blocky colour.
-    Like libjpeg, a channel at most 2 samples wide is simply repeated 2x2.
+    Each output sample is the triangle-filter mix ``(9 a + 3 b + 3 c + d) / 16`` of its four
+    nearest inputs, nearest first, with libjpeg's rounding (``h2v2_fancy_upsample``, what Pillow
+    does); edges repeat the last sample, and a channel at most 2 samples wide is repeated 2x2.
 
     Examples
     --------
@@ -262,68 +165,45 @@ def upsample(channel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 
 def level_shift(samples: np.ndarray) -> np.ndarray:
-    """Map samples 0..255 to -128..127 (float64), so that a flat grey block has DC near 0."""
+    """Map samples 0..255 to -128..127 (float64), so that a flat grey block has DC near 0.
+
+    Examples
+    --------
+    >>> level_shift(np.array([0, 128, 255], dtype=np.uint8)).tolist()
+    [-128.0, 0.0, 127.0]
+    """
     return np.asarray(samples, dtype=np.float64) - 128.0
 
 
 def unlevel_shift(values: np.ndarray) -> np.ndarray:
-    """Undo :func:`level_shift`, round and clip to uint8 samples."""
+    """Undo :func:`level_shift`, round and clip to uint8 samples.
+
+    Examples
+    --------
+    >>> unlevel_shift(np.array([-200.0, 0.4, 127.5])).tolist()
+    [0, 128, 255]
+    """
     return to_samples(np.asarray(values, dtype=np.float64) + 128.0)
 
 
 def blockify(channel: np.ndarray) -> np.ndarray:
-    """Cut a channel into 8x8 blocks, padding the right and bottom edges by repetition.
+    """Cut a channel (..., height, width) into 8x8 blocks, padding by edge repetition.
 
-    Parameters
-    ----------
-    channel : numpy.ndarray
-        Shape (height, width), any dtype.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape (ceil(height / 8), ceil(width / 8), 8, 8), same dtype: ``blocks[by, bx]`` is
-        the block whose top-left pixel is ``channel[8 by, 8 bx]``.
+    Returns (..., ceil(height / 8), ceil(width / 8), 8, 8), same dtype: ``blocks[by, bx]`` is
+    the block whose top-left pixel is ``channel[8 by, 8 bx]``; leading axes (a stack) are kept.
 
     Examples
     --------
     >>> blockify(np.zeros((20, 9))).shape
     (3, 2, 8, 8)
     """
-    x = _check_plane(channel, "channel")
-    pad = ((0, -x.shape[0] % BLOCK), (0, -x.shape[1] % BLOCK))
+    x = np.asarray(channel)
+    if x.ndim < 2 or x.size == 0:
+        raise ValueError(f"channel must be a non-empty array (..., height, width), got {x.shape}")
+    pad = [(0, 0)] * (x.ndim - 2) + [(0, -x.shape[-2] % BLOCK), (0, -x.shape[-1] % BLOCK)]
     x = np.pad(x, pad, mode="edge")
-    n_by, n_bx = x.shape[0] // BLOCK, x.shape[1] // BLOCK
-    return x.reshape(n_by, BLOCK, n_bx, BLOCK).swapaxes(1, 2).copy()
-
-
-def unblockify(blocks: np.ndarray, shape: tuple[int, int] | None = None) -> np.ndarray:
-    """Put 8x8 blocks back together, the inverse of :func:`blockify`.
-
-    Parameters
-    ----------
-    blocks : numpy.ndarray
-        Shape (n_by, n_bx, 8, 8).
-    shape : tuple of int, optional
-        Crop the result to this (height, width); default: keep the padded size.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape (8 n_by, 8 n_bx), or ``shape``.
-
-    Examples
-    --------
-    >>> x = np.arange(20 * 9).reshape(20, 9)
-    >>> bool(np.array_equal(unblockify(blockify(x), x.shape), x))
-    True
-    """
-    b = np.asarray(blocks)
-    if b.ndim != 4 or b.shape[2:] != (BLOCK, BLOCK):
-        raise ValueError(f"blocks must have shape (n_by, n_bx, 8, 8), got {b.shape}")
-    n_by, n_bx = b.shape[:2]
-    full = b.swapaxes(1, 2).reshape(n_by * BLOCK, n_bx * BLOCK)
-    return full if shape is None else full[: shape[0], : shape[1]]
+    n_by, n_bx = x.shape[-2] // BLOCK, x.shape[-1] // BLOCK
+    return x.reshape(*x.shape[:-2], n_by, BLOCK, n_bx, BLOCK).swapaxes(-3, -2).copy()
 
 
 # --- 4. the 2-D DCT ------------------------------------------------------------------------
@@ -332,10 +212,8 @@ def unblockify(blocks: np.ndarray, shape: tuple[int, int] | None = None) -> np.n
 def dct_matrix() -> np.ndarray:
     """The orthonormal 8-point DCT-II matrix C (float64, shape (8, 8)).
 
-    Notes
-    -----
     ``C[k, n] = a_k cos((2n + 1) k pi / 16)`` with ``a_0 = sqrt(1/8)`` and ``a_k = sqrt(2/8)``
-    otherwise. Row k is the k-th cosine basis vector; C is orthogonal, ``C @ C.T = I``.
+    otherwise: row k is the k-th cosine basis vector, and ``C @ C.T = I``.
 
     Examples
     --------
@@ -356,9 +234,8 @@ def dct2(blocks: np.ndarray, *, method: str = "float") -> np.ndarray:
     """2-D DCT of 8x8 blocks: ``F = C @ B @ C.T`` (float64, same shape (..., 8, 8)).
 
     ``F[0, 0]`` (the DC coefficient) is 8 times the block's mean; ``F[u, v]`` measures the
-    cosine pattern with u half-cycles down and v across. With ``method="libjpeg"`` the
-    blocks are rounded to integers and transformed in libjpeg's 13-bit fixed point (its
-    "islow" DCT), which agrees with the exact one to about 1/8.
+    cosine pattern with u half-cycles down and v across. ``method="libjpeg"`` rounds the blocks
+    to integers and uses libjpeg's 13-bit fixed point, within about 1/8 of the exact DCT.
 
     Examples
     --------
@@ -373,8 +250,8 @@ def dct2(blocks: np.ndarray, *, method: str = "float") -> np.ndarray:
 def idct2(coefficients: np.ndarray, *, method: str = "float") -> np.ndarray:
     """Inverse 2-D DCT of 8x8 blocks: ``B = C.T @ F @ C`` (float64, same shape).
 
-    With ``method="libjpeg"`` the coefficients are rounded to integers and the result is
-    libjpeg's fixed-point ("islow") inverse DCT, rounded to integers.
+    ``method="libjpeg"`` rounds the coefficients to integers and returns libjpeg's
+    fixed-point inverse DCT, rounded to integers.
 
     Examples
     --------
@@ -424,8 +301,21 @@ class QuantTables:
     chroma: np.ndarray
 
 
-def _check_quality(quality: object) -> int:
-    """The one check of a JPEG quality: an integer from 1 to 100."""
+def check_quality(quality: object) -> int:
+    """The one check of a JPEG quality: an integer from 1 (worst) to 100 (best), as in Pillow.
+
+    Raises
+    ------
+    TypeError
+        If ``quality`` is not an integer (a bool or a float is refused).
+    ValueError
+        If it is not from 1 to 100.
+
+    Examples
+    --------
+    >>> check_quality(np.int64(75))
+    75
+    """
     if isinstance(quality, bool) or not isinstance(quality, (int, np.integer)):
         raise TypeError(f"quality must be an integer from 1 to 100, got {quality!r}")
     if not 1 <= quality <= 100:
@@ -433,25 +323,8 @@ def _check_quality(quality: object) -> int:
     return int(quality)
 
 
-def quality_scale(quality: int) -> int:
-    """The IJG percentage that scales the base tables: 5000/q below 50, else 200 - 2q.
-
-    Examples
-    --------
-    >>> quality_scale(50), quality_scale(75), quality_scale(10)
-    (100, 50, 500)
-    """
-    q = _check_quality(quality)
-    return 5000 // q if q < 50 else 200 - 2 * q
-
-
 def quant_tables(quality: int) -> QuantTables:
     """The quantization tables libjpeg (and so Pillow) uses at a quality from 1 to 100.
-
-    Parameters
-    ----------
-    quality : int
-        1 (worst) to 100 (best), as in ``PIL.Image.save(..., quality=...)``.
 
     Returns
     -------
@@ -461,16 +334,12 @@ def quant_tables(quality: int) -> QuantTables:
     Raises
     ------
     TypeError, ValueError
-        If ``quality`` is not an int from 1 to 100.
+        If ``quality`` is not an int from 1 to 100 (:func:`check_quality`).
 
     Notes
     -----
-    ``Q = clip((Q50 * s + 50) // 100, 1, 255)`` with ``s`` from :func:`quality_scale` and
-    Q50 the example tables of T.81 Annex K; 255 is the limit of 8-bit (baseline) tables.
-
-    References
-    ----------
-    IJG libjpeg, ``jcparam.c``: ``jpeg_quality_scaling`` and ``jpeg_add_quant_table``.
+    ``Q = clip((Q50 * s + 50) // 100, 1, 255)``: the IJG percentage ``s`` is ``5000 // q`` below
+    quality 50 and ``200 - 2 q`` from 50 on, Q50 the tables of T.81 Annex K (libjpeg's jcparam.c).
 
     Examples
     --------
@@ -479,7 +348,8 @@ def quant_tables(quality: int) -> QuantTables:
     >>> int(quant_tables(100).chroma.max()), int(quant_tables(1).luma.min())
     (1, 255)
     """
-    scale = quality_scale(quality)
+    q = check_quality(quality)
+    scale = 5000 // q if q < 50 else 200 - 2 * q
 
     def scaled(base: np.ndarray) -> np.ndarray:
         return np.clip((base * scale + 50) // 100, 1, 255).astype(np.int32)
@@ -490,17 +360,7 @@ def quant_tables(quality: int) -> QuantTables:
 def quantize(coefficients: np.ndarray, table: np.ndarray) -> np.ndarray:
     """Quantize DCT coefficients: ``round(F / Q)``, halves away from zero (int32).
 
-    Parameters
-    ----------
-    coefficients : numpy.ndarray
-        Shape (..., 8, 8), from :func:`dct2`.
-    table : numpy.ndarray
-        Shape (8, 8), positive, natural order.
-
-    Returns
-    -------
-    numpy.ndarray
-        int32, same shape as ``coefficients``.
+    ``coefficients`` (..., 8, 8) come from :func:`dct2`; ``table`` is (8, 8), positive.
 
     Examples
     --------
@@ -512,7 +372,13 @@ def quantize(coefficients: np.ndarray, table: np.ndarray) -> np.ndarray:
 
 
 def dequantize(quantized: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """Multiply quantized coefficients back by the table: ``F' = q Q`` (float64)."""
+    """Multiply quantized coefficients back by the table: ``F' = q Q`` (float64).
+
+    Examples
+    --------
+    >>> dequantize(np.full((8, 8), 3), np.full((8, 8), 10))[0, :2].tolist()
+    [30.0, 30.0]
+    """
     return np.asarray(quantized, dtype=np.float64) * np.asarray(table, dtype=np.float64)
 
 
@@ -520,7 +386,7 @@ def dequantize(quantized: np.ndarray, table: np.ndarray) -> np.ndarray:
 
 
 def _zigzag() -> np.ndarray:
-    # Walk the anti-diagonals s = i + j; odd ones go down-left (i rising), even ones up-right.
+    """Walk the anti-diagonals s = i + j; odd ones go down-left (i rising), even ones up-right."""
     cells = [(i, j) for i in range(BLOCK) for j in range(BLOCK)]
     cells.sort(key=lambda ij: (ij[0] + ij[1], ij[0] if (ij[0] + ij[1]) % 2 else ij[1]))
     return np.array([i * BLOCK + j for i, j in cells])
@@ -529,6 +395,7 @@ def _zigzag() -> np.ndarray:
 ZIGZAG: np.ndarray = _zigzag()
 """``ZIGZAG[k]`` is the natural (row-major) index of the k-th coefficient in zig-zag order:
 ``block.reshape(64)[ZIGZAG]`` lists a block from low to high frequency (0, 1, 8, 16, 9, ...)."""
+ZIGZAG.setflags(write=False)  # a constant: a cell that writes into it must not change the lesson
 
 
 # --- the whole forward path ----------------------------------------------------------------
@@ -547,8 +414,8 @@ class Component:
     quant_table : numpy.ndarray
         int32 (8, 8), natural order.
     coefficients : numpy.ndarray
-        int32 (n_by, n_bx, 8, 8), quantized, natural order, one entry per block that holds
-        image pixels (the component's ``ceil(size / 8)`` blocks each way).
+        int32 (n_by, n_bx, 8, 8), quantized, natural order: the component's
+        ``ceil(size / 8)`` blocks each way (the blocks that hold image pixels).
     """
 
     component_id: int
@@ -570,9 +437,9 @@ class JPEGCoefficients:
         One (greyscale) or three (Y, Cb, Cr).
     restart_interval : int
         MCUs between restart markers (0: none).
-    huffman_tables : dict
-        ``{("DC" or "AC", table_id): (counts, symbols)}`` as read from the file (empty when
-        made by :func:`forward_coefficients`): ``counts[i]`` codes of length i + 1.
+    huffman_tables : dict or None
+        ``{("DC" or "AC", table_id): (counts, symbols)}`` as read from a file (None when made
+        by :func:`forward_coefficients`): ``counts[i]`` codes of length i + 1.
     """
 
     height: int
@@ -596,16 +463,8 @@ class JPEGCoefficients:
 def coefficient_agreement(a: JPEGCoefficients, b: JPEGCoefficients) -> float:
     """Fraction of quantized coefficients that are equal in two codings of one image.
 
-    Parameters
-    ----------
-    a, b : JPEGCoefficients
-        With the same components and block grids (e.g. a file's, from
-        :func:`decode_coefficients`, and ours, from :func:`forward_coefficients`).
-
-    Returns
-    -------
-    float
-        Equal coefficients over all coefficients of all components, in [0, 1].
+    E.g. a file's (:func:`lossylab.jpeg_decode.decode_coefficients`) and ours
+    (:func:`forward_coefficients`): equal coefficients over all coefficients, in [0, 1].
 
     Raises
     ------
@@ -629,9 +488,6 @@ def coefficient_agreement(a: JPEGCoefficients, b: JPEGCoefficients) -> float:
     return n_equal / sum(c.coefficients.size for c in a.components)
 
 
-_SUBSAMPLINGS = ("4:4:4", "4:2:0")
-
-
 def forward_coefficients(
     image: np.ndarray, quality: int, *, subsampling: str = "4:2:0", method: str = "float"
 ) -> JPEGCoefficients:
@@ -644,10 +500,9 @@ def forward_coefficients(
     quality : int
         1 to 100, as in Pillow.
     subsampling : {"4:2:0", "4:4:4"}
-        Chroma subsampling (ignored for greyscale).
+        One of :data:`SUBSAMPLINGS` (ignored for greyscale).
     method : {"float", "libjpeg"}
-        Exact colour conversion and DCT (the formulas), or libjpeg's fixed-point ones
-        (identical to what Pillow writes, coefficient for coefficient).
+        The exact formulas, or libjpeg's fixed point (what Pillow writes, exactly).
 
     Returns
     -------
@@ -665,8 +520,8 @@ def forward_coefficients(
     >>> coefs.components[0].coefficients.shape, int(coefs.components[0].coefficients[0, 0, 0, 0])
     ((3, 4, 8, 8), 72)
     """
-    if subsampling not in _SUBSAMPLINGS:
-        raise ValueError(f"subsampling must be one of {_SUBSAMPLINGS}, got {subsampling!r}")
+    if subsampling not in SUBSAMPLINGS:
+        raise ValueError(f"subsampling must be one of {SUBSAMPLINGS}, got {subsampling!r}")
     tables = quant_tables(quality)
     array = np.asarray(image)
     if array.ndim == 2:

@@ -1,8 +1,26 @@
-"""Reading a real baseline JPEG file: segments, tables, the Huffman-coded scan."""
+"""Reading a real baseline JPEG file: its segments, its tables, its Huffman-coded scan.
+
+A JPEG file is a list of marker segments (T.81 Annex B): SOI (``FF D8``), tables (DQT:
+quantization, DHT: Huffman), a frame header (SOF: size, components, sampling), a scan header
+(SOS) and its entropy-coded data, EOI (``FF D9``). :func:`read_segments` lists them;
+:func:`decode_coefficients` undoes step 6 of the encoder and gives back exactly the quantized
+coefficients it computed; :func:`reconstruct` runs the inverse steps of :mod:`lossylab.jpeg`.
+
+What this version leaves out, compared with libjpeg: progressive, lossless, hierarchical and
+arithmetic-coded files (:class:`UnsupportedJPEGError`), 12-bit samples, CMYK, subsampling
+other than 4:4:4 and 4:2:0, and speed: the Huffman decoder is pure Python with 16-bit lookup
+tables (about 0.3 s for a 512x512 colour photograph; libjpeg takes a millisecond or two).
+
+References
+----------
+ITU-T T.81 (1992): Annex B (the file format), Annex C (Huffman tables), F.2.2 (decoding a
+block). IJG libjpeg: jdhuff.c, jidctint.c, jdsample.c ("fancy" upsampling), jdcolor.c.
+"""
 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,18 +31,29 @@ from lossylab.jpeg import (
     ZIGZAG,
     Component,
     JPEGCoefficients,
-    JPEGFormatError,
-    UnsupportedJPEGError,
     dequantize,
     idct2,
     to_samples,
-    unblockify,
     unlevel_shift,
     upsample,
-    ycbcr_to_rgb,
 )
+from lossylab.jpeg_libjpeg import _check_method, _ycbcr_to_rgb_libjpeg
 
-# --- reading a real file: segments -----------------------------------------------------------
+__all__ = [
+    "MAX_PIXELS", "JPEGFormatError", "Segment", "UnsupportedJPEGError", "decode_coefficients",
+    "read_segments", "reconstruct",
+]
+
+
+class JPEGFormatError(ValueError):
+    """The bytes are not a well-formed JPEG file (truncated, corrupt, or not a JPEG at all)."""
+
+
+class UnsupportedJPEGError(ValueError):
+    """A valid JPEG that this teaching decoder does not read (e.g. a progressive one)."""
+
+
+# --- segments -----------------------------------------------------------------------------
 
 _MARKER_NAMES = {
     0xD8: "SOI", 0xD9: "EOI", 0xDA: "SOS", 0xDB: "DQT", 0xC4: "DHT", 0xDD: "DRI",
@@ -44,16 +73,12 @@ class Segment:
     ----------
     name : str
         ``"SOI"``, ``"APP0"``, ``"DQT"``, ``"SOF0"``, ``"DHT"``, ``"SOS"``, ``"EOI"``, ...
-    marker : int
-        The marker code, e.g. 0xFFD8.
-    offset : int
-        Byte offset of the marker's 0xFF in the file.
+    marker, offset : int
+        The marker code (e.g. 0xFFD8) and the byte offset of its 0xFF in the file.
     length : int
-        The segment's length field (it counts itself, not the 2 marker bytes); 0 for markers
-        without one (SOI, EOI).
+        The length field (it counts itself, not the marker); 0 without one (SOI, EOI).
     n_bytes : int
-        Bytes the segment spans in the file, marker included; for SOS this includes the
-        entropy-coded scan data that follows the header.
+        Bytes spanned, marker included; for SOS also the entropy-coded data after it.
     payload : bytes
         The bytes after the length field (for SOS: the header only).
     """
@@ -70,6 +95,7 @@ class Segment:
 
 
 def _check_bytes(data: bytes) -> bytes:
+    """``data`` as bytes starting with SOI, or a TypeError / JPEGFormatError saying why."""
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)
     if not isinstance(data, bytes):
@@ -100,17 +126,9 @@ def _scan_end(data: bytes, start: int) -> int:
 
 
 def read_segments(data: bytes) -> tuple[Segment, ...]:
-    """List the marker segments of a JPEG file, from SOI to EOI.
+    """List the marker segments of a JPEG file's bytes, from SOI to EOI, in file order.
 
-    Parameters
-    ----------
-    data : bytes
-        The content of a JPEG file.
-
-    Returns
-    -------
-    tuple of Segment
-        In file order; RST markers inside a scan are part of the SOS segment.
+    RST markers inside a scan are part of the SOS segment.
 
     Raises
     ------
@@ -166,10 +184,10 @@ def read_segments(data: bytes) -> tuple[Segment, ...]:
         pos = end
 
 
-# --- reading a real file: tables and frame header ------------------------------------------
-
+# --- tables and frame header ----------------------------------------------------------------
 
 def _parse_dqt(payload: bytes, tables: dict[int, np.ndarray]) -> None:
+    """Add the quantization tables of a DQT payload to ``tables`` (id -> natural order)."""
     pos = 0
     while pos < len(payload):
         precision, table_id = payload[pos] >> 4, payload[pos] & 15
@@ -189,6 +207,7 @@ HuffmanTables = dict[tuple[str, int], tuple[tuple[int, ...], bytes]]
 
 
 def _parse_dht(payload: bytes, tables: HuffmanTables) -> None:
+    """Add the Huffman tables of a DHT payload to ``tables`` ((class, id) -> counts, symbols)."""
     pos = 0
     while pos < len(payload):
         if pos + 17 > len(payload):
@@ -205,13 +224,11 @@ def _parse_dht(payload: bytes, tables: HuffmanTables) -> None:
 
 
 @functools.lru_cache(maxsize=32)
-def _huffman_lookup(counts: tuple[int, ...], symbols: bytes) -> list[int]:
-    """A 65536-entry table: the next 16 bits -> ``(code length << 8) | symbol`` (0: no code).
-
-    Codes are canonical (T.81 Annex C): within a length they count up, and moving to the next
-    length appends a 0 bit. Cached: most files carry the same four standard tables. The
-    decoder only reads the list, never changes it.
-    """
+def _huffman_lookup(counts: tuple[int, ...], symbols: bytes) -> tuple[int, ...]:
+    """A 65536-entry table: the next 16 bits -> ``(code length << 8) | symbol`` (0: no code)."""
+    # Codes are canonical (T.81 Annex C): within a length they count up, and moving to the next
+    # length appends a 0 bit. Cached (most files carry the same four standard tables), hence a
+    # tuple: nothing can change a cached table.
     lookup = np.zeros(1 << 16, dtype=np.int32)
     code, index = 0, 0
     for length, count in enumerate(counts, start=1):
@@ -222,7 +239,7 @@ def _huffman_lookup(counts: tuple[int, ...], symbols: bytes) -> list[int]:
             lookup[first : first + (1 << (16 - length))] = (length << 8) | symbols[index]
             code, index = code + 1, index + 1
         code <<= 1
-    return lookup.tolist()
+    return tuple(lookup.tolist())
 
 
 _UNSUPPORTED_SOF = {
@@ -236,12 +253,15 @@ _UNSUPPORTED_SOF = {
 
 @dataclass(frozen=True)
 class _Frame:
+    """The frame header (SOF): size and, per component, (id, h, v, quantization table id)."""
+
     height: int
     width: int
     components: tuple[tuple[int, int, int, int], ...]  # (id, h, v, quant table id)
 
 
 def _parse_sof(segment: Segment) -> _Frame:
+    """Read a frame header, refusing what this decoder does not read."""
     code = segment.marker & 0xFF
     if code in _UNSUPPORTED_SOF:
         what = _UNSUPPORTED_SOF[code]
@@ -270,31 +290,25 @@ def _parse_sof(segment: Segment) -> _Frame:
     return _Frame(height, width, comps)
 
 
-# --- reading a real file: the Huffman-coded scan -------------------------------------------
-
+# --- the Huffman-coded scan ---------------------------------------------------------------
 
 def _bit_windows(chunk: bytes) -> tuple[list[int], int]:
-    """Unstuff a scan interval and return, for every byte offset, the 32 bits starting there.
-
-    With these windows, reading n <= 16 bits at any bit position is one list look-up and a
-    shift, instead of a Python loop over bits. Zeros pad the end so that a corrupt stream
-    reads zeros (and is caught by the length check) rather than an IndexError.
-    """
+    """Unstuff a scan interval and return, for every byte offset, the 32 bits starting there."""
+    # Reading n <= 16 bits at any bit position is then one list look-up and a shift, not a loop
+    # over bits. Zeros pad the end: a corrupt stream reads zeros (caught by the length check).
     raw = chunk.replace(b"\xff\x00", b"\xff")  # byte stuffing: FF 00 in the file means FF
     b = np.frombuffer(raw + bytes(1024), dtype=np.uint8).astype(np.int64)
     windows = (b[:-3] << 24) | (b[1:-2] << 16) | (b[2:-1] << 8) | b[3:]
     return windows.tolist(), 8 * len(raw)
 
 
-def _decode_interval(chunk: bytes, jobs: list[tuple[list[int], int, int, list[int], list[int]]],
+def _decode_interval(chunk: bytes, jobs: list[tuple[list[int], int, int, Any, Any]],
                      n_components: int) -> None:
-    """Decode the blocks ``jobs`` (store, base, component slot, DC and AC look-ups) in order.
-
-    This is the one long function of the module: it is the inner loop, kept flat for speed.
-    For each block, T.81 F.2.2: a DC size category s, then s raw bits giving the difference
-    from the previous block's DC; then AC symbols (run << 4 | size): skip ``run`` zeros,
-    read ``size`` bits; 0x00 ends the block (EOB), 0xF0 skips 16 zeros (ZRL).
-    """
+    """Decode the blocks ``jobs`` (store, base, component slot, DC and AC look-ups) in order."""
+    # The one long function of the module: the inner loop, kept flat for speed. Per block
+    # (T.81 F.2.2): a DC size category s, then s raw bits, the difference from the previous
+    # block's DC; then AC symbols (run << 4 | size): skip ``run`` zeros, read ``size`` bits;
+    # 0x00 ends the block (EOB), 0xF0 skips 16 zeros (ZRL).
     w, n_bits = _bit_windows(chunk)
     preds = [0] * n_components
     pos = 0
@@ -338,10 +352,9 @@ def _decode_interval(chunk: bytes, jobs: list[tuple[list[int], int, int, list[in
 
 
 def _split_restarts(scan: bytes, restart_interval: int) -> list[bytes]:
+    """The scan's restart intervals (the data between RST markers)."""
     if not restart_interval:
         return [scan]
-    import re
-
     return re.split(rb"\xff[\xd0-\xd7]", scan)
 
 
@@ -386,6 +399,7 @@ def _scan_jobs(frame: _Frame, scan: list[tuple[int, list[int], list[int]]],
 
 def _decode_scan(data: bytes, segment: Segment, frame: _Frame, tables: HuffmanTables,
                  stores: list[list[int]], grid_cols: list[int], restart_interval: int) -> None:
+    """Decode one scan (SOS header and its data) into the components' zig-zag ``stores``."""
     p = segment.payload
     n = p[0] if p else 0
     if n == 0 or len(p) < 4 + 2 * n:
@@ -424,28 +438,23 @@ def decode_coefficients(data: bytes, *, max_pixels: int = MAX_PIXELS) -> JPEGCoe
         A JPEG file: baseline (SOF0) or extended sequential (SOF1) Huffman-coded, 8-bit,
         greyscale or YCbCr, interleaved or not, with or without restart markers.
     max_pixels : int
-        Refuse images with more pixels than this (before allocating anything for them).
+        Refuse larger images, before allocating anything for them.
 
     Returns
     -------
     JPEGCoefficients
-        Per component: the quantization table it uses and its coefficients, int32
-        (n_by, n_bx, 8, 8) in natural order (blocks that only pad the last MCU are dropped).
+        Per component: its quantization table and its coefficients, int32 (n_by, n_bx, 8, 8)
+        in natural order; ``q[u, v]`` stands for the DCT value ``q[u, v] * Q[u, v]``.
 
     Raises
     ------
     UnsupportedJPEGError
         For progressive, lossless, hierarchical or arithmetic-coded files, 12-bit samples, or
-        neither 1 nor 3 components. A ValueError.
+        neither 1 nor 3 components (a ValueError).
     JPEGFormatError
-        If the data is not a JPEG, is truncated, or is corrupt. A ValueError.
+        If the data is not a JPEG, is truncated, or is corrupt (a ValueError).
     ValueError
         If the image has more than ``max_pixels`` pixels.
-
-    Notes
-    -----
-    The coefficient ``q[u, v]`` of a block stands for the DCT value ``q[u, v] * Q[u, v]``;
-    DC values are coded as differences from the previous block of the same component.
 
     Examples
     --------
@@ -496,6 +505,7 @@ def decode_coefficients(data: bytes, *, max_pixels: int = MAX_PIXELS) -> JPEGCoe
 def _assemble(frame: _Frame, quant: dict[int, np.ndarray], huffman: HuffmanTables,
               stores: list[list[int]], grid_cols: list[int], restart_interval: int
               ) -> JPEGCoefficients:
+    """The decoded stores as natural-order blocks, without the blocks that only pad an MCU."""
     components = []
     for (cid, h, v, table_id), store, cols in zip(frame.components, stores, grid_cols,
                                                    strict=True):
@@ -513,18 +523,41 @@ def _assemble(frame: _Frame, quant: dict[int, np.ndarray], huffman: HuffmanTable
 
 # --- back to pixels --------------------------------------------------------------------------
 
+_YCBCR_TO_RGB = np.array(  # the inverse of jpeg's RGB -> YCbCr matrix (JFIF 1.02)
+    [
+        [1.0, 0.0, 1.402],
+        [1.0, -0.344136, -0.714136],
+        [1.0, 1.772, 0.0],
+    ]
+)
+
+
+def _ycbcr_to_rgb(ycbcr: np.ndarray, method: str) -> np.ndarray:
+    """JFIF YCbCr (h, w, 3) back to RGB, float64: exact, or libjpeg's tables (clipped)."""
+    if _check_method(method) == "libjpeg":
+        return _ycbcr_to_rgb_libjpeg(ycbcr.astype(np.float64))
+    return (ycbcr.astype(np.float64) - [0.0, 128.0, 128.0]) @ _YCBCR_TO_RGB.T
+
+
+def _unblockify(blocks: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Put (n_by, n_bx, 8, 8) blocks back together and crop to ``shape``: undo ``blockify``."""
+    n_by, n_bx = blocks.shape[:2]
+    return blocks.swapaxes(1, 2).reshape(n_by * BLOCK, n_bx * BLOCK)[: shape[0], : shape[1]]
+
 
 def reconstruct(coefficients: JPEGCoefficients, *, method: str = "libjpeg") -> np.ndarray:
     """Turn quantized coefficients into pixels: dequantize, inverse DCT, upsample, to RGB.
 
+    Per block ``B = C.T @ (q * Q) @ C + 128``, rounded and clipped to 0..255; 4:2:0 chroma is
+    doubled with :func:`lossylab.jpeg.upsample` (libjpeg's "fancy" filter, as Pillow does).
+
     Parameters
     ----------
     coefficients : JPEGCoefficients
-        From :func:`decode_coefficients` or :func:`forward_coefficients`.
+        From :func:`decode_coefficients` or :func:`lossylab.jpeg.forward_coefficients`.
     method : {"libjpeg", "float"}
-        Inverse DCT and colour conversion in libjpeg's fixed point (matches Pillow's pixels
-        exactly but for rare rounding cases) or with the exact formulas (within a grey level
-        or two of Pillow).
+        libjpeg's fixed point (our pixels then equal Pillow's) or the exact formulas (about
+        98% of values equal to Pillow's, the rest 1 to 3 grey levels away).
 
     Returns
     -------
@@ -536,14 +569,16 @@ def reconstruct(coefficients: JPEGCoefficients, *, method: str = "libjpeg") -> n
     UnsupportedJPEGError
         For chroma subsampling other than 4:4:4 and 4:2:0.
 
-    Notes
-    -----
-    Per block ``B = C.T @ (q * Q) @ C + 128``, rounded and clipped to 0..255. 4:2:0 chroma
-    is doubled with :func:`upsample` (libjpeg's "fancy" triangle filter, the one Pillow uses),
-    then :func:`ycbcr_to_rgb`.
+    Examples
+    --------
+    >>> from lossylab.jpeg import forward_coefficients
+    >>> grey = np.full((9, 5, 3), 200, dtype=np.uint8)
+    >>> pixels = reconstruct(forward_coefficients(grey, 75))
+    >>> pixels.shape, sorted(set(pixels.ravel().tolist()))
+    ((9, 5, 3), [200])
     """
     c = coefficients
-    if c.subsampling not in ("grey", "4:4:4", "4:2:0"):
+    if c.subsampling == "other":
         factors = [(comp.h_sampling, comp.v_sampling) for comp in c.components]
         raise UnsupportedJPEGError(
             f"not supported: chroma sampling factors {factors}; this decoder reads greyscale, "
@@ -556,191 +591,10 @@ def reconstruct(coefficients: JPEGCoefficients, *, method: str = "libjpeg") -> n
         shape = (-(-c.height * comp.v_sampling // v_max), -(-c.width * comp.h_sampling // h_max))
         dct = dequantize(comp.coefficients, comp.quant_table)
         pixels = unlevel_shift(idct2(dct, method=method))  # (n_by, n_bx, 8, 8) uint8
-        plane = unblockify(pixels, shape)  # (component height, width) uint8
+        plane = _unblockify(pixels, shape)  # (component height, width) uint8
         if shape != (c.height, c.width):
             plane = upsample(plane, (c.height, c.width))
         planes.append(plane)
     if len(planes) == 1:
         return planes[0]
-    return to_samples(ycbcr_to_rgb(np.stack(planes, axis=-1), method=method))
-
-
-def decode(data: bytes, *, method: str = "libjpeg", max_pixels: int = MAX_PIXELS) -> np.ndarray:
-    """Decode a baseline JPEG file to pixels, in numpy: the whole decoder in one call.
-
-    Parameters
-    ----------
-    data : bytes
-        The content of a baseline, Huffman-coded JPEG file (greyscale or YCbCr, 4:4:4 or
-        4:2:0).
-    method : {"libjpeg", "float"}
-        See :func:`reconstruct`.
-    max_pixels : int
-        See :func:`decode_coefficients`.
-
-    Returns
-    -------
-    numpy.ndarray
-        uint8, (height, width) or (height, width, 3) RGB.
-
-    Raises
-    ------
-    UnsupportedJPEGError, JPEGFormatError
-        See :func:`decode_coefficients` (both are ValueErrors).
-
-    Notes
-    -----
-    ``decode(data) == reconstruct(decode_coefficients(data))``. Chroma is upsampled with
-    libjpeg's "fancy" (triangle filter) upsampling, not by repeating each sample 2x2,
-    because that is what Pillow does (and it avoids blocky colour edges); with it and
-    ``method="libjpeg"`` our pixels equal Pillow's. With ``method="float"`` (the exact
-    inverse DCT) about 98% of values are equal and the rest differ by 1 to 3 grey levels.
-
-    Examples
-    --------
-    >>> import io
-    >>> from PIL import Image
-    >>> buffer = io.BytesIO()
-    >>> Image.new("RGB", (9, 5), color=(200, 30, 90)).save(buffer, format="JPEG")
-    >>> pixels = decode(buffer.getvalue())
-    >>> pixels.shape, pixels.dtype.name
-    ((5, 9, 3), 'uint8')
-    """
-    return reconstruct(decode_coefficients(data, max_pixels=max_pixels), method=method)
-
-
-# --- how many bytes should the scan take? ---------------------------------------------------
-
-
-def _mcu_order(blocks: np.ndarray) -> np.ndarray:
-    """Blocks of a 2x2-sampled luma in the order an interleaved scan codes them.
-
-    The grid is padded to whole MCUs as libjpeg does: each extra block repeats its
-    neighbour's DC and has no AC.
-    """
-    n_by, n_bx = blocks.shape[:2]
-    padded = np.pad(blocks, ((0, n_by % 2), (0, n_bx % 2), (0, 0), (0, 0)), mode="edge")
-    padded[n_by:, :, :, :] *= 0
-    padded[:, n_bx:, :, :] *= 0
-    padded[n_by:, :, 0, 0] = padded[n_by - 1 : n_by, :, 0, 0]
-    padded[:, n_bx:, 0, 0] = padded[:, n_bx - 1 : n_bx, 0, 0]
-    rows, cols = padded.shape[0] // 2, padded.shape[1] // 2
-    return padded.reshape(rows, 2, cols, 2, 8, 8).transpose(0, 2, 1, 3, 4, 5)
-
-
-def _block_symbols(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """The symbols T.81 codes for one component's blocks: (DC symbols, AC symbols, extra bits).
-
-    DC: the size category of the difference from the previous block in coding order. AC: for
-    each non-zero coefficient in zig-zag order, ``run << 4 | size`` (a ZRL 0xF0 for each 16
-    zeros of a longer run), and an EOB 0x00 unless the block ends with a non-zero.
-    """
-    zz = blocks.reshape(-1, 64)[:, ZIGZAG].astype(np.int64)  # (n_blocks, 64)
-    size = np.frexp(np.abs(zz).astype(np.float64))[1]  # bits to write |v|: 0 for v = 0
-    dc_diff = np.diff(zz[:, 0], prepend=0)
-    dc_size = np.frexp(np.abs(dc_diff).astype(np.float64))[1]
-    rows, cols = np.nonzero(zz[:, 1:])  # AC non-zeros, row-major: blocks in order
-    first = np.r_[True, rows[1:] != rows[:-1]]
-    prev = np.where(first, -1, np.r_[-1, cols[:-1]])
-    run = cols - prev - 1
-    ac = (run % 16) << 4 | size[rows, cols + 1]
-    n_zrl = int(np.sum(run // 16))
-    ends_nonzero = np.zeros(len(zz), dtype=bool)
-    ends_nonzero[rows[cols == 62]] = True
-    n_eob = int(np.sum(~ends_nonzero))
-    symbols = np.concatenate([ac, np.full(n_zrl, 0xF0), np.zeros(n_eob, dtype=np.int64)])
-    return dc_size, symbols, int(size[:, 1:].sum() + dc_size.sum())
-
-
-def _entropy_bits(symbols: np.ndarray) -> float:
-    """``n * H`` of the empirical distribution of ``symbols``: ``-sum_s c_s log2(c_s / n)``."""
-    counts = np.unique(symbols, return_counts=True)[1].astype(np.float64)
-    return float(-np.sum(counts * np.log2(counts / counts.sum()))) if counts.size else 0.0
-
-
-def _code_lengths(counts: tuple[int, ...], symbols: bytes) -> dict[int, int]:
-    lengths = [length for length, n in enumerate(counts, start=1) for _ in range(n)]
-    return dict(zip(symbols, lengths, strict=True))
-
-
-@dataclass(frozen=True)
-class ScanEstimate:
-    """How many bits the entropy-coded scan needs, by three accounts.
-
-    Attributes
-    ----------
-    n_symbols : int
-        Huffman-coded symbols (DC size categories, AC run/size pairs, EOB, ZRL).
-    entropy_bits : float
-        Their empirical entropy: each table's symbols cost ``-log2`` of their frequency.
-    extra_bits : int
-        The raw bits after the symbols that give the coefficients' values.
-    huffman_bits : int or None
-        The symbols' cost with the file's own Huffman tables (None without tables).
-    """
-
-    n_symbols: int
-    entropy_bits: float
-    extra_bits: int
-    huffman_bits: int | None
-
-    @property
-    def n_bytes(self) -> float:
-        """The entropy estimate of the scan's size: ``(entropy_bits + extra_bits) / 8``."""
-        return (self.entropy_bits + self.extra_bits) / 8
-
-
-def scan_estimate(coefficients: JPEGCoefficients) -> ScanEstimate:
-    """Estimate the size of the Huffman-coded scan from the quantized coefficients.
-
-    Parameters
-    ----------
-    coefficients : JPEGCoefficients
-        From :func:`decode_coefficients` or :func:`forward_coefficients`.
-
-    Returns
-    -------
-    ScanEstimate
-
-    Notes
-    -----
-    JPEG codes four streams of symbols (DC and AC, luma and chroma, each with its own
-    table). For a stream with counts ``c_s`` (total n), no code whose lengths depend only on
-    the symbol can beat the empirical entropy ``-sum_s c_s log2(c_s / n)`` bits. The
-    magnitude bits after each symbol are written raw. Blocks are taken in the scan's
-    order (2x2 MCUs for 4:2:0 luma, with the padding blocks libjpeg adds); restart
-    intervals are ignored. ``huffman_bits`` assumes the usual JFIF assignment: tables 0 for
-    luma, 1 for chroma.
-
-    Examples
-    --------
-    >>> from lossylab.jpeg import forward_coefficients
-    >>> flat = forward_coefficients(np.full((16, 16), 128, dtype=np.uint8), 75)
-    >>> estimate = scan_estimate(flat)  # 4 blocks: DC size 0 and an EOB each
-    >>> estimate.n_symbols, estimate.entropy_bits, estimate.extra_bits
-    (8, 0.0, 0)
-    """
-    streams: dict[tuple[str, int], list[np.ndarray]] = {}
-    extra = 0
-    for index, comp in enumerate(coefficients.components):
-        table_id = 0 if index == 0 else 1
-        blocks = comp.coefficients
-        if len(coefficients.components) > 1 and (comp.h_sampling, comp.v_sampling) == (2, 2):
-            blocks = _mcu_order(blocks)
-        dc, ac, bits = _block_symbols(blocks)
-        streams.setdefault(("DC", table_id), []).append(dc)
-        streams.setdefault(("AC", table_id), []).append(ac)
-        extra += bits
-    joined = {key: np.concatenate(parts) for key, parts in streams.items()}
-    entropy = sum(_entropy_bits(symbols) for symbols in joined.values())
-    tables = coefficients.huffman_tables
-    huffman = None
-    if tables and all(key in tables for key in joined):
-        huffman = 0
-        for key, symbols in joined.items():
-            lengths = _code_lengths(*tables[key])
-            values, counts = np.unique(symbols, return_counts=True)
-            huffman += sum(lengths.get(int(v), 16) * int(c) for v, c in zip(values, counts,
-                                                                           strict=True))
-    n_symbols = sum(len(s) for s in joined.values())
-    return ScanEstimate(n_symbols, entropy, extra, huffman)
+    return to_samples(_ycbcr_to_rgb(np.stack(planes, axis=-1), method))

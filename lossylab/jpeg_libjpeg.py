@@ -1,4 +1,21 @@
-"""libjpeg's integer arithmetic, so that our coefficients and pixels equal Pillow's."""
+"""Appendix to :mod:`lossylab.jpeg`: libjpeg's integer arithmetic, to match Pillow bit for bit.
+
+libjpeg computes the DCT in 13-bit fixed point (the "islow" method, after Loeffler, Ligtenberg
+and Moschytz 1989) and converts colours with 16-bit fixed-point tables. The results differ from
+the exact formulas of :mod:`lossylab.jpeg` by rounding only, but at high qualities (steps of 1
+or 2) those roundings change a few percent of coefficients and pixels by one. The
+``method="libjpeg"`` option of :func:`lossylab.jpeg.dct2`, :func:`~lossylab.jpeg.idct2` and the
+colour conversions runs this module, so that comparisons with Pillow can be exact. Its names are
+private to the JPEG modules: read it, call it through ``method="libjpeg"``.
+
+What this version leaves out: libjpeg's "ifast" and "float" DCTs, and its SIMD code paths.
+
+References
+----------
+IJG libjpeg / libjpeg-turbo: jfdctint.c, jidctint.c, jccolor.c, jdcolor.c. C. Loeffler,
+A. Ligtenberg and G. Moschytz (1989), "Practical fast 1-D DCT algorithms with 11
+multiplications", ICASSP.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +23,7 @@ from typing import Any
 
 import numpy as np
 
-# --- libjpeg's integer arithmetic (to match Pillow bit for bit) ---------------------------
-# libjpeg computes the DCT in 13-bit fixed point (the "islow" method, after Loeffler, Ligtenberg
-# and Moschytz 1989) and converts colours with 16-bit fixed-point tables. The results differ
-# from the exact formulas above by rounding only, but at high qualities (quantization steps of
-# 1 or 2) those roundings change a few percent of coefficients and pixels by one. The
-# ``method="libjpeg"`` options below reproduce libjpeg's arithmetic (jfdctint.c, jidctint.c,
-# jccolor.c, jdcolor.c) so that comparisons with Pillow can be exact.
+__all__ = []  # private to the JPEG modules: used through method="libjpeg"
 
 _METHODS = ("float", "libjpeg")
 _FIX = {  # round(x * 2**13) for the islow DCT's constants
@@ -23,13 +34,15 @@ _FIX = {  # round(x * 2**13) for the islow DCT's constants
 
 
 def _check_method(method: str) -> str:
+    """The one check of ``method``: "float" (the exact formulas) or "libjpeg"."""
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
     return method
 
 
 def _descale(x: np.ndarray, n: int) -> np.ndarray:
-    return (x + (1 << (n - 1))) >> n  # divide by 2**n, rounding halves up
+    """Divide by 2**n, rounding halves up (libjpeg's DESCALE)."""
+    return (x + (1 << (n - 1))) >> n
 
 
 def _odd_part(t0: Any, t1: Any, t2: Any, t3: Any) -> tuple[Any, Any, Any, Any]:
@@ -75,6 +88,7 @@ def _idct_islow_1d(d: np.ndarray, first: bool) -> np.ndarray:
 
 
 def _fdct_islow(blocks: np.ndarray) -> np.ndarray:
+    """libjpeg's forward islow DCT of (..., 8, 8) blocks, scaled to the orthonormal DCT."""
     x = np.rint(blocks).astype(np.int64)
     rows = _fdct_islow_1d(x, first=True)
     cols = _fdct_islow_1d(rows.swapaxes(-1, -2), first=False).swapaxes(-1, -2)
@@ -82,12 +96,14 @@ def _fdct_islow(blocks: np.ndarray) -> np.ndarray:
 
 
 def _idct_islow(coefficients: np.ndarray) -> np.ndarray:
+    """libjpeg's inverse islow DCT of (..., 8, 8) coefficient blocks, rounded to integers."""
     x = np.rint(coefficients).astype(np.int64)
     cols = _idct_islow_1d(x.swapaxes(-1, -2), first=True).swapaxes(-1, -2)
     return _idct_islow_1d(cols, first=False).astype(np.float64)
 
 
 def _rgb_to_ycbcr_libjpeg(rgb: np.ndarray) -> np.ndarray:
+    """jccolor.c: RGB to YCbCr in 16-bit fixed point (float64 holding integers)."""
     r, g, b = (np.rint(rgb[..., i]).astype(np.int64) for i in range(3))
     half, offset = 1 << 15, 128 << 16
     y = (19595 * r + 38470 * g + 7471 * b + half) >> 16
@@ -97,6 +113,7 @@ def _rgb_to_ycbcr_libjpeg(rgb: np.ndarray) -> np.ndarray:
 
 
 def _ycbcr_to_rgb_libjpeg(ycbcr: np.ndarray) -> np.ndarray:
+    """jdcolor.c: YCbCr to RGB in 16-bit fixed point, clipped to 0..255 (float64)."""
     y, cb, cr = (np.rint(ycbcr[..., i]).astype(np.int64) for i in range(3))
     cb, cr, half = cb - 128, cr - 128, 1 << 15
     r = y + ((91881 * cr + half) >> 16)

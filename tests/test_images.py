@@ -1,4 +1,4 @@
-"""Tests for lossylab.images: real JPEG round trips, the loader, the block-distribution view.
+"""Tests for lossylab.images: real JPEG round trips, PSNR/SSIM against scikit-image, the loader.
 
 Every image file the loader sees is generated here with Pillow (in memory or in tmp_path).
 """
@@ -15,9 +15,7 @@ import pytest
 from PIL import Image
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from lossylab import blockstats, images
-from lossylab.course import common
-from lossylab.course import nb04 as course
+from lossylab import images
 from lossylab.data import sample_image
 from lossylab.images import ImageLoadError, load_image, roundtrip
 
@@ -25,13 +23,6 @@ from lossylab.images import ImageLoadError, load_image, roundtrip
 @pytest.fixture(scope="module")
 def photo() -> np.ndarray:
     return sample_image("astronaut")[:128, :160]  # (128, 160, 3) uint8, a real photograph
-
-
-@pytest.fixture(scope="module")
-def small_pool() -> blockstats.BlockPool:
-    # a crop of a photograph plus 30 faces: ~400 blocks, fast enough for every quality
-    return blockstats.block_pool([blockstats.luma(sample_image("camera")[128:256, 128:256]),
-                              blockstats.faces()[:30]])
 
 
 def _encode(im: Image.Image, fmt: str, **params: object) -> bytes:
@@ -84,11 +75,6 @@ def test_roundtrip_validates(kwargs: dict, error: type, match: str) -> None:
         roundtrip(**kwargs)
 
 
-def test_png_is_lossless(photo: np.ndarray) -> None:
-    data = images.png_bytes(photo)
-    assert np.array_equal(np.asarray(Image.open(io.BytesIO(data))), photo)
-
-
 def test_psnr_matches_formula(photo: np.ndarray) -> None:
     decoded = roundtrip(photo, 30).decoded
     mse = np.mean((photo.astype(float) - decoded) ** 2)
@@ -121,17 +107,6 @@ def test_rate_distortion_is_monotone(photo: np.ndarray) -> None:
     assert np.all(np.diff(rd.bpp) > 0) and np.all(np.diff(rd.psnr_db) > 0)
     assert np.all(np.diff(rd.ssim) > 0)
     assert np.array_equal(rd.qualities, [10, 40, 80])
-
-
-def test_photograph_cache_is_read_only_and_consistent() -> None:
-    image = common.photograph("camera")
-    assert not image.flags.writeable
-    assert course.photograph_ssim("camera", 50) == pytest.approx(
-        images.ssim(image, roundtrip(image, 50).decoded, data_range=255))
-    assert course.photograph_png_n_bytes("camera") == len(images.png_bytes(image))
-    assert course.photograph_ssim("camera", 51, compute=False) is None  # not computed yet
-    assert course.photograph_ssim("camera", 50, compute=False) == course.photograph_ssim(
-        "camera", 50)
 
 
 def test_generation_loss_converges(photo: np.ndarray) -> None:
@@ -290,108 +265,3 @@ def test_accepts_path_file_and_memoryview(tmp_path) -> None:
         assert load_image(source).pixels.shape == (3, 5, 3)
     with pytest.raises(TypeError, match="file_or_bytes"):
         load_image(12345)  # type: ignore[arg-type]
-
-
-# --- the block-distribution view ----------------------------------------------------------
-
-
-def test_blocks_match_jpeg_blockify() -> None:
-    from lossylab.jpeg import blockify
-
-    x = np.arange(16 * 24).reshape(16, 24)
-    assert np.array_equal(blockstats.blocks(x), blockify(x).reshape(-1, 8, 8))
-    with pytest.raises(ValueError, match="multiples of 8"):
-        blockstats.blocks(np.zeros((10, 16)))
-
-
-def test_stack_roundtrip_equals_separate_files() -> None:
-    faces = blockstats.faces()[:20]
-    separate = np.stack([roundtrip(face, 20).decoded for face in faces])
-    assert np.array_equal(blockstats.roundtrip_stack(faces, 20), separate)
-
-
-@pytest.mark.parametrize("quality", [5, 30, 75, 100])
-def test_jpeg_never_adds_distinct_blocks_or_entropy(small_pool: blockstats.BlockPool,
-                                                    quality: int) -> None:
-    s = blockstats.block_stats(small_pool, quality)
-    assert s.n_distinct_after <= s.n_distinct_before  # a function of the block: many-to-one
-    assert s.entropy_after_bits <= s.entropy_before_bits + 1e-12
-    assert s.entropy_before_bits <= math.log2(s.n_blocks) + 1e-12
-    # the decoded block is (nearly) a one-to-one image of the quantized coefficient block
-    assert abs(s.n_distinct_coefficients - s.n_distinct_after) <= 0.02 * s.n_blocks
-
-
-def test_decoded_block_is_a_function_of_the_original_block(small_pool) -> None:
-    decoded = np.concatenate([blockstats.blocks(blockstats.roundtrip_stack(g, 20))
-                              for g in small_pool.groups])
-    p_before, p_pair = blockstats.aligned_block_distributions(
-        small_pool.blocks, small_pool.blocks)  # identical sets align exactly
-    assert np.array_equal(p_before, p_pair)
-    pairs = np.concatenate([small_pool.blocks, decoded], axis=1)  # (n, 16, 8): (x, x')
-    assert len(blockstats.block_counts(pairs)) == small_pool.n_distinct  # x determines x'
-
-
-def test_block_entropy_drops_as_quality_falls(small_pool: blockstats.BlockPool) -> None:
-    stats = [blockstats.block_stats(small_pool, q) for q in (90, 50, 20, 5)]
-    entropies = [s.entropy_coefficients_bits for s in stats]
-    assert all(a > b for a, b in zip(entropies, entropies[1:], strict=False))
-    assert stats[-1].flattened_fraction > stats[0].flattened_fraction
-    assert stats[-1].mode_collapse_mass > stats[0].mode_collapse_mass
-
-
-def test_artifact_scores_grow_as_quality_falls(small_pool: blockstats.BlockPool) -> None:
-    before = blockstats.blocking_score(*small_pool.groups)
-    assert abs(before) < 2.0  # a boundary is nothing special (-1.6 on this small sample)
-    low, high = (blockstats.block_stats(small_pool, q) for q in (5, 90))
-    assert low.blocking_score > high.blocking_score + 2 > before + 2
-    assert low.ringing_score > high.ringing_score
-    assert low.hallucination_mass > high.hallucination_mass
-
-
-def test_blocking_and_ringing_on_known_images() -> None:
-    tiles = np.kron(np.arange(4).reshape(2, 2) * 10, np.ones((8, 8))).astype(np.uint8)
-    assert blockstats.blocking_score(tiles) == pytest.approx(15.0)
-    ramp = np.tile(np.arange(32, dtype=np.uint8) * 4, (32, 1))  # smooth: no boundary excess
-    assert blockstats.blocking_score(ramp) == pytest.approx(0.0)
-    step = np.zeros((32, 32), dtype=np.uint8)
-    step[:, 13:] = 200
-    assert blockstats.ringing_score(step, step) == 0.0
-    assert math.isnan(blockstats.ringing_score(ramp, ramp))  # no strong edge: undefined
-    with pytest.raises(ValueError, match="> 8"):
-        blockstats.blocking_score(np.zeros((8, 8)))
-
-
-def test_feature_histogram_counts_every_inner_block() -> None:
-    # 8 x 10 blocks -> 7 x 9 with neighbours
-    image = blockstats.luma(sample_image("camera")[:64, :80])
-    counts = blockstats.feature_histogram([image])
-    assert counts.shape == (9, 9) and counts.sum() == 63
-    flat = blockstats.block_features(np.full((32, 32), 7, dtype=np.uint8))
-    assert flat.shape == (9, 2) and not flat.any()
-
-
-def test_quantized_blocks_of_flat_grey() -> None:
-    from lossylab.jpeg import quant_tables
-
-    flat = np.full((8, 8), 200, dtype=np.uint8)
-    coefficients = blockstats.quantized_blocks(flat, 50)
-    # DC = 8 * (200 - 128) = 576, divided by Q[0, 0] = 16 -> 36; all AC zero
-    assert coefficients[0, 0, 0] == round(576 / quant_tables(50).luma[0, 0]) == 36
-    assert not coefficients[0].ravel()[1:].any()
-
-
-# --- the self-checks of notebook 04 (lossylab.exercises, section 04) ---------------------
-
-
-def test_exercise_checks_of_notebook_04() -> None:
-
-    right = 75  # found by scanning qualities 1..100 (Pillow 13.0.0, libjpeg-turbo), Nov 2026
-    assert course.check_quality_for_psnr(right).correct
-    assert not course.check_quality_for_psnr(right - 1).correct
-    assert not course.check_quality_for_psnr(right + 1).correct
-    assert str(right) not in course.check_quality_for_psnr(10).message.split("only")[1]
-    ratio = course.photograph_png_n_bytes("astronaut") / roundtrip(
-        common.photograph("astronaut"), 75).n_bytes
-    assert course.check_png_ratio(ratio).correct
-    assert not course.check_png_ratio(ratio * 1.1).correct
-    assert not course.check_distinct_blocks(common.sample_block_pool().n_distinct).correct

@@ -1,4 +1,5 @@
-"""Tests for lossylab.jpeg: forward path vs scipy and Pillow; decoder vs Pillow."""
+"""Tests for lossylab.jpeg, jpeg_decode and jpeg_entropy: forward path vs scipy and Pillow;
+decoder vs Pillow; the scan estimate vs the real scan."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lossylab import jpeg, jpeg_decode
+from lossylab import jpeg, jpeg_decode, jpeg_entropy
 from lossylab.data import sample_image
 
 QUALITIES = (5, 10, 25, 50, 75, 90, 95, 100)
@@ -20,6 +21,12 @@ def _crop(name: str, height: int, width: int) -> np.ndarray:
     top = (image.shape[0] - height) // 2
     left = (image.shape[1] - width) // 2
     return np.ascontiguousarray(image[top : top + height, left : left + width])
+
+
+def _decode(data: bytes, **kw) -> np.ndarray:
+    """The whole decoder: read the file's coefficients, then back to pixels."""
+    method = kw.pop("method", "libjpeg")
+    return jpeg_decode.reconstruct(jpeg_decode.decode_coefficients(data, **kw), method=method)
 
 
 def _pillow_jpeg(image: np.ndarray, quality: int, subsampling: str = "4:2:0", **kw) -> bytes:
@@ -61,6 +68,8 @@ def test_quant_tables_rejects_bad_quality(quality: int) -> None:
 def test_quant_tables_rejects_float_quality() -> None:
     with pytest.raises(TypeError, match="quality must be an int"):
         jpeg.quant_tables(75.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="quality must be an int"):
+        jpeg.check_quality(True)  # type: ignore[arg-type]
 
 
 def test_dct_matches_scipy() -> None:
@@ -89,15 +98,28 @@ def test_zigzag_is_a_permutation_walking_antidiagonals() -> None:
 def test_blockify_roundtrip_and_edge_padding(shape: tuple[int, int]) -> None:
     x = np.random.default_rng(1).integers(0, 256, size=shape)
     blocks = jpeg.blockify(x)
-    assert blocks.shape == (-(-shape[0] // 8), -(-shape[1] // 8), 8, 8)
-    assert np.array_equal(jpeg.unblockify(blocks, shape), x)
-    full = jpeg.unblockify(blocks)
+    n_by, n_bx = -(-shape[0] // 8), -(-shape[1] // 8)
+    assert blocks.shape == (n_by, n_bx, 8, 8)
+    assert np.array_equal(jpeg_decode._unblockify(blocks, shape), x)
+    full = jpeg_decode._unblockify(blocks, (8 * n_by, 8 * n_bx))
     assert np.all(full[shape[0] :, : shape[1]] == x[-1])  # bottom padding repeats the last row
+
+
+def test_blockify_cuts_a_stack_image_by_image() -> None:
+    stack = np.random.default_rng(5).integers(0, 256, size=(3, 16, 24))
+    blocks = jpeg.blockify(stack)
+    assert blocks.shape == (3, 2, 3, 8, 8)
+    for k in range(3):
+        assert np.array_equal(blocks[k], jpeg.blockify(stack[k]))
+    assert np.array_equal(blocks[1, 1, 2], stack[1, 8:16, 16:24])
+    with pytest.raises(ValueError, match="channel must be a non-empty array"):
+        jpeg.blockify(np.zeros(8))
 
 
 def test_colour_conversion_roundtrip_and_known_values() -> None:
     rgb = np.random.default_rng(2).integers(0, 256, size=(5, 7, 3)).astype(np.uint8)
-    np.testing.assert_allclose(jpeg.ycbcr_to_rgb(jpeg.rgb_to_ycbcr(rgb)), rgb, atol=1e-3)
+    back = jpeg_decode._ycbcr_to_rgb(jpeg.rgb_to_ycbcr(rgb), "float")
+    np.testing.assert_allclose(back, rgb, atol=1e-3)
     red = jpeg.rgb_to_ycbcr(np.array([[[255, 0, 0]]]))[0, 0]
     np.testing.assert_allclose(red, [76.245, 84.972, 255.5], atol=1e-3)  # JFIF 1.02 formulas
 
@@ -181,10 +203,10 @@ def test_decoded_pixels_match_pillow(name, height, width, subsampling, quality):
     image = _crop(name, height, width)
     data = _pillow_jpeg(image, quality, subsampling)
     pillow = np.asarray(Image.open(io.BytesIO(data)))
-    ours = jpeg_decode.decode(data)
+    ours = _decode(data)
     assert ours.shape == pillow.shape and ours.dtype == np.uint8
     assert np.array_equal(ours, pillow)  # libjpeg's arithmetic, fancy upsampling: bit-exact
-    floating = jpeg_decode.decode(data, method="float").astype(int)
+    floating = _decode(data, method="float").astype(int)
     diff = np.abs(floating - pillow)
     assert diff.max() <= (2 if image.ndim == 2 else 3)
     assert np.mean(diff == 0) >= 0.9  # exact IDCT: off by one in a few percent of values
@@ -196,13 +218,13 @@ def test_decoder_reads_restart_markers() -> None:
         data = _pillow_jpeg(image, 80, **options)
         assert b"\xff\xd0" in data and "DRI" in [s.name for s in jpeg_decode.read_segments(data)]
         assert jpeg_decode.decode_coefficients(data).restart_interval > 0
-        assert np.array_equal(jpeg_decode.decode(data), np.asarray(Image.open(io.BytesIO(data))))
+        assert np.array_equal(_decode(data), np.asarray(Image.open(io.BytesIO(data))))
 
 
 def test_decoder_reads_optimized_huffman_tables() -> None:
     image = _crop("astronaut", 32, 40)
     data = _pillow_jpeg(image, 60, optimize=True)
-    assert np.array_equal(jpeg_decode.decode(data), np.asarray(Image.open(io.BytesIO(data))))
+    assert np.array_equal(_decode(data), np.asarray(Image.open(io.BytesIO(data))))
 
 
 def test_read_segments_lists_markers_with_offsets() -> None:
@@ -220,8 +242,8 @@ def test_read_segments_lists_markers_with_offsets() -> None:
 def test_progressive_file_is_refused_clearly() -> None:
     data = _pillow_jpeg(_crop("astronaut", 24, 24), 75, progressive=True)
     assert "SOF2" in [s.name for s in jpeg_decode.read_segments(data)]
-    with pytest.raises(jpeg.UnsupportedJPEGError, match="not supported: progressive JPEG"):
-        jpeg_decode.decode(data)
+    with pytest.raises(jpeg_decode.UnsupportedJPEGError, match="not supported: progressive JPEG"):
+        _decode(data)
     with pytest.raises(ValueError, match="not supported: progressive JPEG"):
         jpeg_decode.decode_coefficients(data)
 
@@ -231,21 +253,21 @@ def test_arithmetic_coded_file_is_refused_clearly() -> None:
     sof = next(s for s in jpeg_decode.read_segments(bytes(data)) if s.name == "SOF0")
     data[sof.offset + 1] = 0xC9  # relabel the frame as arithmetic-coded sequential (SOF9)
     with pytest.raises(ValueError, match="not supported: arithmetic-coded JPEG"):
-        jpeg_decode.decode(bytes(data))
+        _decode(bytes(data))
 
 
 @pytest.mark.parametrize("cut", [0.3, 0.6, 0.95])
 def test_truncated_file_raises_clear_error(cut: float) -> None:
     data = _pillow_jpeg(_crop("coffee", 32, 32), 90)
-    with pytest.raises(jpeg.JPEGFormatError, match="truncated JPEG"):
-        jpeg_decode.decode(data[: int(len(data) * cut)])
+    with pytest.raises(jpeg_decode.JPEGFormatError, match="truncated JPEG"):
+        _decode(data[: int(len(data) * cut)])
 
 
 @pytest.mark.parametrize("data", [b"", b"GIF89a....", b"\xff\xd8", bytes(100),
                                   b"\xff\xd8\xff\xdb\x00\x02\xff\xd9", b"\xff\xd8\xff\xc0\x00"])
 def test_garbage_raises_clear_error(data: bytes) -> None:
     with pytest.raises(ValueError, match="JPEG"):
-        jpeg_decode.decode(data)
+        _decode(data)
 
 
 def test_non_bytes_input_raises_type_error() -> None:
@@ -262,7 +284,7 @@ def test_corrupted_bytes_never_raise_anything_but_value_error() -> None:
         for index in rng.integers(2, len(data), size=3):
             damaged[index] = int(rng.integers(0, 256))
         try:
-            jpeg_decode.decode(bytes(damaged))
+            _decode(bytes(damaged))
             outcomes.add("decoded")
         except ValueError:
             outcomes.add("refused")
@@ -272,7 +294,7 @@ def test_corrupted_bytes_never_raise_anything_but_value_error() -> None:
 def test_max_pixels_refuses_before_decoding() -> None:
     data = _pillow_jpeg(_crop("camera", 64, 64), 75)
     with pytest.raises(ValueError, match="more than max_pixels=1,000"):
-        jpeg_decode.decode(data, max_pixels=1000)
+        _decode(data, max_pixels=1000)
 
 
 def test_libjpeg_method_matches_float_closely() -> None:
@@ -300,7 +322,7 @@ def test_scan_estimate_accounts_for_the_scan_bytes(quality: int, subsampling: st
     data = _pillow_jpeg(_crop("astronaut", 64, 96), quality, subsampling)
     sos = next(s for s in jpeg_decode.read_segments(data) if s.name == "SOS")
     scan = data[sos.offset + 2 + sos.length : sos.offset + sos.n_bytes]
-    estimate = jpeg_decode.scan_estimate(jpeg_decode.decode_coefficients(data))
+    estimate = jpeg_entropy.scan_estimate(jpeg_decode.decode_coefficients(data))
     assert estimate.huffman_bits is not None
     # the file's code lengths + raw bits + one stuffed byte per 0xFF = the scan, to a byte
     coded = (estimate.huffman_bits + estimate.extra_bits) / 8 + scan.count(b"\xff\x00")
@@ -311,7 +333,7 @@ def test_scan_estimate_accounts_for_the_scan_bytes(quality: int, subsampling: st
 
 
 def test_scan_estimate_without_tables() -> None:
-    estimate = jpeg_decode.scan_estimate(jpeg.forward_coefficients(_crop("camera", 32, 32), 50))
+    estimate = jpeg_entropy.scan_estimate(jpeg.forward_coefficients(_crop("camera", 32, 32), 50))
     assert estimate.huffman_bits is None and estimate.n_symbols >= 2 * 16
     assert estimate.entropy_bits > 0 and estimate.extra_bits > 0
 
@@ -331,9 +353,35 @@ def test_decoder_equals_pillow_on_random_images() -> None:
         image = np.clip(128 + np.cumsum(np.cumsum(steps, axis=0), axis=1) // 4, 0, 255)
         image = image.astype(np.uint8)
         data = _pillow_jpeg(image, quality, subsampling)
-        assert np.array_equal(jpeg_decode.decode(data), np.asarray(Image.open(io.BytesIO(data))))
+        assert np.array_equal(_decode(data), np.asarray(Image.open(io.BytesIO(data))))
         forward = jpeg.forward_coefficients(image, quality, subsampling=subsampling,
                                             method="libjpeg")
         assert _agreement(jpeg_decode.decode_coefficients(data), forward) == 1.0
 
     check()
+
+
+def test_cached_huffman_tables_cannot_be_changed() -> None:
+    data = _pillow_jpeg(_crop("camera", 16, 16), 75)
+    tables = jpeg_decode.decode_coefficients(data).huffman_tables
+    lookup = jpeg_decode._huffman_lookup(*tables[("DC", 0)])
+    assert isinstance(lookup, tuple) and len(lookup) == 1 << 16
+    with pytest.raises(TypeError):
+        lookup[0] = 1  # type: ignore[index]
+    assert jpeg_decode._huffman_lookup(*tables[("DC", 0)]) is lookup
+
+
+def test_zigzag_is_read_only() -> None:
+    with pytest.raises(ValueError, match="read-only"):
+        jpeg.ZIGZAG[0] = 5
+    assert jpeg.ZIGZAG[:3].tolist() == [0, 1, 8]
+
+
+def test_one_list_of_subsamplings() -> None:
+    from lossylab import images
+
+    assert jpeg.SUBSAMPLINGS == ("4:2:0", "4:4:4")
+    assert set(jpeg.SUBSAMPLINGS) < set(images.SUBSAMPLINGS)  # Pillow also writes 4:2:2
+    for subsampling in jpeg.SUBSAMPLINGS:
+        coefs = jpeg.forward_coefficients(_crop("astronaut", 16, 16), 75, subsampling=subsampling)
+        assert coefs.subsampling == subsampling

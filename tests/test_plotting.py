@@ -9,11 +9,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
-from lossylab import jpeg
-from lossylab.ui import nb03 as ui03
-from lossylab.ui import nb04 as ui04
 from lossylab.ui import nb06 as ui06
 from lossylab.ui import style
 
@@ -25,49 +21,6 @@ def _ax(figsize: tuple[float, float] = (4, 3)) -> Axes:
 
 def _labelled(ax: Axes) -> None:
     assert ax.get_xlabel() and ax.get_ylabel(), "both axes need a label"
-
-
-def test_draw_block_picker_follows_one_block() -> None:
-    luma = np.arange(32 * 32, dtype=np.uint8).reshape(32, 32)  # 4 x 4 blocks
-    table = jpeg.quant_tables(50).luma
-    blocks = jpeg.dct2(jpeg.level_shift(jpeg.blockify(luma)))  # (4, 4, 8, 8)
-    q = jpeg.quantize(blocks[1, 2], table)
-    decoded = jpeg.unlevel_shift(jpeg.idct2(jpeg.dequantize(q, table)))
-    drawn = ui03.draw_block_picker(luma, row=1, col=2, quantized=q, decoded=decoded)
-    assert isinstance(drawn.fig, Figure) and set(drawn.ax) == {"img", "orig", "coef", "rec", "zz"}
-    _labelled(drawn.ax["zz"])
-    assert all(drawn.ax[k].get_title() for k in ("img", "orig", "coef", "rec"))
-    assert drawn.artists["box"].get_xy() == (16, 8)
-    np.testing.assert_array_equal(drawn.artists["orig"].get_array(), luma[8:16, 16:24])
-    np.testing.assert_array_equal(drawn.artists["zz"].get_ydata(), q.reshape(64)[jpeg.ZIGZAG][1:])
-    zero = np.zeros((8, 8), int)
-    ui03.update_block_picker(drawn, luma, row=3, col=0, quantized=zero, decoded=zero)
-    assert drawn.artists["box"].get_xy() == (0, 24)
-    assert not np.any(drawn.artists["zz"].get_ydata())
-    with pytest.raises(ValueError, match="row, col must be in"):
-        ui03.update_block_picker(drawn, luma, row=4, col=0, quantized=zero, decoded=zero)
-
-
-# --- notebook 04 ------------------------------------------------------------------------------
-
-
-def test_draw_jpeg_rate_psnr_rings_one_round_trip() -> None:
-    from lossylab.images import RateDistortion
-
-    q = np.array([10, 50, 90])
-    rd = RateDistortion(q, np.array([900, 3000, 9000]), np.array([0.3, 1.0, 3.0]),
-                        np.array([28.0, 34.0, 42.0]), np.full(3, np.nan))
-    drawn = ui04.draw_jpeg_rate_psnr({"a": rd, "b": rd}, colors={"a": "k", "b": "r"},
-                                         ax=_ax())
-    _labelled(drawn.ax)
-    assert len(drawn.ax.lines) == 3 and drawn.ax.get_xscale() == "log"
-    assert len(drawn.artists["marker"].get_xdata()) == 0, "no ring before the first update"
-    ui04.update_jpeg_rate_psnr(drawn, bpp=1.0, psnr_db=34.0)
-    assert drawn.artists["marker"].get_data() == ([1.0], [34.0])
-    ui04.update_jpeg_rate_psnr(drawn, bpp=24.0, psnr_db=np.inf)  # identical images
-    assert drawn.artists["marker"].get_ydata() == [60.0]
-    with pytest.raises(ValueError, match="colors must give a colour to every curve"):
-        ui04.draw_jpeg_rate_psnr({"a": rd}, colors={"b": "r"}, ax=_ax())
 
 
 # --- notebook 06 ------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""What several notebooks share: the bundled photographs, cached read-only."""
+"""What several notebooks share: the bundled photographs and notebook 04's block pool, cached.
+
+Everything returned here is cached and read-only, so a cell that edits a result cannot change
+what the next call returns.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ from functools import cache
 
 import numpy as np
 
-from lossylab.blockstats import BlockPool, block_pool, faces, luma
+from lossylab.blockstats import BlockPool, block_pool, luma
+from lossylab.data import face_blocks, sample_image
 
-# Cached views of the bundled photographs, for sliders (each call after the first is free).
-
+__all__ = ["PHOTOGRAPHS", "RD_QUALITIES", "photograph", "sample_block_pool"]
 
 PHOTOGRAPHS = ("astronaut", "camera", "coffee", "chelsea", "rocket")
 RD_QUALITIES = tuple(range(5, 96, 10))  # 5, 15, ..., 95: SSIM costs ~0.1 s per point
@@ -17,12 +21,22 @@ RD_QUALITIES = tuple(range(5, 96, 10))  # 5, 15, ..., 95: SSIM costs ~0.1 s per 
 
 @cache
 def photograph(name: str) -> np.ndarray:
-    """A bundled photograph (see :data:`PHOTOGRAPHS`), cached and read-only."""
-    from lossylab.data import sample_image
+    """A bundled photograph (see :data:`PHOTOGRAPHS`), cached and read-only.
 
+    Examples
+    --------
+    >>> image = photograph("camera")
+    >>> image.shape, image.flags.writeable
+    ((512, 512), False)
+    """
     image = sample_image(name)
     image.setflags(write=False)
     return image
+
+
+def _faces() -> np.ndarray:
+    """scikit-image's 200 greyscale 25x25 faces cropped to 24x24 (9 blocks each), a stack."""
+    return np.ascontiguousarray(face_blocks()[:, :24, :24])
 
 
 @cache
@@ -30,7 +44,15 @@ def sample_block_pool(names: tuple[str, ...] = PHOTOGRAPHS, *, with_faces: bool 
                       ) -> BlockPool:
     """The p_true of notebook 04: luma blocks of the photographs and of the 200 faces, cached.
 
-    With the defaults: 20,054 blocks, 18,254 from the five photographs, 1,800 from faces.
+    With the defaults: 20,054 blocks, 18,254 from the five photographs, 1,800 from faces
+    (a stack, so that no measure looks across the edge between two faces). The pool's arrays
+    are read-only.
+
+    Examples
+    --------
+    >>> pool = sample_block_pool()
+    >>> pool.blocks.shape, pool.blocks.flags.writeable
+    ((20054, 8, 8), False)
     """
     groups = [luma(photograph(name)) for name in names]
-    return block_pool(groups + ([faces()] if with_faces else []))
+    return block_pool(groups + ([_faces()] if with_faces else []))

@@ -1,16 +1,22 @@
-"""Notebook 03: the exercises' answers."""
+"""Notebook 03 (JPEG, step by step): the answers of its exercises."""
 
 from __future__ import annotations
 
+from lossylab.course.common import photograph
 from lossylab.course.exercises import Feedback, _number_feedback
+from lossylab.jpeg import forward_coefficients, quant_tables
 
-# --- 03 JPEG step by step --------------------------------------------------------------
+__all__ = ["check_dc_step", "check_flat_block_dc", "check_zero_fraction"]
 
 
 def check_dc_step(answer: float) -> Feedback:
-    """Exercise 03.1: the luma quantization step of the DC coefficient at quality 30."""
-    from lossylab.jpeg import quant_tables
+    """Exercise 03.1: the luma quantization step of the DC coefficient at quality 30.
 
+    Examples
+    --------
+    >>> check_dc_step(16).correct
+    False
+    """
     expected = int(quant_tables(30).luma[0, 0])
     return _number_feedback(
         answer, expected, rel=1e-9,
@@ -21,9 +27,13 @@ def check_dc_step(answer: float) -> Feedback:
 
 
 def check_flat_block_dc(answer: float) -> Feedback:
-    """Exercise 03.2: the quantized DC of a flat block of grey level 200 at quality 75."""
-    from lossylab.jpeg import quant_tables
+    """Exercise 03.2: the quantized DC of a flat block of grey level 200 at quality 75.
 
+    Examples
+    --------
+    >>> check_flat_block_dc(72).correct
+    True
+    """
     expected = round(8 * (200 - 128) / int(quant_tables(75).luma[0, 0]))
     return _number_feedback(
         answer, expected, rel=1e-9,
@@ -34,11 +44,14 @@ def check_flat_block_dc(answer: float) -> Feedback:
 
 
 def check_zero_fraction(answer: float) -> Feedback:
-    """Exercise 03.3: fraction of zero luma coefficients of the astronaut at quality 50."""
-    from lossylab.data import sample_image
-    from lossylab.jpeg import forward_coefficients
+    """Exercise 03.3: fraction of zero luma coefficients of the astronaut at quality 50.
 
-    luma = forward_coefficients(sample_image("astronaut"), 50).components[0].coefficients
+    Examples
+    --------
+    >>> check_zero_fraction(50).correct  # a percent, not a fraction
+    False
+    """
+    luma = forward_coefficients(photograph("astronaut"), 50).components[0].coefficients
     return _number_feedback(
         answer, float((luma == 0).mean()), rel=5e-3,
         right="Most of the 64 numbers per block are zero: that is where the bytes are saved.",

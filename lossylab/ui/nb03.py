@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import ipywidgets as widgets
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-if TYPE_CHECKING:
-    pass
-
-import ipywidgets as widgets
-
-if TYPE_CHECKING:
-    pass
-from typing import TYPE_CHECKING
-
+from lossylab import jpeg
 from lossylab.ui.live import LiveFigure, live, number_table
 from lossylab.ui.style import CMAP_VALUES, COLORS, Drawn
 
-# --- notebook 03: one 8x8 block through quantization ----------------------------------------
+__all__ = ["block_picker_widget", "draw_block_picker"]
 
 _GREY: Mapping[str, Any] = dict(cmap="gray", vmin=0, vmax=255, interpolation="nearest")
 
@@ -48,14 +41,17 @@ def draw_block_picker(luma: np.ndarray, *, row: int, col: int, quantized: np.nda
     Returns
     -------
     Drawn
-        A figure not managed by pyplot (show it with ``drawn.fig``, or wrap it in
-        ``LiveFigure``), panels ``img``, ``orig``, ``coef``, ``rec``, ``zz`` and artists
-        ``box``, ``orig``, ``coef``, ``rec``, ``zz``; move them with :func:`update_block_picker`.
+        A figure not managed by pyplot (show ``drawn.fig``), panels ``img``, ``orig``, ``coef``,
+        ``rec``, ``zz`` and artists ``box``, ``orig``, ``coef``, ``rec``, ``zz`` (moved in
+        place by the widget). The coefficients are shown as ``log10(1 + |q|)``, the 63 AC
+        coefficients in zig-zag order on a symmetric log axis.
 
-    Notes
-    -----
-    The coefficients are shown as ``log10(1 + |q|)``; the zig-zag panel shows the 63 AC
-    coefficients in the order the encoder writes them, on a symmetric log axis.
+    Examples
+    --------
+    >>> zero = np.zeros((8, 8))
+    >>> drawn = draw_block_picker(np.zeros((16, 16)), row=1, col=0, quantized=zero, decoded=zero)
+    >>> drawn.artists["box"].get_xy()
+    (0, 8)
     """
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     axd = fig.subplot_mosaic([["img", "orig", "coef", "rec"], ["zz", "zz", "zz", "zz"]],
@@ -77,23 +73,13 @@ def draw_block_picker(luma: np.ndarray, *, row: int, col: int, quantized: np.nda
     axd["zz"].set(xlabel="zig-zag position k", ylabel="quantized value", yscale="symlog",
                   ylim=(-200, 200), xlim=(0, 64))
     drawn = Drawn(fig, axd, artists)
-    update_block_picker(drawn, luma, row=row, col=col, quantized=quantized, decoded=decoded)
+    _update_block_picker(drawn, luma, row=row, col=col, quantized=quantized, decoded=decoded)
     return drawn
 
 
-def update_block_picker(drawn: Drawn, luma: np.ndarray, *, row: int, col: int,
-                        quantized: np.ndarray, decoded: np.ndarray) -> None:
-    """Move the artists of :func:`draw_block_picker` to another block or quality (in place).
-
-    Parameters
-    ----------
-    drawn : Drawn
-        What :func:`draw_block_picker` returned.
-    luma, row, col, quantized, decoded
-        As in :func:`draw_block_picker`.
-    """
-    from lossylab.jpeg import ZIGZAG  # imported late: jpeg pulls in Pillow
-
+def _update_block_picker(drawn: Drawn, luma: np.ndarray, *, row: int, col: int,
+                         quantized: np.ndarray, decoded: np.ndarray) -> None:
+    """Move the artists of :func:`draw_block_picker` to another block or quality (in place)."""
     n_rows, n_cols = luma.shape[0] // 8, luma.shape[1] // 8
     if not (0 <= row < n_rows and 0 <= col < n_cols):
         raise ValueError(f"row, col must be in [0, {n_rows}) x [0, {n_cols}) for this image, "
@@ -102,14 +88,12 @@ def update_block_picker(drawn: Drawn, luma: np.ndarray, *, row: int, col: int,
     drawn.artists["orig"].set_data(luma[8 * row : 8 * row + 8, 8 * col : 8 * col + 8])
     drawn.artists["coef"].set_data(np.log10(1 + np.abs(quantized)))
     drawn.artists["rec"].set_data(decoded)
-    drawn.artists["zz"].set_ydata(np.asarray(quantized).reshape(64)[ZIGZAG][1:])
+    drawn.artists["zz"].set_ydata(np.asarray(quantized).reshape(64)[jpeg.ZIGZAG][1:])
 
 
 def _block_at(dct_blocks: np.ndarray, quality: int, row: int, col: int
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One block quantized at ``quality``: (quantization table, quantized, decoded), all 8x8."""
-    from lossylab import jpeg  # imported late: only notebook 03 needs it
-
     table = jpeg.quant_tables(quality).luma
     quantized = jpeg.quantize(dct_blocks[row, col], table)
     decoded = jpeg.unlevel_shift(jpeg.idct2(jpeg.dequantize(quantized, table)))
@@ -118,7 +102,7 @@ def _block_at(dct_blocks: np.ndarray, quality: int, row: int, col: int
 
 def block_picker_widget(luma: np.ndarray, dct_blocks: np.ndarray, *, quality: int, row: int,
                         col: int, zero_fraction: Sequence[float]) -> widgets.Box:
-    """Live :func:`lossylab.ui.nb03.draw_block_picker`, with quality, row and column sliders.
+    """Live :func:`draw_block_picker`, with quality, row and column sliders.
 
     Parameters
     ----------
@@ -129,13 +113,12 @@ def block_picker_widget(luma: np.ndarray, dct_blocks: np.ndarray, *, quality: in
     quality, row, col : int, keyword-only
         Initial slider values.
     zero_fraction : sequence of float, keyword-only
-        Fraction of the image's quantized luma coefficients that are zero, at qualities
-        1 to 100 (entry ``quality - 1``), precomputed.
+        The image's fraction of zero quantized luma coefficients at qualities 1 to 100.
 
     Returns
     -------
     ipywidgets.Box
-        Sliders, the figure, and a table: non-zero coefficients in the block, the DC and
+        Sliders, the figure, and a table: the block's non-zero coefficients, the DC and
         largest steps, the image's zero fraction.
 
     Raises
@@ -152,15 +135,14 @@ def block_picker_widget(luma: np.ndarray, dct_blocks: np.ndarray, *, quality: in
         raise ValueError(f"zero_fraction must have 100 entries (qualities 1..100), "
                          f"got {len(zero_fraction)}")
     _, quantized, decoded = _block_at(dct_blocks, quality, row, col)
-    drawn = draw_block_picker(luma, row=row, col=col, quantized=quantized,
-                                       decoded=decoded)
+    drawn = draw_block_picker(luma, row=row, col=col, quantized=quantized, decoded=decoded)
     live_fig = LiveFigure(drawn.fig, animated=drawn.animated)
     table = widgets.HTML()
 
     def update(quality: int, row: int, col: int) -> None:
         steps, quantized, decoded = _block_at(dct_blocks, quality, row, col)
-        update_block_picker(drawn, luma, row=row, col=col, quantized=quantized,
-                                     decoded=decoded)
+        _update_block_picker(drawn, luma, row=row, col=col, quantized=quantized,
+                             decoded=decoded)
         table.value = number_table({
             "non-zero in this block": f"{np.count_nonzero(quantized)} / 64",
             "DC step, largest step": f"{steps[0, 0]}, {steps.max()}",

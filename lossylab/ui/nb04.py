@@ -1,60 +1,35 @@
-"""Notebook 04's figures and widgets: round trips, generation loss, uploads."""
+"""Notebook 04's figures and widgets: round trips of the photographs, generation loss, uploads."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
-from matplotlib.axes import Axes
-
-if TYPE_CHECKING:
-    from lossylab.images import RateDistortion
 import io
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 import ipywidgets as widgets
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.axes import Axes
 from PIL import Image
 
-from lossylab import images
-
-if TYPE_CHECKING:
-    from lossylab.images import GenerationLoss, LoadedImage, RoundTrip
-from typing import TYPE_CHECKING
-
+from lossylab import images, jpeg
 from lossylab.course import common
 from lossylab.course import nb04 as course
+from lossylab.images import GenerationLoss, LoadedImage, RateDistortion, RoundTrip
 from lossylab.ui import style
 from lossylab.ui.live import LiveFigure, array_png, live, number_table
 from lossylab.ui.style import Drawn, _axes, _figure
 
-# --- notebook 04: where one round trip lands among the photographs' curves -------------------
+__all__ = ["describe_roundtrip", "describe_upload", "generation_widget", "roundtrip_widget",
+           "upload_widget"]
+
+# --- where one round trip lands among the photographs' curves --------------------------------
 
 
-def draw_jpeg_rate_psnr(curves: Mapping[str, RateDistortion], *, colors: Mapping[str, str],
-                        ylim: tuple[float, float] = (20, 60), ax: Axes | None = None) -> Drawn:
-    """Draw PSNR against bits per pixel for several photographs, with a ring for one round trip.
-
-    Parameters
-    ----------
-    curves : mapping of str to lossylab.images.RateDistortion
-        Photograph name to its rate-distortion curve.
-    colors : mapping of str to str, keyword-only
-        Photograph name to colour (every name of ``curves``).
-    ylim : (float, float), keyword-only
-        Range of the PSNR axis (dB).
-    ax : matplotlib.axes.Axes, optional
-
-    Returns
-    -------
-    Drawn
-        Artist ``marker`` (empty until :func:`update_jpeg_rate_psnr` places it).
-
-    Raises
-    ------
-    ValueError
-        If a curve has no colour.
-    """
+def _draw_jpeg_rate_psnr(curves: Mapping[str, RateDistortion], *, colors: Mapping[str, str],
+                         ylim: tuple[float, float] = (20, 60), ax: Axes | None = None) -> Drawn:
+    """PSNR against bits per pixel per photograph, and an empty ring (artist ``marker``)."""
     missing = [name for name in curves if name not in colors]
     if missing:
         raise ValueError(f"colors must give a colour to every curve, missing {missing}")
@@ -67,76 +42,71 @@ def draw_jpeg_rate_psnr(curves: Mapping[str, RateDistortion], *, colors: Mapping
     return Drawn(_figure(ax), ax, {"marker": marker})
 
 
-def update_jpeg_rate_psnr(drawn: Drawn, *, bpp: float, psnr_db: float) -> None:
-    """Put the ring of :func:`draw_jpeg_rate_psnr` at one round trip (in place).
-
-    An infinite PSNR (identical images) is drawn at the top of the axis.
-    """
+def _update_jpeg_rate_psnr(drawn: Drawn, *, bpp: float, psnr_db: float) -> None:
+    """Put the ring at one round trip (in place); an infinite PSNR is drawn at the top."""
     top = drawn.ax.get_ylim()[1]
     drawn.artists["marker"].set_data([bpp], [min(psnr_db, top)])
 
 
-# --- notebook 04: real round trips of the photographs, generation loss, uploads -------------
+# --- the pictures of a round trip: zoom, error map, numbers ----------------------------------
+
+
+def _zoom(image: np.ndarray, *, window: tuple[slice, slice] | None = None, size: int = 64,
+          factor: int = 4) -> np.ndarray:
+    """Crop ``window`` (default: the central square) and enlarge it ``factor`` x (8x8 grid)."""
+    if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or factor < 1:
+        raise ValueError(f"factor must be a positive integer, got {factor!r}")
+    if window is None:
+        h, w = image.shape[:2]
+        window = (slice(h // 2 - size // 2, h // 2 + size // 2),
+                  slice(w // 2 - size // 2, w // 2 + size // 2))
+    crop = image[window]
+    if crop.size == 0:
+        raise ValueError(f"window {window} is empty for an image of shape {image.shape}; "
+                         "pick rows and columns inside the image")
+    return np.repeat(np.repeat(crop, factor, axis=0), factor, axis=1)
+
+
+def _worst_error(original: np.ndarray, decoded: np.ndarray) -> np.ndarray:
+    """uint8 error map: ``max |x - x'|`` over the channels and each 2x2 square (half size)."""
+    if original.shape != decoded.shape or original.dtype != np.uint8 \
+            or decoded.dtype != np.uint8:
+        raise ValueError(f"original and decoded must be uint8 arrays of one shape, got "
+                         f"{original.dtype} {original.shape} and {decoded.dtype} {decoded.shape}"
+                         "; convert with np.clip(x, 0, 255).astype(np.uint8)")
+    # uint8 without overflow, and elementwise maxima: .max(axis=...) is several times slower,
+    # and this runs on every slider move
+    err = np.maximum(original, decoded) - np.minimum(original, decoded)
+    if err.ndim == 3:
+        err = np.maximum(np.maximum(err[..., 0], err[..., 1]), err[..., 2])
+    if min(err.shape) >= 2:  # (H // 2, W // 2)
+        err = err[: err.shape[0] // 2 * 2, : err.shape[1] // 2 * 2]
+        err = np.maximum(np.maximum(err[0::2, 0::2], err[1::2, 0::2]),
+                         np.maximum(err[0::2, 1::2], err[1::2, 1::2]))
+    return err
 
 
 @lru_cache(maxsize=4)
-def _error_palette(vmax: float) -> list[int]:
-    """The error colour map as a flat PNG palette: grey level e -> cmap(min(e / vmax, 1))."""
-    from matplotlib import colormaps
-
+def _error_palette(vmax: float) -> bytes:
+    """The error colour map as PNG palette bytes: grey level e -> cmap(min(e / vmax, 1))."""
     rgb = colormaps[style.CMAP_ERROR](np.minimum(np.arange(256) / vmax, 1))[:, :3]
-    return (rgb * 255).astype(np.uint8).ravel().tolist()  # (768,) ints
+    return (rgb * 255).astype(np.uint8).tobytes()  # 768 bytes, immutable (cached)
 
 
-def error_png(original: np.ndarray, decoded: np.ndarray, *, vmax: float = 32.0) -> bytes:
-    """The error map of :func:`lossylab.course.nb04.worst_error` as a small palette PNG.
-
-    Parameters
-    ----------
-    original, decoded : numpy.ndarray
-        uint8, same shape, (H, W) or (H, W, 3).
-    vmax : float, keyword-only
-        Error (grey levels) at which the colour saturates.
-
-    Returns
-    -------
-    bytes
-        A PNG, half the size of the image, coloured with ``lossylab.ui.style.CMAP_ERROR``.
-
-    Raises
-    ------
-    ValueError
-        If ``vmax`` is not positive (and as :func:`lossylab.course.nb04.worst_error`).
-    """
+def _error_png(original: np.ndarray, decoded: np.ndarray, *, vmax: float = 32.0) -> bytes:
+    """:func:`_worst_error` as a small palette PNG coloured with ``style.CMAP_ERROR``."""
     if not vmax > 0:
         raise ValueError(f"vmax must be a positive number of grey levels, got {vmax!r}")
-    im = Image.fromarray(course.worst_error(original, decoded))
+    im = Image.fromarray(_worst_error(original, decoded))
     im.putpalette(_error_palette(float(vmax)))
     buffer = io.BytesIO()
     im.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
-def roundtrip_rows(image: np.ndarray, rt: RoundTrip, *, psnr_db: float, png_n_bytes: int,
-                   ssim: float | None) -> dict[str, str]:
-    """The numbers of one round trip: size, bpp, compression ratios, PSNR, SSIM.
-
-    Parameters
-    ----------
-    image : numpy.ndarray
-        The original (its ``nbytes`` is the raw size).
-    rt : lossylab.images.RoundTrip
-    psnr_db : float, keyword-only
-    png_n_bytes : int, keyword-only
-        Size of the lossless PNG of ``image``.
-    ssim : float or None, keyword-only
-        None shows "press the button" (SSIM is too slow for every slider move).
-
-    Returns
-    -------
-    dict of str to str
-        Label to formatted value, for :func:`number_table`.
-    """
+def _roundtrip_rows(image: np.ndarray, rt: RoundTrip, *, psnr_db: float, png_n_bytes: int,
+                    ssim: float | None) -> dict[str, str]:
+    """Size, bpp, ratios to raw and PNG, PSNR, SSIM (None: "press the button"), as text."""
     return {"bytes": f"{rt.n_bytes:,}", "bits per pixel": f"{rt.bpp:.3f}",
             "ratio vs raw": f"{image.nbytes / rt.n_bytes:.1f}",
             "ratio vs PNG": f"{png_n_bytes / rt.n_bytes:.2f}", "PSNR": f"{psnr_db:.2f} dB",
@@ -146,7 +116,7 @@ def roundtrip_rows(image: np.ndarray, rt: RoundTrip, *, psnr_db: float, png_n_by
 @lru_cache(maxsize=8)
 def _half_size_png(name: str) -> bytes:
     """A photograph, lossless, at half size (2x2 box average): what the "original" view shows."""
-    return images.png_bytes(np.asarray(Image.fromarray(common.photograph(name)).reduce(2)))
+    return array_png(np.asarray(Image.fromarray(common.photograph(name)).reduce(2)))
 
 
 def roundtrip_widget(quality: widgets.IntSlider, *, colors: Mapping[str, str],
@@ -160,31 +130,26 @@ def roundtrip_widget(quality: widgets.IntSlider, *, colors: Mapping[str, str],
     quality : ipywidgets.IntSlider
         The quality slider (passed in, so that a notebook can time it).
     colors : mapping of str to str, keyword-only
-        The photographs offered (names of :data:`lossylab.images.PHOTOGRAPHS`) and the colour
-        of each one's curve.
+        The photographs offered (of ``lossylab.course.common.PHOTOGRAPHS``) and their colours.
     windows : mapping of str to (slice, slice), keyword-only
         Zoom window per photograph (default: the central 64 x 64 pixels).
     name, subsampling : str, keyword-only
-        Initial photograph and chroma subsampling ("4:2:0" or "4:4:4").
+        Initial photograph and chroma subsampling (one of ``lossylab.jpeg.SUBSAMPLINGS``).
     figsize : (float, float), keyword-only
         Size of the rate-distortion figure.
 
     Returns
     -------
     ipywidgets.Box
-        The three controls, four pictures (the middle one is the JPEG file itself), a table of
-        :func:`roundtrip_rows` with a button that computes SSIM, and the rate-distortion figure
-        of :func:`lossylab.ui.nb04.draw_jpeg_rate_psnr` with the current round trip ringed.
+        The controls; the original, the JPEG file itself, a zoom and an error map; the numbers
+        with a button that computes SSIM; the rate-distortion curves, this round trip ringed.
+        The curves and PNGs are computed once (about 1 s per photograph): a move costs one
+        encode and decode, one PSNR and a few small PNGs.
 
     Raises
     ------
     ValueError
         If ``name`` is not one of ``colors``.
-
-    Notes
-    -----
-    The rate-distortion curves and the PNGs are computed once (about 1 s per photograph) and
-    cached, so that a move costs one encode and decode, one PSNR and a few small PNGs.
     """
     if name not in colors:
         raise ValueError(f"name must be one of the photographs of colors {tuple(colors)}, "
@@ -193,9 +158,9 @@ def roundtrip_widget(quality: widgets.IntSlider, *, colors: Mapping[str, str],
     fig, ax = style.new_figure(figsize=figsize)
     fig.set_dpi(80)
     curves = {n: course.photograph_rate_distortion(n) for n in colors}
-    drawn = draw_jpeg_rate_psnr(curves, colors=colors, ax=ax)
+    drawn = _draw_jpeg_rate_psnr(curves, colors=colors, ax=ax)
     for n in colors:  # cached now, so that switching photographs stays fast
-        course.photograph_png(n)
+        course.photograph_png_n_bytes(n)
         _half_size_png(n)
     live_fig = LiveFigure(fig, animated=drawn.animated)
     views = [widgets.Image(format=f, width=200) for f in ("png", "jpeg", "png", "png")]
@@ -207,18 +172,18 @@ def roundtrip_widget(quality: widgets.IntSlider, *, colors: Mapping[str, str],
         psnr = images.psnr_db(image, rt.decoded, data_range=255)
         views[0].value = _half_size_png(name)
         views[1].value = rt.data  # the real file
-        views[2].value = array_png(course.zoom(rt.decoded, window=windows.get(name)))
-        views[3].value = error_png(image, rt.decoded)
+        views[2].value = array_png(_zoom(rt.decoded, window=windows.get(name)))
+        views[3].value = _error_png(image, rt.decoded)
         ssim = course.photograph_ssim(name, quality, subsampling, compute=False)
-        table.value = number_table(roundtrip_rows(
+        table.value = number_table(_roundtrip_rows(
             image, rt, psnr_db=psnr, png_n_bytes=course.photograph_png_n_bytes(name), ssim=ssim))
-        update_jpeg_rate_psnr(drawn, bpp=rt.bpp, psnr_db=psnr)
+        _update_jpeg_rate_psnr(drawn, bpp=rt.bpp, psnr_db=psnr)
         live_fig.refresh()
 
     controls = {"quality": quality,
                 "name": widgets.Dropdown(options=tuple(colors), value=name,
                                          description="photograph"),
-                "subsampling": widgets.ToggleButtons(options=["4:2:0", "4:4:4"],
+                "subsampling": widgets.ToggleButtons(options=list(jpeg.SUBSAMPLINGS),
                                                      value=subsampling, description="chroma")}
 
     def on_ssim(_: Any) -> None:
@@ -235,24 +200,13 @@ def generation_widget(loss: GenerationLoss, *, window: tuple[slice, slice] | Non
                       n: int = 1) -> widgets.Box:
     """A slider over the generations of :func:`lossylab.images.generation_loss`: zoom and numbers.
 
-    Parameters
-    ----------
-    loss : lossylab.images.GenerationLoss
-        Computed before: a move only re-encodes a small PNG.
-    window : (slice, slice), keyword-only
-        Zoom window (default: the central 64 x 64 pixels).
-    n : int, keyword-only
-        Initial generation, 1 to ``len(loss.decoded)``.
-
-    Returns
-    -------
-    ipywidgets.Box
-        The slider, the zoomed crop of generation N and a table (PSNR, bytes).
+    ``loss`` is computed before (a move only encodes a small PNG); ``window`` is the zoom window
+    (default: the central 64 x 64 pixels), ``n`` the initial generation, 1 to ``len(loss.decoded)``.
     """
     view, text = widgets.Image(format="png", width=256), widgets.HTML()
 
     def update(n: int) -> None:
-        view.value = array_png(course.zoom(loss.decoded[n - 1], window=window))
+        view.value = array_png(_zoom(loss.decoded[n - 1], window=window))
         text.value = number_table({"generation": str(n), "PSNR": f"{loss.psnr_db[n - 1]:.2f} dB",
                                    "bytes": f"{loss.n_bytes[n - 1]:,}"})
 
@@ -263,17 +217,17 @@ def generation_widget(loss: GenerationLoss, *, window: tuple[slice, slice] | Non
 def describe_upload(data: bytes) -> tuple[str, LoadedImage | None]:
     """Load an upload with :func:`lossylab.images.load_image` and say what happened.
 
-    Parameters
-    ----------
-    data : bytes
-        The file's contents.
-
     Returns
     -------
     about : str
         HTML: the format, size, mode and conversions made, or why the file was refused.
     loaded : lossylab.images.LoadedImage or None
         None if the file was refused.
+
+    Examples
+    --------
+    >>> describe_upload(b"")
+    ('<b>Refused:</b> the file is empty (0 bytes): choose the file again or re-export it', None)
     """
     try:
         loaded = images.load_image(data)
@@ -284,7 +238,13 @@ def describe_upload(data: bytes) -> tuple[str, LoadedImage | None]:
 
 
 def describe_roundtrip(pixels: np.ndarray, quality: int) -> tuple[RoundTrip, str]:
-    """Round-trip ``pixels`` at ``quality``; the round trip and a one-line summary (text)."""
+    """Round-trip ``pixels`` at ``quality``; the round trip and a one-line summary (text).
+
+    Examples
+    --------
+    >>> describe_roundtrip(np.zeros((8, 8), np.uint8), 50)[1]  # doctest: +ELLIPSIS
+    ' Quality 50: ... bytes, ... bpp.'
+    """
     rt = images.roundtrip(pixels, quality)
     return rt, f" Quality {quality}: {rt.n_bytes:,} bytes, {rt.bpp:.2f} bpp."
 
@@ -292,16 +252,8 @@ def describe_roundtrip(pixels: np.ndarray, quality: int) -> tuple[RoundTrip, str
 def upload_widget(*, quality: int = 50) -> widgets.Box:
     """Upload any image and see it as the JPEG file libjpeg writes, with a quality slider.
 
-    Parameters
-    ----------
-    quality : int, keyword-only
-        Initial quality (the slider updates when released: a large upload takes a while).
-
-    Returns
-    -------
-    ipywidgets.Box
-        The upload button, the slider, a message (:func:`describe_upload`, then
-        :func:`describe_roundtrip`) and the JPEG file.
+    ``quality`` is the initial quality (the slider acts when released: a large upload takes a
+    while). Shows :func:`describe_upload`, then :func:`describe_roundtrip`, and the JPEG file.
     """
     upload = widgets.FileUpload(accept="image/*", multiple=False, description="your image")
     slider = widgets.IntSlider(value=quality, min=1, max=100, description="quality",
