@@ -178,11 +178,7 @@ def synthetic_ladder_model(order: int, n_sentences: int | None = None, *,
     n_sentences : int, optional
         One of :data:`SYNTHETIC_SIZES` in setup ``"05"``, 3,000 in ``"07"``; default the largest.
     setup : {"05", "07"}, keyword-only
-
-    Raises
-    ------
-    ValueError
-        For another order, size or setup.
+        (ValueError for any other order, size or setup.)
 
     Examples
     --------

@@ -179,6 +179,19 @@ def side_by_side_widget(jpeg_curves: Sequence[JPEGCurve],
     ------
     ValueError
         If ``knobs`` does not have one entry per LM curve, with one value per point.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> from lossylab.course.nb07 import JPEGCurve, LMPoint
+    >>> q = np.array([10, 90])
+    >>> jpeg = [JPEGCurve("a", q, np.array([0.3, 3.0]), np.array([28.0, 42.0]), 15 / q)]
+    >>> lm = [("n-gram", [LMPoint("m", 10, 100.0, 0.1, 3.0, 0.5)], "C0")]
+    >>> knobs = [("order", [3], 0)]  # per LM curve: description, value of each point, start
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter clear_output prints
+    ...     box = side_by_side_widget(jpeg, lm, jpeg_colors=["k"], quality=90, knobs=knobs)
+    >>> [slider.description for slider in box.children[0].children]
+    ['JPEG quality', 'order']
     """
     sizes = [len(points) for _, points, _ in lm_curves]
     if [len(values) for _, values, _ in knobs] != sizes:
