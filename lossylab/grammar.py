@@ -18,12 +18,10 @@ exactly one derivation, and
   expected number of visits of every state from one linear solve (no sampling).
 
 One dependency is long: the main verb agrees in number with the subject noun, across an
-optional relative clause that has its own noun ("the dog that the cats chase **runs**").
-The subject is 20-40 characters before its verb, out of reach of a short n-gram.
-
-Text format: words separated by single spaces, each sentence ends with ``".\\n"``;
-a corpus is the concatenation of sentences, so character models train on it directly.
-The entropy per character of that stream is ``H(sentence) / E[characters per sentence]``.
+optional relative clause that has its own noun ("the dog that the cats chase **runs**"),
+20-40 characters before its verb, out of reach of a short n-gram. A corpus is the
+concatenation of sentences (words separated by single spaces, each ending with
+``".\\n"``), so character models train on it directly.
 
 What this leaves out compared with a real language: meaning, long-range discourse,
 recursion deeper than one relative clause, and any ambiguity.
@@ -41,6 +39,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+
+from lossylab.lm import check_text
+
+__all__ = ["END", "SyntheticLanguage"]
 
 END = ".\n"  # every sentence ends with these two characters
 
@@ -86,12 +88,15 @@ _DETERMINERS_PL = "these those some many two few"
 
 
 def _pairs(spec: str, n: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The first ``n`` (singular, plural) forms of a ``"sg pl|sg pl|..."`` list."""
     pairs = [item.split() for item in spec.split("|")][:n]
     return tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
 
 
 @dataclass(frozen=True)
 class _Edge:
+    """An edge of the automaton: emit a word of ``word_class`` and go to ``target``."""
+
     word_class: str | None  # None: the sentence ends here
     target: int  # next state (ignored for the end edge)
     prob: float
@@ -100,20 +105,12 @@ class _Edge:
 class SyntheticLanguage:
     """A probabilistic finite-state toy English with subject-verb agreement.
 
-    Parameters (all keyword-only; the defaults are the course's language)
-    ----------
-    n_nouns, n_intransitive, n_transitive : int
-        Number of noun and verb lemmas (each has a singular and a plural form).
-    n_adjectives, n_adverbs, n_prepositions : int
-        Sizes of the other word classes.
-    n_determiners : int
-        Determiners per number besides "the" (0 to 5).
-    max_adjectives : int
-        At most this many adjectives per noun phrase (keeps the language finite).
-    p_adjective : float
-        Probability of one more adjective (while fewer than ``max_adjectives``).
-    p_relative : float
-        Probability that the subject gets a relative clause ("that ...").
+    All parameters are keyword-only; the defaults are the course's language: the number of
+    noun and verb lemmas (``n_nouns``, ``n_intransitive``, ``n_transitive``, each with a
+    singular and a plural form), of adjectives, adverbs and prepositions, of determiners
+    per number besides "the" (0 to 5), at most ``max_adjectives`` adjectives per noun
+    phrase, ``p_adjective`` (one more adjective), ``p_relative`` (the subject gets a
+    relative clause) and the Zipf exponent of the word frequencies.
 
     Examples
     --------
@@ -160,6 +157,7 @@ class SyntheticLanguage:
     @staticmethod
     def _word_classes(n_nouns: int, n_intr: int, n_tr: int, n_adj: int, n_adv: int,
                       n_prep: int, n_det: int) -> dict[str, tuple[str, ...]]:
+        """Word class name -> its words (empty classes dropped)."""
         noun_sg, noun_pl = _pairs(_NOUNS, n_nouns)
         intr_sg, intr_pl = _pairs(_INTRANSITIVE, n_intr)
         tr_sg, tr_pl = _pairs(_TRANSITIVE, n_tr)
@@ -176,12 +174,14 @@ class SyntheticLanguage:
         return {name: words for name, words in classes.items() if words}
 
     def _state(self, name: str) -> int:
+        """The index of state ``name``, created on first use."""
         if name not in self._names:
             self._names[name] = len(self._edges)
             self._edges.append([])
         return self._names[name]
 
     def _add(self, source: str, word_class: str | None, target: str, prob: float) -> None:
+        """Add an edge (skipped if its probability is 0 or its word class is empty)."""
         if prob > 0 and (word_class is None or word_class in self.classes):
             self._edges[self._state(source)].append(_Edge(word_class, self._state(target), prob))
 
@@ -210,6 +210,7 @@ class SyntheticLanguage:
         self._add("ADV", None, "ADV", 1.0)
 
     def _main_verb(self, source: str, mass: float, n: str) -> None:
+        """Intransitive or transitive main verb agreeing with number ``n``."""
         self._add(source, f"intr_{n}", "VI", 0.5 * mass)
         self._add(source, f"tr_{n}", "OBJ", 0.5 * mass)
 
@@ -232,6 +233,7 @@ class SyntheticLanguage:
                     self._add(state, f"noun_{noun}", exits[noun], (1 - p_adj) / len(nouns))
 
     def _check_deterministic(self) -> None:
+        """RuntimeError if two edges of a state share a word or its edges do not sum to 1."""
         for state, edges in enumerate(self._edges):
             words = [w for e in edges if e.word_class for w in self.classes[e.word_class]]
             if len(words) != len(set(words)):  # pragma: no cover - guards edits of the lists
@@ -255,6 +257,7 @@ class SyntheticLanguage:
         return tables
 
     def _end_log2(self, state: int) -> float:
+        """log2 probability of ending the sentence in ``state`` (-inf if it cannot)."""
         ends = [e.prob for e in self._edges[state] if e.word_class is None]
         return math.log2(ends[0]) if ends else -math.inf
 
@@ -277,17 +280,9 @@ class SyntheticLanguage:
     def log2_prob(self, sentence: str) -> float:
         """Exact log2 p_true(sentence); -inf if the grammar cannot produce it.
 
-        Parameters
-        ----------
-        sentence : str
-            Words separated by single spaces; the final ``".\\n"`` is optional.
-
-        Returns
-        -------
-        float
+        ``sentence`` has words separated by single spaces; the final ``".\\n"`` is optional.
         """
-        if not isinstance(sentence, str):
-            raise TypeError(f"sentence must be a str, got {type(sentence).__name__}")
+        check_text(sentence, name="sentence")
         body = sentence[: -len(END)] if sentence.endswith(END) else sentence
         state, total = self._names["S"], 0.0
         for word in body.split(" "):
@@ -302,20 +297,7 @@ class SyntheticLanguage:
         return self.log2_prob(sentence) > -math.inf
 
     def sample(self, n_sentences: int, *, seed: int = 0) -> list[str]:
-        """Draw ``n_sentences`` independent sentences, each ending with ``".\\n"``.
-
-        Parameters
-        ----------
-        n_sentences : int
-            >= 0.
-        seed : int
-            Seed of the random generator (same seed, same sentences).
-
-        Returns
-        -------
-        list of str
-            ``"".join(...)`` gives a training text for a character model.
-        """
+        """Draw ``n_sentences`` (>= 0) independent seeded sentences, each ending with ``".\\n"``."""
         if not isinstance(n_sentences, (int, np.integer)) or n_sentences < 0:
             raise ValueError(f"n_sentences must be an int >= 0, got {n_sentences!r}")
         rng = np.random.default_rng(seed)
@@ -365,13 +347,7 @@ class SyntheticLanguage:
         return edge_cdf, edge_class, edge_target, class_cdf, class_words
 
     def expected_visits(self) -> np.ndarray:
-        """Expected number of visits of each state in one sentence, float64 (n_states,).
-
-        Notes
-        -----
-        With ``Q[s, t]`` the probability of moving from state s to t, the visits solve
-        ``v = e_start + Q^T v``, i.e. ``v = (I - Q^T)^{-1} e_start``.
-        """
+        """Expected visits of each state in one sentence: ``v = (I - Q^T)^{-1} e_start``."""
         q = np.zeros((self.n_states, self.n_states))
         for s, edges in enumerate(self._edges):
             for e in edges:
@@ -382,18 +358,16 @@ class SyntheticLanguage:
         return np.linalg.solve(np.eye(self.n_states) - q.T, start)
 
     def entropy_bits_per_sentence(self) -> float:
-        """Exact entropy of a sentence, H = -sum_x p_true(x) log2 p_true(x), in bits.
+        """Exact entropy of a sentence in bits: ``sum_s visits(s) * H(next choice | s)``.
 
-        Notes
-        -----
-        The automaton is deterministic, so the sentence determines its path and
-        ``H = sum_s visits(s) * H(next word or end | s)``, where each state's choice
+        The automaton is deterministic, so the sentence determines its path; each state's choice
         mixes edges and Zipf-distributed words: ``H(edge) + sum_e p(e) H(word | e)``.
         """
         visits = self.expected_visits()
         return float(sum(v * self._state_entropy(s) for s, v in enumerate(visits)))
 
     def _state_entropy(self, state: int) -> float:
+        """Entropy in bits of the next choice (edge, then word) in ``state``."""
         h = 0.0
         for e in self._edges[state]:
             h -= e.prob * math.log2(e.prob)
@@ -414,27 +388,13 @@ class SyntheticLanguage:
         return float(chars)
 
     def entropy_bits_per_char(self) -> float:
-        """Exact entropy rate of the text (concatenated sentences) in bits per character.
-
-        Notes
-        -----
-        Sentences are independent and self-delimiting, so the rate is
-        ``H(sentence) / E[characters per sentence]``.
-        """
+        """Exact entropy rate of the text: ``H(sentence) / E[characters per sentence]``."""
         return self.entropy_bits_per_sentence() / self.mean_chars_per_sentence()
 
     def sentences(self, *, limit: int = 100_000) -> Iterator[tuple[str, float]]:
-        """Enumerate every sentence with its probability (for small configurations).
+        """Enumerate every (sentence, p_true) of a small configuration.
 
-        Parameters
-        ----------
-        limit : int, keyword-only
-            Raise ValueError after this many sentences (the default language has
-            astronomically many).
-
-        Yields
-        ------
-        (sentence, p_true) : tuple of str and float
+        Raises ValueError after ``limit`` sentences (the default language has astronomically many).
         """
         stack: list[tuple[int, tuple[str, ...], float]] = [(self._names["S"], (), 0.0)]
         count = 0
@@ -452,11 +412,8 @@ class SyntheticLanguage:
 
 
 def _rowwise_draw(cdf: np.ndarray, rows: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
-    """Inverse-CDF draw of a column for each row index: int64 like ``rows``.
-
-    ``cdf`` is (n_rows, width), each row non-decreasing and ending at 1. Shifting row r by
-    r makes the whole table one sorted array, so a single searchsorted serves every row.
-    """
+    """Inverse-CDF draw of a column of ``cdf`` (rows ending at 1) for each row index."""
+    # shifting row r by r makes the table one sorted array: one searchsorted for all rows
     n_rows, width = cdf.shape
     flat = (cdf + np.arange(n_rows)[:, None]).ravel()
     hits = np.searchsorted(flat, rows + uniforms, side="right") - rows * width

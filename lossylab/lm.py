@@ -12,30 +12,16 @@ likely each next character is. That single ability gives three things:
 
 Every model (n-gram, neural, quantized neural) subclasses :class:`CharLM` and
 implements only three batched, incremental methods: ``initial_state(batch)``,
-``advance(state, symbols)`` and ``probs(state)``. Everything else is built here on
-top of them, once.
+``advance(state, symbols)`` and ``probs(state)``. Everything else is built here, once.
+Symbol ``i`` is ``vocab[i]`` (a sorted string); symbol ``len(vocab)`` is the *escape*,
+for any unseen character, which costs ``-log2 p(escape)`` plus its UTF-8 bytes at 8 bits
+each: any Unicode text has a finite code length.
 
-Symbols. A model knows a sorted string of characters, ``vocab``; symbol ``i`` is
-``vocab[i]`` and symbol ``len(vocab)`` is the *escape*, which stands for any
-character the model never saw. An escaped character costs ``-log2 p(escape)`` plus
-its UTF-8 bytes at 8 bits each (UTF-8 is self-delimiting, so a decoder knows where
-the bytes end). So any Unicode text has a finite code length, never a KeyError.
-
-Blocks in lockstep. To evaluate a long text fast, it is cut into blocks of
-``BLOCK_CHARS`` characters; every block starts from a fresh ``initial_state`` and
-all blocks are stepped together as one batch (:class:`BlockStepper`). The code
-lengths (:meth:`CharLM.code_lengths`) and the arithmetic coder use this very same
-stepper, so encoder, decoder and code-length computation see bit-identical
-probabilities. Forgetting the context every 8192 characters costs little: 0.0008
-bits/char for the order-6 n-gram on held-out Tiny Shakespeare (measured 2026-11-26);
-models with a longer memory lose a little more (at most ~0.01 bits/char).
-Subclasses may override :meth:`CharLM.code_lengths` with a faster computation of the
-very same values (the n-gram does, tested against the lockstep loop).
-
-Also here: batched sampling with a prompt and per-stream temperatures
-(:meth:`CharLM.sample_streams`, :meth:`CharLM.sample_scored`), exact probabilities of
-whole texts under sampling (:meth:`CharLM.sequence_log2_probs`), and measures of how much
-of a sample is copied from the training text (:class:`TrainingIndex`).
+A long text is cut into blocks of ``BLOCK_CHARS`` characters, each starting from a
+fresh state, all stepped together as one batch (:class:`BlockStepper`); the code lengths
+and the arithmetic coder use this very stepper, so they see bit-identical probabilities.
+Forgetting the context every 8192 characters costs 0.0008 bits/char for the order-6
+n-gram on held-out Tiny Shakespeare (measured 2026-11-26), at most ~0.01 for a GRU.
 
 What this leaves out compared with a production LM toolkit: tokenization (we work
 on characters), state caching across calls, and any GPU batching.
@@ -54,23 +40,32 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover - imported lazily by __getattr__ at the end
-    pass
-from typing import TYPE_CHECKING
+__all__ = ["BLOCK_CHARS", "BlockStepper", "CharLM", "check_text", "symbol_ids"]
 
 BLOCK_CHARS = 8192  # characters per block of the canonical lockstep evaluation
+_CHUNK = 1 << 20  # characters converted at a time by symbol_ids (no (N,) uint32 copy)
 
 
-def _check_text(text: Any, *, name: str = "text") -> str:
+def check_text(text: Any, *, name: str = "text", allow_empty: bool = True) -> str:
+    """Return ``text`` if it is a str (and, unless ``allow_empty``, not empty): the one text check.
+
+    Raises TypeError for a non-str (bytes must be decoded first), ValueError for an empty one.
+
+    >>> check_text(b"abc")
+    Traceback (most recent call last):
+    TypeError: text must be a str, got bytes; decode bytes first with .decode('utf-8')
+    """
     if not isinstance(text, str):
         raise TypeError(
             f"{name} must be a str, got {type(text).__name__}; decode bytes first "
             "with .decode('utf-8')"
         )
+    if not (allow_empty or text):
+        raise ValueError(f"{name} is empty; give at least one character")
     return text
 
 
@@ -79,32 +74,33 @@ def _codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def utf8_lengths(text: str) -> np.ndarray:
-    """Number of UTF-8 bytes of each character of ``text`` (1 to 4).
+def symbol_ids(text: str, vocab: str, *, dtype: Any = np.int64) -> np.ndarray:
+    """Symbol of each character of ``text``: its index in ``vocab`` (sorted), else ``len(vocab)``.
 
-    Lone surrogates (possible in a Python ``str``) count 3 bytes, as they are
-    written with the ``"surrogatepass"`` error handler.
+    The one text-to-symbols conversion of lossylab: a table indexed by code point, the text
+    converted a chunk at a time (no (N,) int64 temporary); ``dtype`` must hold ``len(vocab)``.
 
-    Parameters
-    ----------
-    text : str
-
-    Returns
-    -------
-    numpy.ndarray
-        int64, shape (len(text),).
-
-    Examples
-    --------
-    >>> utf8_lengths("aé€😀").tolist()
-    [1, 2, 3, 4]
+    >>> symbol_ids("abzc€", "abc").tolist()
+    [0, 1, 3, 2, 3]
     """
-    cps = _codepoints(_check_text(text))
+    known = _codepoints(vocab)
+    table = np.full(int(known.max()) + 2 if len(known) else 1, len(known), dtype=dtype)
+    table[known] = np.arange(len(known))  # every other code point (and the last entry): escape
+    out = np.empty(len(check_text(text)), dtype=dtype)
+    for start in range(0, len(text), _CHUNK):
+        cps = _codepoints(text[start:start + _CHUNK])
+        out[start:start + len(cps)] = table[np.minimum(cps, len(table) - 1)]
+    return out
+
+
+def _utf8_lengths(text: str) -> np.ndarray:
+    """int64 (len(text),): UTF-8 bytes of each character (lone surrogates: 3)."""
+    cps = _codepoints(text)
     return 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000).astype(np.int64)
 
 
 @dataclass(frozen=True)
-class ScoredSample:
+class _ScoredSample:
     """Sampled texts with the log2 probability of each character (see ``sample_scored``)."""
 
     texts: list[str]
@@ -114,17 +110,9 @@ class ScoredSample:
 class CharLM(abc.ABC):
     """Base class of every character language model in lossylab.
 
-    Subclasses set ``name``, ``vocab`` (sorted, distinct characters) and ``n_params``
-    and implement :meth:`initial_state`, :meth:`advance` and :meth:`probs`.
-
-    Attributes
-    ----------
-    name : str
-        Short label, e.g. ``"ngram-5"`` or ``"gru-256"``.
-    vocab : str
-        The characters the model knows, sorted; symbol ``i`` is ``vocab[i]``.
-    n_params : int
-        Number of parameters (for an n-gram: stored counts).
+    Subclasses set ``name`` (e.g. ``"ngram-5"``), ``vocab`` (sorted, distinct characters) and
+    ``n_params`` (parameters; for an n-gram, stored counts) and implement
+    :meth:`initial_state`, :meth:`advance` and :meth:`probs`.
     """
 
     name: str = "charlm"
@@ -148,10 +136,7 @@ class CharLM(abc.ABC):
 
     @abc.abstractmethod
     def advance(self, state: Any, symbols: np.ndarray) -> Any:
-        """Return a NEW state after each stream reads one symbol (int64, shape (batch,)).
-
-        The input state must not be mutated; the escape symbol is allowed.
-        """
+        """A NEW state (input not mutated) after each stream reads one int64 symbol (batch,)."""
 
     @abc.abstractmethod
     def probs(self, state: Any) -> np.ndarray:
@@ -159,68 +144,28 @@ class CharLM(abc.ABC):
 
     # --- built on the three methods above ------------------------------------------------
     def symbols(self, text: str) -> np.ndarray:
-        """Map characters to symbols; characters outside ``vocab`` become the escape.
-
-        Parameters
-        ----------
-        text : str
-
-        Returns
-        -------
-        numpy.ndarray
-            int64, shape (len(text),), values in ``0 .. len(vocab)``.
-        """
-        cps = _codepoints(_check_text(text))
-        known = _codepoints(self.vocab)
-        if np.any(np.diff(known.astype(np.int64)) <= 0):
+        """int64 symbols of ``text``; unseen characters become the escape."""
+        check_text(text)
+        if np.any(np.diff(_codepoints(self.vocab).astype(np.int64)) <= 0):
             raise ValueError(
                 f"vocab must be sorted distinct characters, got {self.vocab[:40]!r}; "
                 "build it with ''.join(sorted(set(text)))"
             )
-        idx = np.searchsorted(known, cps)
-        hit = idx < len(known)
-        hit[hit] = known[idx[hit]] == cps[hit]
-        return np.where(hit, idx, self.escape).astype(np.int64)
+        return symbol_ids(text, self.vocab)
 
     def next_probs(self, context: str) -> np.ndarray:
-        """Distribution of the next character after reading ``context`` (from a fresh state).
-
-        Parameters
-        ----------
-        context : str
-            Text read so far; may be empty and may contain unseen characters.
-
-        Returns
-        -------
-        numpy.ndarray
-            float64, shape (n_symbols,): ``vocab`` order, then the escape.
-        """
+        """Distribution of the character after ``context``: float64 (n_symbols,), escape last."""
         state = self.initial_state(1)
         for symbol in self.symbols(context):
             state = self.advance(state, np.array([symbol], dtype=np.int64))
         return self.probs(state)[0]
 
     def code_lengths(self, text: str, *, block_chars: int = BLOCK_CHARS) -> np.ndarray:
-        """Bits spent on each character by an ideal coder driven by the model.
+        """Bits spent on each character by an ideal coder driven by the model, float64 (len(text),).
 
-        Parameters
-        ----------
-        text : str
-        block_chars : int, keyword-only
-            Block length of the lockstep evaluation (``BLOCK_CHARS``, as the coder); shorter
-            blocks mean more streams and fewer steps, faster for a neural model, at the
-            cost of a fresh state at every block start.
-
-        Returns
-        -------
-        numpy.ndarray
-            float64, shape (len(text),).
-
-        Notes
-        -----
-        ``bits_t = -log2 p(x_t | block context)``, plus ``8 * utf8_bytes(x_t)`` for an
-        escaped character. The text is read in blocks of ``block_chars`` characters in
-        lockstep (:class:`BlockStepper`), exactly as ``lossylab.coding`` does.
+        ``-log2 p(x_t | block context)``, plus ``8 * utf8_bytes(x_t)`` for an escaped character;
+        the text is read in blocks of ``block_chars`` (``BLOCK_CHARS``, as the coder; shorter
+        blocks are faster for a neural model but restart the state more often).
         """
         symbols = self.symbols(text)
         stepper = BlockStepper(self, len(symbols), block_chars=block_chars)
@@ -231,41 +176,24 @@ class CharLM(abc.ABC):
             p = stepper.probs()  # (n_blocks, n_symbols)
             bits[:, t] = -np.log2(p[rows, grid[:, t]])
             stepper.advance(grid[:, t])
-        lengths = stepper.from_blocks(bits)
+        return self._add_escape_bits(stepper.from_blocks(bits), text, symbols)
+
+    def _add_escape_bits(self, bits: np.ndarray, text: str, symbols: np.ndarray) -> np.ndarray:
+        """Add 8 bits per UTF-8 byte of each escaped character to ``bits`` (in place)."""
         escaped = symbols == self.escape
         if escaped.any():
-            lengths[escaped] += 8.0 * utf8_lengths(text)[escaped]
-        return lengths
+            bits[..., escaped] += 8.0 * _utf8_lengths(text)[escaped]
+        return bits
 
     def bits_per_char(self, text: str) -> float:
-        """Mean code length in bits per character of ``text``.
-
-        Raises
-        ------
-        ValueError
-            If ``text`` is empty.
-        """
-        if len(_check_text(text)) == 0:
-            raise ValueError("text is empty; bits_per_char needs at least one character")
-        return float(np.mean(self.code_lengths(text)))
+        """Mean code length in bits per character of ``text`` (ValueError if it is empty)."""
+        return float(np.mean(self.code_lengths(check_text(text, allow_empty=False))))
 
     def sample(self, n_chars: int, *, temperature: float = 1.0, seed: int = 0) -> str:
-        """Draw ``n_chars`` characters from the model, starting from a fresh state.
+        """Draw ``n_chars`` characters, seeded, from ``p ** (1 / temperature)`` renormalized.
 
-        Parameters
-        ----------
-        n_chars : int
-            Number of characters to generate (>= 0).
-        temperature : float
-            > 0. Each step samples from ``p ** (1 / temperature)`` renormalized: below 1
-            sharpens toward the most likely character, above 1 flattens.
-        seed : int
-            Seed of the random generator; the same seed gives the same text.
-
-        Returns
-        -------
-        str
-            Never contains the escape (its probability is dropped and the rest renormalized).
+        A temperature below 1 sharpens toward the most likely character, above 1 flattens. The
+        escape is never drawn (its probability is dropped).
         """
         return self.sample_streams(1, n_chars, temperature=temperature, seed=seed)[0]
 
@@ -274,41 +202,19 @@ class CharLM(abc.ABC):
                        prompt: str = "") -> list[str]:
         """Draw ``n_streams`` independent texts of ``n_chars`` characters, as one batch.
 
-        Much faster than ``n_streams`` calls of :meth:`sample` (one batched step per
-        character). With ``n_streams=1`` and no prompt it gives exactly :meth:`sample`.
-
-        Parameters
-        ----------
-        n_streams : int
-            Number of texts (>= 1).
-        n_chars : int
-            Characters per text (>= 0), not counting the prompt.
-        temperature : float or sequence of float, keyword-only
-            As in :meth:`sample`; a sequence gives each stream its own temperature.
-        seed : int, keyword-only
-            As in :meth:`sample`.
-        prompt : str, keyword-only
-            Text every stream reads first (not included in the result), e.g. ``".\\n"``
-            to start at the beginning of a sentence.
-
-        Returns
-        -------
-        list of str
+        ``temperature`` may give each stream its own; every stream first reads ``prompt`` (not
+        returned), e.g. ``".\\n"`` to start a sentence. One stream, no prompt: :meth:`sample`.
         """
         return self.sample_scored(n_streams, n_chars, temperature=temperature, seed=seed,
                                   prompt=prompt).texts
 
     def sample_scored(self, n_streams: int, n_chars: int, *,
                       temperature: float | Sequence[float] = 1.0, seed: int = 0,
-                      prompt: str = "") -> ScoredSample:
+                      prompt: str = "") -> _ScoredSample:
         """:meth:`sample_streams`, also returning the log2 probability of every drawn character.
 
-        Returns
-        -------
-        ScoredSample
-            ``.texts`` exactly as :meth:`sample_streams` with the same arguments, and
-            ``.log2_probs``, float64 (n_streams, n_chars): ``log2 q_T(x_t | context)`` under
-            the tempered, escape-free distribution the character was drawn from.
+        Returns a frozen record: ``.texts`` (as :meth:`sample_streams`) and ``.log2_probs``,
+        float64 (n_streams, n_chars), under the tempered escape-free distribution drawn from.
         """
         temperature = _check_sampling(n_streams, n_chars, temperature)
         if n_chars > 0 and not self.vocab:
@@ -316,13 +222,13 @@ class CharLM(abc.ABC):
         n_streams, n_chars = int(n_streams), int(n_chars)
         uniforms = np.random.default_rng(seed).random((n_chars, n_streams))
         state = self.initial_state(n_streams)
-        for symbol in self.symbols(_check_text(prompt, name="prompt")):
+        for symbol in self.symbols(check_text(prompt, name="prompt")):
             state = self.advance(state, np.full(n_streams, symbol, dtype=np.int64))
         drawn = np.zeros((n_chars, n_streams), dtype=np.int64)
         log2_probs = np.zeros((n_chars, n_streams))
         rows = np.arange(n_streams)
         for t in range(n_chars):
-            q = tempered(self.probs(state)[:, : self.escape], temperature)  # (n_streams, vocab)
+            q = _tempered(self.probs(state)[:, : self.escape], temperature)  # (n_streams, vocab)
             # inverse-CDF draw; the min guards against round-off in the last cumsum entry
             cdf = np.cumsum(q, axis=1)
             drawn[t] = np.minimum((cdf < uniforms[t][:, None]).sum(axis=1), self.escape - 1)
@@ -330,48 +236,31 @@ class CharLM(abc.ABC):
             state = self.advance(state, drawn[t])
         chars = np.array(list(self.vocab))
         texts = ["".join(chars[drawn[:, b]]) for b in range(n_streams)]
-        return ScoredSample(texts, log2_probs.T.copy())
+        return _ScoredSample(texts, log2_probs.T.copy())
 
     def sequence_log2_probs(self, texts: Sequence[str], *, prompt: str = "",
                             temperature: float = 1.0) -> np.ndarray:
-        """log2 probability that sampling after ``prompt`` starts with each of ``texts``.
+        """log2 probability that sampling after ``prompt`` starts with each of ``texts`` (float64).
 
-        Exactly the distribution of :meth:`sample_streams` with the same prompt and
-        temperature: the escape is dropped, so a text with an unseen character gets -inf.
-        All texts are scored together as one batch.
-
-        Parameters
-        ----------
-        texts : sequence of str
-        prompt : str, keyword-only
-            Context read before every text (``".\\n"``: the start of a sentence).
-        temperature : float, keyword-only
-
-        Returns
-        -------
-        numpy.ndarray
-            float64 (len(texts),).
-
-        Notes
-        -----
-        ``log2 p(text) = sum_t log2 q_T(x_t | prompt, x_<t)`` with
-        ``q_T = p ** (1/T) / sum_{v != escape} p(v) ** (1/T)``.
+        Exactly the distribution of :meth:`sample_streams` with the same prompt and temperature:
+        ``sum_t log2 q_T(x_t | prompt, x_<t)``, ``q_T`` the tempered, escape-free distribution,
+        so a text with an unseen character gets -inf. All texts are scored as one batch.
         """
         t_col = _check_temperature(temperature, 1)[0, 0]
         n = len(texts)
-        lengths = np.array([len(_check_text(t, name="texts[i]")) for t in texts], dtype=np.int64)
+        lengths = np.array([len(check_text(t, name="texts[i]")) for t in texts], dtype=np.int64)
         width = int(lengths.max()) if n else 0
         grid = np.zeros((n, width), dtype=np.int64)  # (n_texts, width) symbols, 0-padded
         for i, text in enumerate(texts):
             grid[i, : lengths[i]] = self.symbols(text)
         state = self.initial_state(max(n, 1))
-        for symbol in self.symbols(_check_text(prompt, name="prompt")):
+        for symbol in self.symbols(check_text(prompt, name="prompt")):
             state = self.advance(state, np.full(max(n, 1), symbol, dtype=np.int64))
         total = np.zeros(n)
         rows = np.arange(n)
         with np.errstate(divide="ignore"):
             for t in range(width):
-                q = tempered(self.probs(state)[:n, : self.escape], t_col)  # (n, vocab)
+                q = _tempered(self.probs(state)[:n, : self.escape], t_col)  # (n, vocab)
                 padded = np.concatenate([q, np.zeros((n, 1))], axis=1)  # escape: probability 0
                 total += np.where(t < lengths, np.log2(padded[rows, grid[:, t]]), 0.0)
                 state = self.advance(state, grid[:, t])
@@ -406,16 +295,8 @@ def _check_temperature(temperature: Any, n_rows: int) -> np.ndarray:
     return np.broadcast_to(values, (n_rows,)).reshape(n_rows, 1)
 
 
-def tempered(p: np.ndarray, temperature: float | np.ndarray) -> np.ndarray:
-    """Renormalized ``p ** (1 / temperature)`` along the last axis (computed in log space).
-
-    Examples
-    --------
-    >>> tempered(np.array([0.5, 0.25, 0.25]), 1.0).tolist()
-    [0.5, 0.25, 0.25]
-    >>> np.round(tempered(np.array([0.5, 0.25, 0.25]), 0.5), 3).tolist()
-    [0.667, 0.167, 0.167]
-    """
+def _tempered(p: np.ndarray, temperature: float | np.ndarray) -> np.ndarray:
+    """Renormalized ``p ** (1 / temperature)`` along the last axis (computed in log space)."""
     logits = np.log(p) / temperature
     logits -= logits.max(axis=-1, keepdims=True)
     weights = np.exp(logits)
@@ -425,29 +306,11 @@ def tempered(p: np.ndarray, temperature: float | np.ndarray) -> np.ndarray:
 class BlockStepper:
     """Step a model through a text cut into blocks, all blocks in lockstep.
 
-    The one loop behind :meth:`CharLM.code_lengths` and ``lossylab.coding``: both
-    encoder and decoder drive it identically, so they see bit-identical probabilities.
-    Character ``t`` of block ``b`` is text position ``b * block_chars + t``. At every
-    step ``t`` (``0 .. n_steps - 1``):
+    Character ``t`` of block ``b`` is text position ``b * block_chars + t``. At every step:
+    ``p = stepper.probs()`` (float64 (n_blocks, n_symbols); rows where ``stepper.active()``
+    hold real characters: the last block can be shorter), code or decode them, then
+    ``stepper.advance(symbols)`` (int64 (n_blocks,); finished blocks are padded with 0).
 
-    1. ``p = stepper.probs()``: float64 (n_blocks, n_symbols); row ``b`` is the
-       distribution of character ``t`` of block ``b``. Only rows where
-       ``stepper.active()`` is True correspond to real characters (only the last
-       block can be shorter).
-    2. code or decode the active symbols, then ``stepper.advance(symbols)`` with
-       int64 (n_blocks,); entries of finished blocks are replaced by 0 (padding), so
-       the batch shape never changes.
-
-    Parameters
-    ----------
-    model : CharLM
-    n_chars : int
-        Length of the whole text (a decoder knows it from the header).
-    block_chars : int, keyword-only
-        Block length, ``BLOCK_CHARS`` by default.
-
-    Examples
-    --------
     >>> class Uniform(CharLM):
     ...     vocab = "ab"
     ...     def initial_state(self, batch=1): return np.zeros(batch)

@@ -1,38 +1,28 @@
-"""Memorization: how much of a sample is copied from the training text."""
+"""Memorization: how much of a sample is copied verbatim from the training text.
+
+A model can compress its training text by generalizing (learning the rules) or by
+memorizing (storing the text). Three measures of a sample tell them apart: its longest
+substring found verbatim in the training text, the fraction of its character n-grams
+found there, and the fraction of its words the training text never uses.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover - imported lazily by __getattr__ at the end
-    pass
-from typing import TYPE_CHECKING
+from lossylab.lm import check_text, symbol_ids
 
-from lossylab.lm import _check_text, _codepoints
-
-# --- memorization: how much of a sample is copied from the training text ------------------
+__all__ = ["TrainingIndex"]
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 
 
 @dataclass(frozen=True)
-class Memorization:
-    """How much of a sample is verbatim training text.
-
-    Attributes
-    ----------
-    longest_verbatim_chars : int
-        Length of the longest substring of the sample found verbatim in the training text.
-    ngram_in_train_fraction : float
-        Fraction of the sample's character n-grams (n = ``TrainingIndex.n``) found in it.
-    invented_word_fraction : float
-        Fraction of the sample's words (lower-cased letters and apostrophes) that never
-        occur in the training text; a word cut by the end of the sample is not counted.
-    """
+class _Memorization:
+    """The three measures of :meth:`TrainingIndex.memorization` for one sample."""
 
     longest_verbatim_chars: int
     ngram_in_train_fraction: float
@@ -42,22 +32,11 @@ class Memorization:
 class TrainingIndex:
     """Fast look-ups into a training text: which substrings of a sample occur in it.
 
-    Every n-gram of the training text gets an integer code (base ``len(vocab) + 1``);
-    the codes are sorted once, with their positions. An m-gram (m <= n) occurs in the
-    text iff some n-gram code falls in its code range (one ``searchsorted``), and longer
-    matches are extended from the positions of their first n-gram, character by character.
-    (An m-gram that occurs only within the last n - 1 characters of the text is missed.)
+    Every n-gram of ``train`` gets an integer code (base ``len(vocab) + 1``), sorted once
+    with its positions: an m-gram (m <= n) occurs iff some code falls in its range (one
+    ``searchsorted``; one only in the last n - 1 characters is missed), and longer matches
+    are extended from the positions of their first n-gram.
 
-    Parameters
-    ----------
-    train : str
-        The training text.
-    n : int, keyword-only
-        Length of the indexed n-grams (8 by default); also the n of
-        :meth:`ngram_in_train_fraction`.
-
-    Examples
-    --------
     >>> index = TrainingIndex("the cat sat on the mat.")
     >>> found = index.memorization("a cat sat on the hat.")
     >>> found.longest_verbatim_chars  # " cat sat on the "
@@ -67,7 +46,7 @@ class TrainingIndex:
     """
 
     def __init__(self, train: str, *, n: int = 8) -> None:
-        self.train = _check_text(train, name="train")
+        self.train = check_text(train, name="train")
         self.n = int(n)
         self.vocab = "".join(sorted(set(train)))
         self.base = len(self.vocab) + 1  # symbols 0..len(vocab)-1, len(vocab) = unseen
@@ -81,12 +60,8 @@ class TrainingIndex:
         self.words = frozenset(_WORD.findall(train.lower()))
 
     def _symbols(self, text: str) -> np.ndarray:
-        known = _codepoints(self.vocab)
-        cps = _codepoints(text)
-        if len(known) == 0:
-            return np.zeros(len(cps), dtype=np.int64)
-        idx = np.minimum(np.searchsorted(known, cps), len(known) - 1)
-        return np.where(known[idx] == cps, idx, len(known)).astype(np.int64)
+        """int64 symbols of ``text`` in the training vocabulary (unseen: ``len(vocab)``)."""
+        return symbol_ids(text, self.vocab)
 
     def _codes(self, symbols: np.ndarray, m: int) -> np.ndarray:
         """int64 code of the m-gram starting at each position: (len(symbols) - m + 1,)."""
@@ -104,7 +79,7 @@ class TrainingIndex:
 
     def longest_verbatim(self, sample: str) -> int:
         """Length of the longest substring of ``sample`` that occurs in the training text."""
-        symbols = self._symbols(_check_text(sample, name="sample"))
+        symbols = self._symbols(check_text(sample, name="sample"))
         best = 0
         for m in range(1, self.n + 1):
             lo, hi = self._ranges(symbols, m)
@@ -131,18 +106,22 @@ class TrainingIndex:
 
     def ngram_in_train_fraction(self, sample: str) -> float:
         """Fraction of the sample's character n-grams that occur in the training text."""
-        lo, hi = self._ranges(self._symbols(_check_text(sample, name="sample")), self.n)
+        lo, hi = self._ranges(self._symbols(check_text(sample, name="sample")), self.n)
         return float(np.mean(hi > lo)) if len(lo) else 0.0
 
     def invented_word_fraction(self, sample: str) -> float:
         """Fraction of the sample's complete words never seen in the training text."""
-        text = _check_text(sample, name="sample").lower()
+        text = check_text(sample, name="sample").lower()
         words = _WORD.findall(text)
         if words and text[-1:].isalpha():
             words = words[:-1]  # the last word may be cut by the end of the sample
         return float(np.mean([w not in self.words for w in words])) if words else 0.0
 
-    def memorization(self, sample: str) -> Memorization:
-        """All three measures for one sample."""
-        return Memorization(self.longest_verbatim(sample), self.ngram_in_train_fraction(sample),
+    def memorization(self, sample: str) -> _Memorization:
+        """All three measures of ``sample`` as a frozen record.
+
+        ``longest_verbatim_chars``, ``ngram_in_train_fraction`` and ``invented_word_fraction``
+        (words: lower-cased letters and apostrophes; one cut by the sample's end is not counted).
+        """
+        return _Memorization(self.longest_verbatim(sample), self.ngram_in_train_fraction(sample),
                             self.invented_word_fraction(sample))

@@ -12,35 +12,24 @@ The model reads one character at a time and keeps a hidden state ``h`` of
 
 and the next-character distribution is ``softmax(h' @ W_out + b_out)`` over the
 vocabulary plus one escape symbol for characters never seen in training. Training
-minimises the cross-entropy (the code length of the training text, in bits) by
-truncated back-propagation through time: the text is cut into ``batch_size``
-parallel streams read in chunks of ``seq_len`` characters, and the hidden state is
-carried from one chunk to the next, so the model learns to use context longer than
-a chunk. Each stream also restarts from a zero state now and then (``reset_prob``):
-a model that never saw a fresh state after its first steps can fall into a bad
-regime when the evaluation starts a block from zero (we measured one block of the
-held-out text at 14 bits/char instead of 2.8 before adding the resets). The backward
-pass is written out by hand (:func:`loss_and_grads`; the unit tests check it against
-finite differences) and the optimiser is Adam with a cosine learning-rate decay.
+(:func:`train_gru`) minimises the cross-entropy (the code length of the training text,
+in bits) by truncated back-propagation through time, the hidden state carried from one
+chunk of text to the next; each stream also restarts from a zero state now and then,
+else a model can fall into a bad regime when the evaluation starts a block from zero
+(we measured one held-out block at 14 bits/char instead of 2.8). The backward pass is
+written out by hand (``_loss_and_grads``, checked against finite differences by the
+unit tests); the optimiser is Adam with a cosine learning-rate decay.
 
-Entry points: :func:`train_gru` (any size, with a tqdm bar), :func:`train_small`
-(a few seconds, for a live demo), :func:`load_pretrained` / :func:`pretrained_names`
-(the ladder trained by ``python -m lossylab.train``), :meth:`GRULM.quantized` (the
-same model with every weight rounded to a few bits: "JPEG the model").
-
-Why a GRU rather than an MLP over a window or a tiny transformer: at this scale,
-on two CPU cores, the recurrent net gives the best bits per character per
-CPU-second, and its state is just ``h``, so the batched step-by-step interface of
-:class:`lossylab.lm.CharLM` (used for arithmetic coding) costs one small matrix
-product per character.
+Also here: :func:`train_small` (a few seconds, for a live demo), the pretrained ladder
+(:func:`load_pretrained`, trained by ``python tools/train_ladder.py``) and
+:meth:`GRULM.quantized` (every weight rounded to a few bits: "JPEG the model"). Why a
+GRU: at this scale, on two CPU cores, it gives the best bits per character per
+CPU-second, and its state is just ``h``, one small matrix product per character.
 
 What this version leaves out compared with a real training stack: one layer only, no
 dropout or weight decay (the models here are too small to overfit 1M characters
 much), no mixed precision or GPU, and evaluation restarts the state every
 ``lossylab.lm.BLOCK_CHARS`` characters (costing about 0.01 bits/char).
-
-Weights are stored as float32 ``.npz`` files read with ``allow_pickle=False``; the
-vocabulary is stored as an integer array of Unicode code points.
 
 References
 ----------
@@ -62,49 +51,31 @@ from typing import Any
 
 import numpy as np
 
-from lossylab.lm import CharLM
+from lossylab.lm import CharLM, check_text, symbol_ids
+
+__all__ = ["GRULM", "PARAM_NAMES", "WEIGHTS_DIR", "init_params", "load_pretrained",
+           "pretrained_names", "train_gru", "train_small"]
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-LADDER_JSON = "ladder.json"
+_LADDER_JSON = "ladder.json"
 PARAM_NAMES = ("W_x", "b", "W_h", "b_hn", "W_out", "b_out")
 _PROB_FLOOR = 1e-12  # every symbol, the escape included, keeps at least this probability
 
-Params = dict[str, np.ndarray]
+_Params = dict[str, np.ndarray]
 
 
 # --- parameters and the forward / backward pass ---------------------------------------------
-
-
 def init_params(
     n_symbols: int, hidden_size: int, *, seed: int = 0, dtype: Any = np.float32
-) -> Params:
-    """Seeded initial parameters of a GRU language model.
+) -> _Params:
+    """Seeded initial parameters of a GRU over ``n_symbols`` (vocabulary + escape), H hidden units.
 
-    Every weight is drawn uniformly from +-1/sqrt(hidden_size) (PyTorch's GRU default);
-    biases start at zero.
+    Weights uniform in +-1/sqrt(H) (PyTorch's GRU default), biases zero; ``dtype`` float32
+    to train, float64 for gradient checks. ``W_x`` (n_symbols, 3H), ``b`` (3H,), ``W_h``
+    (H, 3H), ``b_hn`` (H,), ``W_out`` (H, n_symbols), ``b_out`` (n_symbols,); gates r, z, n.
 
-    Parameters
-    ----------
-    n_symbols : int
-        Vocabulary size plus one (the escape symbol).
-    hidden_size : int
-        Number of hidden units H.
-    seed : int
-        Seed of the random generator.
-    dtype : numpy dtype
-        float32 for training, float64 for gradient checks.
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        ``W_x`` (n_symbols, 3H), ``b`` (3H,), ``W_h`` (H, 3H), ``b_hn`` (H,),
-        ``W_out`` (H, n_symbols), ``b_out`` (n_symbols,). Gates are ordered r, z, n.
-
-    Examples
-    --------
-    >>> params = init_params(5, 4)
-    >>> params["W_h"].shape, params["W_out"].shape
-    ((4, 12), (4, 5))
+    >>> init_params(5, 4)["W_h"].shape
+    (4, 12)
     """
     if n_symbols < 2 or hidden_size < 1:
         raise ValueError(
@@ -127,16 +98,12 @@ def init_params(
     }
 
 
-def count_params(params: Params) -> int:
-    """Total number of numbers in the parameter tensors."""
-    return int(sum(params[key].size for key in PARAM_NAMES))
-
-
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))  # overflow-free logistic
+    """Overflow-free logistic function."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-def gru_step(params: Params, h: np.ndarray, symbols: np.ndarray) -> np.ndarray:
+def _gru_step(params: _Params, h: np.ndarray, symbols: np.ndarray) -> np.ndarray:
     """One GRU step for a batch: new hidden state (batch, H) after reading ``symbols``."""
     hidden = h.shape[1]
     a = params["W_x"][symbols] + params["b"]  # (batch, 3H) input pre-activations
@@ -146,35 +113,13 @@ def gru_step(params: Params, h: np.ndarray, symbols: np.ndarray) -> np.ndarray:
     return n + rz[:, hidden:] * (h - n)
 
 
-def loss_and_grads(
-    params: Params, inputs: np.ndarray, targets: np.ndarray, h0: np.ndarray
-) -> tuple[float, Params, np.ndarray]:
-    """Cross-entropy of one chunk and its exact gradient by back-propagation through time.
-
-    Parameters
-    ----------
-    params : dict
-        As returned by :func:`init_params` (the dtype of the computation follows them).
-    inputs, targets : numpy.ndarray
-        int, shape (T, batch): the symbol read at step t and the symbol to predict.
-    h0 : numpy.ndarray
-        (batch, H) hidden state before the chunk (carried over from the previous chunk).
-
-    Returns
-    -------
-    loss_nats : float
-        Mean negative log-likelihood per character, in nats.
-    grads : dict
-        Gradient of ``loss_nats`` with respect to every tensor of ``params``.
-    h_last : numpy.ndarray
-        (batch, H) hidden state after the chunk, to carry into the next one.
-
-    Notes
-    -----
-    Backward through one step, with dh the gradient reaching h':
-    dn = dh (1 - z), dz = dh (h - n), da_n = dn (1 - n^2), dr = da_n (g_n + b_hn),
-    dh_prev = dh z + [dr r(1-r), dz z(1-z), da_n r] @ W_h^T.
-    """
+def _loss_and_grads(
+    params: _Params, inputs: np.ndarray, targets: np.ndarray, h0: np.ndarray
+) -> tuple[float, _Params, np.ndarray]:
+    """Mean cross-entropy (nats) of a (T, batch) chunk from h0, its exact gradient, last h."""
+    # Back-propagation through time. Backward through one step, with dh the gradient
+    # reaching h': dn = dh (1 - z), dz = dh (h - n), da_n = dn (1 - n^2),
+    # dr = da_n (g_n + b_hn), dh_prev = dh z + [dr r(1-r), dz z(1-z), da_n r] @ W_h^T.
     steps, batch = inputs.shape
     hidden = h0.shape[1]
     a_all = params["W_x"][inputs] + params["b"]  # (T, batch, 3H)
@@ -242,28 +187,17 @@ def _backward_through_time(
 
 
 # --- the optimiser ---------------------------------------------------------------------------
+class _Adam:
+    """Adam (Kingma and Ba 2015) with bias correction, updating parameters in place."""
 
-
-class Adam:
-    """Adam (Kingma and Ba 2015) with bias correction, updating parameters in place.
-
-    Examples
-    --------
-    >>> params = {"w": np.array([1.0, -2.0])}
-    >>> opt = Adam(params)
-    >>> opt.step(params, {"w": np.array([0.5, -0.5])}, learning_rate=0.1)
-    >>> np.round(params["w"], 6)  # the first step moves each weight by learning_rate
-    array([ 0.9, -1.9])
-    """
-
-    def __init__(self, params: Params, *, beta1: float = 0.9, beta2: float = 0.999,
+    def __init__(self, params: _Params, *, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8) -> None:
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.m = {key: np.zeros_like(value) for key, value in params.items()}
         self.v = {key: np.zeros_like(value) for key, value in params.items()}
         self.t = 0
 
-    def step(self, params: Params, grads: Params, *, learning_rate: float) -> None:
+    def step(self, params: _Params, grads: _Params, *, learning_rate: float) -> None:
         """Move ``params`` one Adam step along ``-grads``."""
         self.t += 1
         scale = learning_rate * math.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
@@ -278,40 +212,20 @@ class Adam:
 
 
 # --- the model --------------------------------------------------------------------------------
-
-
 class GRULM(CharLM):
     """A GRU character language model behind the common :class:`lossylab.lm.CharLM` interface.
 
-    The state of ``batch`` parallel streams is their hidden states, float32
-    (batch, hidden_size); :meth:`advance` is one GRU step and :meth:`probs` a softmax.
+    ``params`` are as made by :func:`init_params` for ``len(vocab) + 1`` symbols (kept as
+    read-only float32); the state of ``batch`` streams is float32 (batch, hidden_size).
+    ``bits_per_weight`` (32, fewer once quantized) and ``n_scales`` (the (offset, step)
+    pairs of quantized weights) make ``stored_bits``; ``metadata`` is a free-form record.
 
-    Parameters
-    ----------
-    vocab : str
-        The characters the model knows, sorted and distinct.
-    params : dict
-        Parameter tensors as made by :func:`init_params` for ``len(vocab) + 1`` symbols.
-    name : str, keyword-only
-        Label; ``"gru-<hidden_size>"`` by default.
-    bits_per_weight : int, keyword-only
-        Precision at which the weights are stored (32 for float32, fewer once quantized).
-    n_scales : int, keyword-only
-        Number of (offset, step) pairs stored with quantized weights (counted in
-        :attr:`stored_bits`).
-    metadata : dict or None, keyword-only
-        Free-form record (training settings, measured bits/char), kept in ``.metadata``.
-
-    Examples
-    --------
     >>> model = GRULM("ab", init_params(3, 4))
-    >>> model.n_params, model.hidden_size
-    (115, 4)
-    >>> model.next_probs("ab").shape
-    (3,)
+    >>> model.name, model.n_params, model.next_probs("ab").shape
+    ('gru-4', 115, (3,))
     """
 
-    def __init__(self, vocab: str, params: Params, *, name: str | None = None,
+    def __init__(self, vocab: str, params: _Params, *, name: str | None = None,
                  bits_per_weight: int = 32, n_scales: int = 0,
                  metadata: dict[str, Any] | None = None) -> None:
         _check_vocab(vocab)
@@ -325,10 +239,10 @@ class GRULM(CharLM):
                 f"(+1 escape = {len(vocab) + 1}); pass the vocab the model was trained with"
             )
         self.vocab = vocab
-        self.params = {key: np.asarray(params[key], dtype=np.float32) for key in PARAM_NAMES}
+        self.params = {key: _frozen(params[key]) for key in PARAM_NAMES}
         self.hidden_size = h3 // 3
         self.name = name if name is not None else f"gru-{self.hidden_size}"
-        self.n_params = count_params(self.params)
+        self.n_params = int(sum(self.params[key].size for key in PARAM_NAMES))
         self.bits_per_weight = int(bits_per_weight)
         self._n_scales = int(n_scales)  # quantization scales stored beside the weights
         self.metadata = dict(metadata or {})  # e.g. training settings and measured bits/char
@@ -337,8 +251,7 @@ class GRULM(CharLM):
 
     @property
     def stored_bits(self) -> int:
-        """Size of the parameters at their stored precision, in bits (quantization scales
-        and offsets counted at 32 bits each)."""
+        """Size of the parameters at their stored precision, in bits (scales: 32 bits each)."""
         return self.n_params * self.bits_per_weight + 64 * self._n_scales
 
     def initial_state(self, batch: int = 1) -> np.ndarray:
@@ -347,7 +260,7 @@ class GRULM(CharLM):
 
     def advance(self, state: np.ndarray, symbols: np.ndarray) -> np.ndarray:
         """One GRU step per stream; returns a new (batch, hidden_size) array."""
-        return gru_step(self.params, state, np.asarray(symbols, dtype=np.int64))
+        return _gru_step(self.params, state, np.asarray(symbols, dtype=np.int64))
 
     def probs(self, state: np.ndarray) -> np.ndarray:
         """Softmax of the output layer, float64 (batch, n_symbols), floored at 1e-12."""
@@ -358,32 +271,12 @@ class GRULM(CharLM):
         return p / p.sum(axis=1, keepdims=True)
 
     def quantized(self, bits_per_weight: int, *, per_tensor: bool = True) -> GRULM:
-        """A copy whose weights are uniformly quantized to ``bits_per_weight`` bits.
+        """A copy whose weights are rounded to ``2**bits_per_weight`` levels (2 to 16 bits).
 
-        Parameters
-        ----------
-        bits_per_weight : int
-            2 to 16. Each tensor (or each row, if ``per_tensor`` is False) is mapped to
-            ``2**bits_per_weight`` evenly spaced levels between its minimum and maximum.
-        per_tensor : bool, keyword-only
-            One (offset, step) pair per tensor (True) or per row (False: finer, costs
-            more side information).
-
-        Returns
-        -------
-        GRULM
-            A new model named ``"<name>-q<bits>"``; ``stored_bits`` counts the
-            quantized weights plus 64 bits per (offset, step) pair.
-
-        Raises
-        ------
-        ValueError
-            If ``bits_per_weight`` is not an int in 2..16.
-
-        Notes
-        -----
-        ``w_q = lo + step * round((w - lo) / step)`` with ``step = (hi - lo) / (2**bits - 1)``,
-        so the error of each weight is at most ``step / 2``.
+        ``w_q = lo + step * round((w - lo) / step)``, ``step = (hi - lo) / (2**bits - 1)`` per
+        tensor (or per row, if not ``per_tensor``: finer, more side information), so each
+        weight moves by at most ``step / 2``. The copy is named ``"<name>-q<bits>"``; its
+        ``stored_bits`` count the rounded weights plus 64 bits per (offset, step) pair.
         """
         if not isinstance(bits_per_weight, (int, np.integer)) or not 2 <= bits_per_weight <= 16:
             raise ValueError(
@@ -391,7 +284,7 @@ class GRULM(CharLM):
             )
         params, n_scales = {}, 0
         for key in PARAM_NAMES:
-            params[key], scales = quantize_uniform(
+            params[key], scales = _quantize_uniform(
                 self.params[key], int(bits_per_weight), per_tensor=per_tensor
             )
             n_scales += scales
@@ -399,11 +292,7 @@ class GRULM(CharLM):
                      bits_per_weight=int(bits_per_weight), n_scales=n_scales)
 
     def save(self, path: str | Path, *, metadata: dict[str, Any] | None = None) -> Path:
-        """Write the model to an ``.npz`` file (float32 tensors, vocab as code points).
-
-        ``metadata`` (JSON-serializable) is stored as a JSON string array; nothing
-        needs pickle to read the file back.
-        """
+        """Write the model to an ``.npz`` file; ``metadata`` (JSON-able) as a JSON string."""
         path = Path(path)
         meta = {"name": self.name, "hidden_size": self.hidden_size, **(metadata or {})}
         vocab_codes = np.array([ord(ch) for ch in self.vocab], dtype=np.int32)
@@ -420,16 +309,16 @@ class GRULM(CharLM):
         return cls(vocab, params, name=meta.get("name"), metadata=meta)
 
 
-def quantize_uniform(weights: np.ndarray, bits: int, *, per_tensor: bool = True
-                     ) -> tuple[np.ndarray, int]:
-    """Round ``weights`` to ``2**bits`` evenly spaced levels; returns (values, n_scale_pairs).
+def _frozen(weights: np.ndarray) -> np.ndarray:
+    """A read-only float32 copy: a model's weights never change once it is built."""
+    out = np.array(weights, dtype=np.float32)
+    out.setflags(write=False)
+    return out
 
-    Examples
-    --------
-    >>> q, n_scales = quantize_uniform(np.array([0.0, 0.1, 0.7, 1.0]), 2)
-    >>> np.round(q.astype(np.float64), 3).tolist(), n_scales
-    ([0.0, 0.0, 0.667, 1.0], 1)
-    """
+
+def _quantize_uniform(weights: np.ndarray, bits: int, *, per_tensor: bool = True
+                      ) -> tuple[np.ndarray, int]:
+    """Round ``weights`` to ``2**bits`` evenly spaced levels; returns (values, n_scale_pairs)."""
     w = np.asarray(weights, dtype=np.float64)
     rows = w.reshape(1, -1) if per_tensor or w.ndim < 2 else w.reshape(w.shape[0], -1)
     lo = rows.min(axis=1, keepdims=True)
@@ -440,6 +329,7 @@ def quantize_uniform(weights: np.ndarray, bits: int, *, per_tensor: bool = True
 
 
 def _check_vocab(vocab: Any) -> None:
+    """TypeError/ValueError unless ``vocab`` is a non-empty str of sorted distinct characters."""
     if not isinstance(vocab, str) or len(vocab) == 0:
         raise TypeError(f"vocab must be a non-empty str, got {vocab!r}")
     if list(vocab) != sorted(set(vocab)):
@@ -449,10 +339,8 @@ def _check_vocab(vocab: Any) -> None:
 
 
 # --- training ---------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
-class TrainingRun:
+class _TrainingRun:
     """The result of :func:`train_gru`: the model, its loss curve and the wall time."""
 
     model: GRULM
@@ -474,46 +362,23 @@ def train_gru(
     seed: int = 0,
     progress: bool = True,
     name: str | None = None,
-) -> TrainingRun:
+) -> _TrainingRun:
     """Train a GRU language model on ``text`` by truncated back-propagation through time.
 
-    The text is cut into ``batch_size`` contiguous streams; each step reads the next
-    ``seq_len`` characters of every stream, starting from the hidden state left by the
-    previous step. Before each step, each stream's state is reset to zero with
-    probability ``reset_prob`` (and all of them when the streams wrap around, once per
-    epoch), so that the model also learns to start reading from a fresh state, as the
-    evaluation does at the start of every block.
-
-    Parameters
-    ----------
-    text : str
-        Training text; its distinct characters become the vocabulary.
-    hidden_size : int, keyword-only
-        Number of hidden units.
-    n_steps : int, keyword-only
-        Number of Adam updates (each sees ``batch_size * seq_len`` characters).
-    batch_size, seq_len : int, keyword-only
-        Parallel streams, and characters per stream per update (the truncation length).
-    learning_rate : float, keyword-only
-        Peak Adam step; linear warm-up over the first 2% of the steps, then cosine decay
-        to ``final_lr_fraction * learning_rate``.
-    clip_norm : float, keyword-only
-        Gradients are rescaled when their global norm exceeds this.
-    reset_prob : float, keyword-only
-        Probability that a stream restarts from a zero state at a step. Without resets
-        a model never sees a fresh state after training starts and can fall into a bad
-        regime when evaluation starts a block from zero.
-    seed : int, keyword-only
-        Seed of the initial weights and of the resets; training is otherwise deterministic.
-    progress : bool, keyword-only
-        Show a tqdm progress bar.
-    name : str or None, keyword-only
-        Model label (``"gru-<hidden_size>"`` by default).
+    The text (its characters are the vocabulary) is cut into ``batch_size`` streams; each of
+    the ``n_steps`` Adam updates reads the next ``seq_len`` characters of every stream from
+    the hidden state left by the previous one (all restart once per epoch). The learning
+    rate warms up linearly over 2% of the steps, then decays (cosine) to
+    ``final_lr_fraction`` of its peak; gradients are clipped to a global norm of
+    ``clip_norm``; each stream restarts from zero with probability ``reset_prob`` per step,
+    so the model learns to read from a fresh state, as the evaluation does at every block.
+    ``seed`` seeds the weights and resets (training is otherwise deterministic).
 
     Returns
     -------
-    TrainingRun
-        ``.model``, ``.loss_bits`` (training bits/char of every step) and ``.seconds``.
+    frozen dataclass
+        ``.model`` (GRULM), ``.loss_bits`` (float64 (n_steps,), training bits/char of every
+        step) and ``.seconds`` (wall time).
 
     Raises
     ------
@@ -527,7 +392,7 @@ def train_gru(
     vocab = "".join(sorted(set(text)))
     params = init_params(len(vocab) + 1, hidden_size, seed=seed)
     streams = _streams(text, vocab, batch_size)  # (batch, stream_len) int64
-    optimizer = Adam(params)
+    optimizer = _Adam(params)
     reset_rng = np.random.default_rng([seed, 1])
     h = np.zeros((batch_size, hidden_size), dtype=np.float32)
     losses = np.empty(n_steps)
@@ -539,7 +404,7 @@ def train_gru(
             pos, h = 0, np.zeros_like(h)
         h = np.where(reset_rng.random((batch_size, 1)) < reset_prob, np.float32(0.0), h)
         chunk = streams[:, pos : pos + seq_len + 1].T  # (seq_len + 1, batch)
-        loss, grads, h = loss_and_grads(params, chunk[:-1], chunk[1:], h)
+        loss, grads, h = _loss_and_grads(params, chunk[:-1], chunk[1:], h)
         _clip_(grads, clip_norm)
         lr = learning_rate * _lr_factor(step, n_steps, final_lr_fraction)
         optimizer.step(params, grads, learning_rate=lr)
@@ -548,20 +413,16 @@ def train_gru(
         if step % 50 == 0:
             bar.set_postfix(bits_per_char=f"{losses[max(0, step - 49):step + 1].mean():.3f}")
     model = GRULM(vocab, params, name=name)
-    return TrainingRun(model=model, loss_bits=losses, seconds=time.perf_counter() - start)
+    return _TrainingRun(model=model, loss_bits=losses, seconds=time.perf_counter() - start)
 
 
 def train_small(text: str, *, hidden_size: int = 32, n_steps: int = 300, seed: int = 0,
                 progress: bool = False) -> GRULM:
-    """Train a small GRU quickly (about 10 s for the defaults), e.g. live in a notebook.
-
-    A thin wrapper around :func:`train_gru` with settings that suit small models:
-    batch 32, chunks of 32 characters, learning rate 1e-2.
+    """Train a small GRU in a few seconds (batch 32, chunks of 32, learning rate 1e-2).
 
     Examples
     --------
-    >>> model = train_small("to be or not to be " * 60, hidden_size=8, n_steps=20)
-    >>> model.vocab
+    >>> train_small("to be or not to be " * 60, hidden_size=8, n_steps=20).vocab
     ' benort'
     """
     run = train_gru(text, hidden_size=hidden_size, n_steps=n_steps, batch_size=32, seq_len=32,
@@ -571,8 +432,8 @@ def train_small(text: str, *, hidden_size: int = 32, n_steps: int = 300, seed: i
 
 def _check_training_settings(text: Any, hidden_size: int, n_steps: int, batch_size: int,
                              seq_len: int, learning_rate: float) -> None:
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    """ValueError (TypeError for a non-str text) naming the first bad setting."""
+    check_text(text)
     for label, value in [("hidden_size", hidden_size), ("n_steps", n_steps),
                          ("batch_size", batch_size), ("seq_len", seq_len)]:
         if not isinstance(value, (int, np.integer)) or value < 1:
@@ -588,9 +449,7 @@ def _check_training_settings(text: Any, hidden_size: int, n_steps: int, batch_si
 
 def _streams(text: str, vocab: str, batch_size: int) -> np.ndarray:
     """The text as symbols, cut into ``batch_size`` equal contiguous streams."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    known = np.array([ord(ch) for ch in vocab], dtype=np.uint32)
-    symbols = np.searchsorted(known, codes).astype(np.int64)  # every char is in vocab
+    symbols = symbol_ids(text, vocab)  # every char is in vocab: no escape
     stream_len = len(symbols) // batch_size
     return symbols[: batch_size * stream_len].reshape(batch_size, stream_len)
 
@@ -604,7 +463,8 @@ def _lr_factor(step: int, n_steps: int, final_fraction: float) -> float:
     return final_fraction + (1 - final_fraction) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def _clip_(grads: Params, max_norm: float) -> None:
+def _clip_(grads: _Params, max_norm: float) -> None:
+    """Rescale ``grads`` in place when their global norm exceeds ``max_norm``."""
     norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
     if norm > max_norm:
         for g in grads.values():
@@ -612,14 +472,9 @@ def _clip_(grads: Params, max_norm: float) -> None:
 
 
 # --- the pretrained ladder --------------------------------------------------------------------
-
-
-def ladder_records(weights_dir: str | Path | None = None) -> list[dict[str, Any]]:
-    """The entries of ``ladder.json`` (smallest to largest): sizes, settings, bits/char.
-
-    Returns an empty list when no ladder has been trained into ``weights_dir``.
-    """
-    path = Path(weights_dir or WEIGHTS_DIR) / LADDER_JSON
+def _ladder_records(weights_dir: str | Path | None = None) -> list[dict[str, Any]]:
+    """The entries of ``ladder.json``, smallest to largest ([] if no ladder was trained)."""
+    path = Path(weights_dir or WEIGHTS_DIR) / _LADDER_JSON
     if not path.is_file():
         return []
     return list(json.loads(path.read_text())["models"])
@@ -633,30 +488,16 @@ def pretrained_names() -> list[str]:
     >>> pretrained_names()[0]
     'gru-4'
     """
-    return [entry["name"] for entry in ladder_records()
+    return [entry["name"] for entry in _ladder_records()
             if (WEIGHTS_DIR / f"{entry['name']}.npz").is_file()]
 
 
 def load_pretrained(name: str) -> GRULM:
-    """Load one pretrained model of the ladder (trained by ``python -m lossylab.train``).
+    """Load one pretrained model of the ladder (trained by ``python tools/train_ladder.py``).
 
-    Parameters
-    ----------
-    name : str
-        One of :func:`pretrained_names`, e.g. ``"gru-256"``.
+    ``name`` is one of :func:`pretrained_names`, e.g. ``"gru-256"`` (else ValueError, listing
+    them); the model's ``.metadata`` holds its ``ladder.json`` record.
 
-    Returns
-    -------
-    GRULM
-        With ``.metadata`` holding its ``ladder.json`` record.
-
-    Raises
-    ------
-    ValueError
-        If ``name`` is not in the ladder; the message lists the names.
-
-    Examples
-    --------
     >>> model = load_pretrained("gru-4")
     >>> model.n_params < model.metadata["train_chars"]
     True
@@ -665,6 +506,6 @@ def load_pretrained(name: str) -> GRULM:
     if name not in names:
         raise ValueError(
             f"no pretrained model named {name!r}; choose one of {names} "
-            "(or train them with python -m lossylab.train)"
+            "(or train them with python tools/train_ladder.py)"
         )
     return GRULM.load(WEIGHTS_DIR / f"{name}.npz")

@@ -14,23 +14,18 @@ w seen once after h, etc.), so that probabilities sum to one. Kneser and Ney's i
 the lower orders are only consulted when the longer context says little, so they are
 trained not on raw counts but on *continuation counts* ``N1+(. h w)``, the number of
 distinct characters seen before ``h w`` ("Francisco" is frequent but follows only
-"San"). The three discounts D1, D2, D3+ per order are Chen and Goodman's closed-form
-estimates from the counts of counts (modified Kneser-Ney).
+"San"). The discounts D1, D2, D3+ per order are Chen and Goodman's closed-form
+estimates from the counts of counts. Order 0 is the unigram model (with a uniform
+floor, so unseen characters and the escape keep a small probability); orders go to 10.
 
-Order 0 is the unigram model (with a uniform floor, so unseen characters and the
-escape keep a small probability). Orders go up to 10.
-
-Implementation: everything is vectorized with numpy. A context of length j gets an
-integer id; contexts of length j are keyed by ``(id of its length j-1 suffix) * B +
-oldest character`` and numbered with a sort, so ids never overflow. Counts live in
-sorted key arrays and are looked up with ``np.searchsorted``. Stored arrays use int32
-whenever their range allows and keep only what cannot be recomputed exactly: the
-discounted counts, and for the large high-order tables the per-context totals and
-discount masses, are recomputed at look-up from the raw counts, in the same order, so
-the numbers are identical. The Tiny Shakespeare ladder of orders 0..10 holds ~66 MB
-(it held ~360 MB with int64/float64 arrays for everything). Text is cut into
-blocks of ``lossylab.lm.BLOCK_CHARS`` as in the evaluation, each block starting from
-k beginning-of-block symbols, so training and evaluation see the same contexts.
+Implementation: vectorized numpy. A context of length j gets an integer id, keyed by
+``(id of its length j-1 suffix) * B + oldest character`` and numbered with a sort (ids
+never overflow); counts live in sorted key arrays looked up with ``np.searchsorted``,
+int32 whenever the range allows. What can be recomputed exactly (discounted counts; the
+per-context totals of the large tables) is recomputed at look-up, in the same order:
+the Tiny Shakespeare ladder of orders 0..10 holds ~66 MB instead of ~360 MB. Text is cut
+into blocks of ``lossylab.lm.BLOCK_CHARS`` as in the evaluation, so training and
+evaluation see the same contexts. A fitted model's count arrays are read-only.
 
 What this leaves out compared with a production toolkit (KenLM, SRILM): pruning,
 quantized and compressed storage, and word-level tokenization.
@@ -49,7 +44,9 @@ from typing import Any
 
 import numpy as np
 
-from lossylab.lm import BLOCK_CHARS, CharLM, _check_text, _codepoints, utf8_lengths
+from lossylab.lm import BLOCK_CHARS, CharLM, check_text, symbol_ids
+
+__all__ = ["MAX_ORDER", "NGramLM", "fit_ngram_ladder", "ladder_code_lengths"]
 
 MAX_ORDER = 10
 
@@ -66,6 +63,11 @@ class _Table:
     total: np.ndarray | None  # (n_contexts,) int32: sum of counts per context
     gamma: np.ndarray | None  # (n_contexts,) float64: D1 N1 + D2 N2 + D3 N3+ per context
 
+    def __post_init__(self) -> None:
+        for array in (self.pair_keys, self.pair_counts, self.discounts, self.total, self.gamma):
+            if array is not None:
+                array.setflags(write=False)  # counts never change once fitted
+
 
 # Tables with more contexts than this recompute total and gamma at look-up from the
 # context's few pairs (identical numbers, summed in the same order as np.bincount):
@@ -79,11 +81,7 @@ def _int_dtype(bound: int) -> type[np.signedinteger[Any]]:
 
 
 def _lookup(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """Index of each query in the sorted ``keys``, or -1 when absent.
-
-    Queries are cast to the keys' dtype (their range is the keys' range by construction)
-    so that ``searchsorted`` does not copy the keys.
-    """
+    """Index of each query in the sorted ``keys`` (cast to their dtype: no copy), or -1."""
     queries = queries.astype(keys.dtype, copy=False)
     pos = np.searchsorted(keys, queries)
     pos_ok = np.minimum(pos, len(keys) - 1)
@@ -91,11 +89,7 @@ def _lookup(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
 
 
 def _unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(keys, return_inverse=True)`` for non-negative integer keys, lighter.
-
-    When the keys are small (< 4M) a dense table replaces the sort: ~20x faster. The
-    inverse is int32 (the ids of one text's positions), halving the largest arrays.
-    """
+    """``np.unique(keys, return_inverse=True)`` for keys >= 0: dense below 4M, int32 inverse."""
     top = int(keys.max()) + 1 if len(keys) else 0
     id_dtype = _int_dtype(len(keys) + 1)
     if top <= 4_000_000:
@@ -125,15 +119,9 @@ def _unique_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _discounts(counts: np.ndarray) -> np.ndarray:
-    """Modified Kneser-Ney discounts [0, D1, D2, D3+] from the counts of counts.
-
-    Notes
-    -----
-    ``Y = n1 / (n1 + 2 n2)``, ``D1 = 1 - 2Y n2/n1``, ``D2 = 2 - 3Y n3/n2``,
-    ``D3+ = 3 - 4Y n4/n3`` (Chen & Goodman 1998). Each D(c) is clipped to
-    [0.05, c - 0.05] so every probability stays positive; missing counts of counts
-    (tiny texts) fall back to 0.5 c.
-    """
+    """Modified Kneser-Ney discounts [0, D1, D2, D3+] from the counts of counts."""
+    # Y = n1 / (n1 + 2 n2), D_c = c - (c + 1) Y n_{c+1} / n_c (Chen & Goodman 1998), clipped
+    # to [0.05, c - 0.05] so every probability stays positive; 0.5 c without the counts.
     n = np.bincount(np.minimum(counts, 5), minlength=6).astype(np.float64)  # n[c] for c <= 4
     y = n[1] / (n[1] + 2 * n[2]) if n[1] + 2 * n[2] > 0 else 0.5
     d = np.zeros(4)
@@ -160,10 +148,7 @@ def _table(pair_keys: np.ndarray, pair_counts: np.ndarray, n_contexts: int,
 
 
 def _runs(table: _Table, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """[start, end) of each context's pairs in the sorted keys; empty for ids of -1.
-
-    A context's pairs are contiguous (as in a CSR sparse matrix): two searches find them.
-    """
+    """[start, end) of each context's (contiguous, CSR-like) pairs; empty for ids of -1."""
     seen = ids >= 0
     first = np.where(seen, ids, 0).astype(table.pair_keys.dtype) * table.n_symbols
     start = np.searchsorted(table.pair_keys, first)
@@ -172,11 +157,8 @@ def _runs(table: _Table, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _context_stats(table: _Table, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """total and gamma of each context id (any shape; for -1, 1 and 0: never used).
-
-    Stored for small tables; otherwise summed over the context's pairs one pair position
-    at a time, in pair order, which is exactly the order of ``np.bincount`` in ``_table``.
-    """
+    """total and gamma of each context id (any shape; for -1, 1 and 0: never used)."""
+    # stored for small tables; else summed pair by pair, in the order of np.bincount in _table
     if table.total is not None and table.gamma is not None:
         return table.total[ids], table.gamma[ids]
     flat = ids.reshape(-1)
@@ -208,13 +190,7 @@ def _pair_kept(table: _Table, pair_keys: np.ndarray) -> np.ndarray:
 
 
 def _dense_kept(table: _Table, ids: np.ndarray, n_symbols: int) -> np.ndarray:
-    """float64 (batch, n_symbols): discounted counts of every symbol after each context id.
-
-    Rows of unseen contexts (id -1) are 0.
-
-    A context's pairs are contiguous in the sorted keys, so they are gathered without
-    searching each pair.
-    """
+    """float64 (batch, n_symbols): discounted counts after each context id (-1: zeros)."""
     start, end = _runs(table, ids)
     lengths = end - start
     rows = np.repeat(np.arange(len(ids)), lengths)
@@ -226,21 +202,14 @@ def _dense_kept(table: _Table, ids: np.ndarray, n_symbols: int) -> np.ndarray:
 
 def _interpolate(table: _Table, ids: np.ndarray, kept: np.ndarray,
                  lower: np.ndarray) -> np.ndarray:
-    """One Kneser-Ney step: mix this order's discounted counts with the lower order.
-
-    ``ids`` are context ids (-1 = unseen context, keep ``lower``), broadcastable
-    against ``kept`` (discounted counts) and ``lower``.
-    """
+    """One Kneser-Ney step: mix discounted counts with the lower order (ids of -1: lower)."""
     total, gamma = _context_stats(table, ids)
     mixed = (kept + gamma * lower) / total
     return np.where(ids >= 0, mixed, lower)
 
 
 def _back(symbols: np.ndarray, j: int, bos: int, block_chars: int = BLOCK_CHARS) -> np.ndarray:
-    """The symbol ``j`` positions earlier in the same block (``bos`` before its start).
-
-    Same dtype as ``symbols``.
-    """
+    """The symbol ``j`` positions earlier in the same block (``bos`` before its start)."""
     out = np.full(len(symbols), bos, dtype=symbols.dtype)
     out[j:] = symbols[: max(len(symbols) - j, 0)]
     for offset in range(min(j, block_chars)):  # the first j positions of every block
@@ -257,13 +226,17 @@ class _Counts:
     raw: list[_Table]  # [j] raw counts with contexts of length j (top of an order-j model)
     continuation: list[_Table]  # [j] continuation counts N1+(. h w), j < max_order
 
+    def __post_init__(self) -> None:
+        for keys in self.context_keys:
+            keys.setflags(write=False)
+
 
 def _count(text: str, max_order: int) -> _Counts:
     """Count all (context, symbol) pairs of ``text`` for context lengths 0..max_order."""
     vocab = "".join(sorted(set(text)))
     n_symbols, base = len(vocab) + 1, len(vocab) + 2  # base: symbols plus beginning-of-block
     symbol_dtype = np.int8 if base < 2**7 else np.int16 if base < 2**15 else np.int32
-    symbols = _symbols_of_vocab(text, vocab, symbol_dtype)  # (N,)
+    symbols = symbol_ids(text, vocab, dtype=symbol_dtype)  # (N,), no escape: vocab is complete
     ids = np.zeros(len(symbols), dtype=np.int32)  # context id per position, length 0
     context_keys = [np.zeros(1, dtype=np.int32)]
     raw: list[_Table] = []
@@ -292,34 +265,13 @@ def _count(text: str, max_order: int) -> _Counts:
 
 
 def _release_freed_heap() -> None:
-    """Give the pages of freed temporaries back to the operating system (glibc only).
-
-    Counting allocates and frees one (N,) temporary after another between the arrays it
-    keeps; glibc serves them from its heap and keeps the freed holes resident (~70 MB
-    after the Tiny Shakespeare ladder). ``malloc_trim(0)`` releases them in a few
-    milliseconds; elsewhere (macOS, Windows, musl) this does nothing.
-    """
+    """Give freed temporaries back to the OS (glibc's malloc_trim; ~70 MB after the ladder)."""
     import ctypes
 
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (AttributeError, OSError, TypeError):  # no glibc: nothing to release
         pass
-
-
-def _symbols_of_vocab(text: str, vocab: str, dtype: type[np.signedinteger[Any]]) -> np.ndarray:
-    """``CharLM.symbols(text)`` when ``vocab`` holds every character of ``text``, lighter.
-
-    A table indexed by code point replaces the search (no int64 temporaries), and the
-    text is converted a chunk at a time (no (N,) uint32 copy of it).
-    """
-    known = _codepoints(vocab)
-    table = np.zeros(int(known.max()) + 1 if len(known) else 1, dtype=dtype)
-    table[known] = np.arange(len(known))
-    out, chunk = np.empty(len(text), dtype=dtype), 1 << 20
-    for start in range(0, len(text), chunk):
-        out[start:start + chunk] = table[_codepoints(text[start:start + chunk])]
-    return out
 
 
 def _continuation(upper_pairs: np.ndarray, context_keys: list[np.ndarray], j: int,
@@ -333,28 +285,13 @@ def _continuation(upper_pairs: np.ndarray, context_keys: list[np.ndarray], j: in
 
 
 class NGramLM(CharLM):
-    """Character n-gram model with interpolated modified Kneser-Ney smoothing.
+    """Character n-gram model of ``order`` 0 (unigram) to 10, modified Kneser-Ney smoothing.
 
-    Parameters
-    ----------
-    order : int
-        Number of context characters, 0 (unigram) to 10.
+    ``n_params`` counts the stored (context, character) pairs over all orders used.
 
-    Attributes
-    ----------
-    n_params : int
-        Number of stored counts (distinct (context, character) pairs over all orders used).
-
-    Examples
-    --------
     >>> model = NGramLM(2).fit("abracadabra " * 20)
-    >>> model.name, model.vocab, model.n_symbols
-    ('ngram-2', ' abcdr', 7)
-    >>> p = model.next_probs("ab")
-    >>> model.vocab[int(p.argmax())], bool(abs(p.sum() - 1) < 1e-12)
-    ('r', True)
-    >>> round(model.bits_per_char("abracadabra"), 2) < 0.5
-    True
+    >>> model.name, model.vocab, model.vocab[int(model.next_probs("ab").argmax())]
+    ('ngram-2', ' abcdr', 'r')
     """
 
     def __init__(self, order: int) -> None:
@@ -370,19 +307,12 @@ class NGramLM(CharLM):
         self._tables: list[_Table] = []
 
     def fit(self, text: str) -> NGramLM:
-        """Count ``text`` and return ``self`` (the vocabulary is the set of its characters).
-
-        Raises
-        ------
-        ValueError
-            If ``text`` is empty.
-        """
-        if len(_check_text(text)) == 0:
-            raise ValueError("text is empty; fit needs at least one character of training text")
-        self._set_counts(_count(text, self.order))
+        """Count ``text`` (not empty) and return ``self``; its characters are the vocabulary."""
+        self._set_counts(_count(check_text(text, allow_empty=False), self.order))
         return self
 
     def _set_counts(self, counts: _Counts) -> None:
+        """Use the tables of ``counts`` up to this model's order."""
         self.vocab = counts.vocab
         self._contexts = counts.context_keys[: self.order + 1]
         self._tables = [*counts.continuation[: self.order], counts.raw[self.order]]
@@ -411,11 +341,7 @@ class NGramLM(CharLM):
         return p
 
     def code_lengths(self, text: str, *, block_chars: int = BLOCK_CHARS) -> np.ndarray:
-        """Same values as :meth:`CharLM.code_lengths`, computed for all positions at once.
-
-        The blocks, contexts and arithmetic are those of the lockstep evaluation; only
-        the target symbol's probability is computed, so this is much faster than stepping.
-        """
+        """Same values as :meth:`CharLM.code_lengths`, computed for all positions at once."""
         self._check_fitted()
         symbols = self.symbols(text)
         if block_chars < 1:
@@ -425,17 +351,10 @@ class NGramLM(CharLM):
         for j, ids in enumerate(self._context_ids(backs, len(symbols))):
             kept = _pair_kept(self._tables[j], ids * self.n_symbols + symbols)
             p = _interpolate(self._tables[j], ids, kept, p)
-        bits = -np.log2(p)
-        escaped = symbols == self.escape
-        if escaped.any():
-            bits[escaped] += 8.0 * utf8_lengths(text)[escaped]
-        return bits
+        return self._add_escape_bits(-np.log2(p), text, symbols)
 
     def _context_ids(self, backs: Any, n: int) -> list[np.ndarray]:
-        """Context ids (-1 = unseen) for lengths 0..order of ``n`` positions.
-
-        ``backs[j - 1]`` holds, for every position, the symbol j positions back.
-        """
+        """Context ids (-1: unseen) of lengths 0..order; ``backs[j - 1]``: symbols j back."""
         base = self.n_symbols + 1
         ids = np.zeros(n, dtype=np.int64)
         out = [ids]
@@ -446,29 +365,20 @@ class NGramLM(CharLM):
         return out
 
     def _check_fitted(self) -> None:
+        """ValueError unless :meth:`fit` was called."""
         if not self.vocab:
             raise ValueError(f"{self.name} is not fitted; call .fit(text) first")
 
 
 def fit_ngram_ladder(text: str, *, max_order: int = MAX_ORDER) -> list[NGramLM]:
-    """Fit n-gram models of every order 0..max_order on ``text``, counting only once.
+    """Models of every order 0..max_order on ``text``, counted once (``models[k]``: order k).
 
-    Lower-order tables are shared between the models, so this costs about as much as
-    fitting the largest order alone.
+    The models share their lower-order tables: about the cost of the largest order alone.
 
-    Returns
-    -------
-    list of NGramLM
-        ``models[k]`` has order k.
-
-    Examples
-    --------
     >>> [m.order for m in fit_ngram_ladder("to be or not to be", max_order=3)]
     [0, 1, 2, 3]
     """
-    if len(_check_text(text)) == 0:
-        raise ValueError("text is empty; fit needs at least one character of training text")
-    counts = _count(text, NGramLM(max_order).order)
+    counts = _count(check_text(text, allow_empty=False), NGramLM(max_order).order)
     models = [NGramLM(k) for k in range(max_order + 1)]
     for model in models:
         model._set_counts(counts)
@@ -478,19 +388,8 @@ def fit_ngram_ladder(text: str, *, max_order: int = MAX_ORDER) -> list[NGramLM]:
 def ladder_code_lengths(models: list[NGramLM], text: str) -> np.ndarray:
     """Code lengths of ``text`` under every model of one :func:`fit_ngram_ladder` call.
 
-    The models share their counts, so the context look-ups and the lower-order
-    Kneser-Ney chain are computed once: several times faster than calling
-    ``code_lengths`` on each model, with identical results.
-
-    Returns
-    -------
-    numpy.ndarray
-        float64 (len(models), len(text)); row k is ``models[k].code_lengths(text)``.
-
-    Raises
-    ------
-    ValueError
-        If the models are not orders 0..K of one ladder.
+    float64 (len(models), len(text)), row k equal to ``models[k].code_lengths(text)`` but
+    several times faster (shared look-ups); ValueError if the models are not one ladder.
     """
     top = models[-1]
     shared = all(
@@ -512,7 +411,4 @@ def ladder_code_lengths(models: list[NGramLM], text: str) -> np.ndarray:
         if k < top.order:
             cont = top._tables[k]
             lower = _interpolate(cont, ids, _pair_kept(cont, keys), lower)
-    escaped = symbols == top.escape
-    if escaped.any():
-        bits[:, escaped] += 8.0 * utf8_lengths(text)[escaped]
-    return bits
+    return top._add_escape_bits(bits, text, symbols)

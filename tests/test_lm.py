@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from lossylab import lm, memorization
+from lossylab import lm
 
 
 class UniformLM(lm.CharLM):
@@ -185,19 +185,36 @@ def test_sample_rejects_bad_length() -> None:
 
 def test_tempered_sharpens_and_flattens() -> None:
     p = np.array([0.7, 0.2, 0.1])
-    assert lm.tempered(p, 0.5)[0] > 0.7 > lm.tempered(p, 2.0)[0]
-    np.testing.assert_allclose(lm.tempered(p, 1.0), p)
-    np.testing.assert_allclose(lm.tempered(p, 1e6), np.full(3, 1 / 3), atol=1e-5)
+    assert lm._tempered(p, 0.5)[0] > 0.7 > lm._tempered(p, 2.0)[0]
+    np.testing.assert_allclose(lm._tempered(p, 1.0), p)
+    np.testing.assert_allclose(lm._tempered(p, 1e6), np.full(3, 1 / 3), atol=1e-5)
 
 
-def test_utf8_lengths_agree_with_python() -> None:
-    text = "aé€😀\n\x7f\x80\u07ff\u0800\uffff\U00010000"
-    assert lm.utf8_lengths(text).tolist() == [len(ch.encode("utf-8")) for ch in text]
+def test_escaped_characters_cost_their_utf8_bytes() -> None:
+    text = "aé€😀\n\x7f\x80\u07ff\u0800\uffff\U00010000\ud800"
+    bits = UniformLM("").code_lengths(text)  # empty vocab: every character is escaped
+    assert (bits / 8).tolist() == [len(ch.encode("utf-8", "surrogatepass")) for ch in text]
 
 
-def test_unknown_attribute_raises() -> None:
-    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
-        lm.Nope  # noqa: B018
+def test_check_text_is_the_one_text_check() -> None:
+    assert lm.check_text("") == "" and lm.check_text("ab", allow_empty=False) == "ab"
+    with pytest.raises(TypeError, match=r"prompt must be a str, got bytes; decode bytes first"):
+        lm.check_text(b"ab", name="prompt")
+    with pytest.raises(ValueError, match="text is empty; give at least one character"):
+        lm.check_text("", allow_empty=False)
+
+
+def test_symbol_ids_match_a_dict_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(0)
+    vocab = "".join(sorted(set("abc xyz€")))
+    text = "".join(rng.choice(list("abc xyz€😀\x00\ud800Q"), size=3000))
+    expected = [vocab.index(ch) if ch in vocab else len(vocab) for ch in text]
+    assert lm.symbol_ids(text, vocab).tolist() == expected
+    small = lm.symbol_ids(text, vocab, dtype=np.int8)
+    assert small.dtype == np.int8 and small.tolist() == expected
+    assert lm.symbol_ids("abc", "").tolist() == [0, 0, 0]
+    monkeypatch.setattr(lm, "_CHUNK", 7)  # many chunks give the same result
+    assert lm.symbol_ids(text, vocab).tolist() == expected
 
 
 def test_sample_streams_are_independent_and_seeded() -> None:
@@ -255,30 +272,6 @@ def test_per_stream_temperatures() -> None:
     assert mixed[1] == model.sample_streams(2, 50, temperature=1.0, seed=1)[1]
     with pytest.raises(ValueError, match="one per stream"):
         model.sample_streams(3, 5, temperature=[1.0, 2.0])
-
-
-def brute_longest_common(sample: str, train: str) -> int:
-    return max((j - i for i in range(len(sample)) for j in range(i + 1, len(sample) + 1)
-                if sample[i:j] in train), default=0)
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_training_index_matches_brute_force(seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    train = "".join(rng.choice(list("ab c"), size=300))
-    sample = train[50:50 + 5 * seed] + "".join(rng.choice(list("ab cz"), size=40))
-    index = memorization.TrainingIndex(train, n=4)
-    assert index.longest_verbatim(sample) == brute_longest_common(sample, train)
-    grams = [sample[i:i + 4] for i in range(len(sample) - 3)]
-    assert index.ngram_in_train_fraction(sample) == pytest.approx(
-        np.mean([g in train for g in grams]))
-
-
-def test_invented_words_ignore_case_and_the_cut_last_word() -> None:
-    index = memorization.TrainingIndex("To be, or not to be: that is the question.")
-    assert index.invented_word_fraction("TO BE OR NOT TO BEE.") == pytest.approx(1 / 6)
-    assert index.invented_word_fraction("to be or not to qu") == 0.0
-    assert index.invented_word_fraction("") == 0.0
 
 
 def test_sample_scored_log2_probs_match_sequence_log2_probs() -> None:

@@ -140,8 +140,22 @@ def test_unfitted_and_empty_text_raise() -> None:
         NGramLM(2).fit("")
 
 
-def test_reexported_from_lm() -> None:
-    assert ngram.NGramLM is NGramLM
+def test_counts_are_read_only_once_fitted() -> None:
+    models = fit_ngram_ladder("abracadabra " * 20, max_order=3)
+    before = models[3].code_lengths("abra cadabra")
+    for table in models[3]._tables:
+        with pytest.raises(ValueError, match="read-only"):
+            table.pair_counts[0] = 99
+    with pytest.raises(ValueError, match="read-only"):
+        models[3]._contexts[1][0] = 5
+    np.testing.assert_array_equal(models[3].code_lengths("abra cadabra"), before)
+
+
+def test_training_text_must_be_a_non_empty_str() -> None:
+    with pytest.raises(TypeError, match="text must be a str"):
+        NGramLM(1).fit(b"abc")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="text is empty"):
+        fit_ngram_ladder("", max_order=2)
 
 
 def test_shakespeare_held_out_target() -> None:
