@@ -7,35 +7,21 @@ per symbol, with widths proportional to the model's probabilities, and keep the
 slice of the character that actually comes. After the text, the interval has width
 ``prod_t p(x_t | x_<t)``, and any number inside it that can be written with about
 ``sum_t -log2 p(x_t | x_<t)`` binary digits identifies the whole text. A decoder
-with the same model rebuilds the same slices and reads the characters back.
+with the same model rebuilds the same slices and reads the characters back. Here:
 
-This module has three parts (and a few lines of bookkeeping at the end):
-
-1. **The lesson**: a short integer arithmetic coder (:class:`ArithmeticEncoder`,
-   :class:`ArithmeticDecoder`) in the style of Witten, Neal and Cleary (1987): 32-bit
-   ``low``/``high`` registers, a bit is sent as soon as both agree on it, and the
-   "pending bits" trick handles an interval straddling the middle. It works on integer
-   frequency tables, made from the model's float probabilities by
-   :func:`quantize_probs`; :func:`interval_narrowing` returns the narrowing steps of a
-   short string for drawing.
+1. **The picture**: :func:`interval_narrowing`, the narrowing steps of a short string
+   in exact fractions, on the integer frequency tables of the hand-written coder of
+   :mod:`lossylab.arithmetic_coder` (the lesson).
 2. **A file format**: a small header (magic, format version, coder, model name and
    fingerprint, text length, checksums) so that a damaged or foreign byte string, or
    the wrong model, gives a clear ``ValueError`` instead of garbage.
 3. **compress / decompress**: the model is stepped through the text with
-   :class:`lossylab.lm.BlockStepper`, the same loop that computes
-   :meth:`lossylab.lm.CharLM.code_lengths`, so encoder and decoder see bit-identical
-   probabilities. The fast path uses the range coder of ``constriction`` (Bamler
-   2022); ``coder="arithmetic"`` uses the pure-Python coder above (slow, but every
-   line is readable). Characters outside the model's vocabulary are coded as the
-   escape symbol followed by their UTF-8 bytes at 8 bits each.
-
-At the end, the arithmetic of paying for the model: :func:`adjusted_bits_per_char`,
-:func:`break_even_chars` against a reference coder, and :func:`gzip_bits_per_char`.
-
-Stream layout (both coders): the symbols step by step (at step ``t``, character
-``t`` of every block that is still running, block by block), then the UTF-8 bytes of
-the escaped characters in text order. The model reads the escape symbol, not the
-character behind it, so the bytes do not change its probabilities and can come last.
+   :class:`lossylab.lm.BlockStepper`, as in :meth:`lossylab.lm.CharLM.code_lengths`, so
+   encoder and decoder see bit-identical probabilities; ``constriction``'s range coder
+   (Bamler 2022) or, with ``coder="arithmetic"``, the hand-written one (slow, readable).
+   The stream holds the symbols step by step (at step ``t``, character ``t`` of every
+   running block), then the UTF-8 bytes of the escaped characters: the model reads the
+   escape, not the character behind it, so the bytes can come last.
 
 What this leaves out compared with a production coder (e.g. the one in ``xz`` or a
 neural compressor like NNCP): adaptive models updated while coding, carry-less
@@ -44,8 +30,6 @@ detected by CRC-32 checksums, never repaired).
 
 References
 ----------
-Witten, I. H., Neal, R. M. and Cleary, J. G. (1987). Arithmetic coding for data
-compression. *Communications of the ACM* 30(6), 520-540.
 Bamler, R. (2022). Understanding entropy coding with asymmetric numeral systems
 (ANS): a statistician's perspective. arXiv:2201.01741 (the ``constriction`` library).
 MacKay, D. J. C. (2003). *Information Theory, Inference, and Learning Algorithms*,
@@ -63,195 +47,26 @@ from typing import Any
 
 import numpy as np
 
-from lossylab.lm import BlockStepper, CharLM
+from lossylab.arithmetic_coder import (
+    PRECISION_BITS,
+    ArithmeticDecoder,
+    ArithmeticEncoder,
+    quantize_probs,
+)
+from lossylab.lm import BlockStepper, CharLM, check_text
 
-PRECISION_BITS = 24  # integer frequency tables sum to 2**24 (as constriction's default)
-CODE_BITS = 32  # width of the low/high registers of the hand-written coder
-_FULL = (1 << CODE_BITS) - 1
-_HALF = 1 << (CODE_BITS - 1)
-_QUARTER = 1 << (CODE_BITS - 2)
+__all__ = ["CODERS", "compress", "compression_result", "decompress", "interval_narrowing",
+           "read_header"]
 
-MAGIC = b"LLAB"
-FORMAT_VERSION = 1
+_MAGIC = b"LLAB"
+_FORMAT_VERSION = 1
 CODERS = ("range", "arithmetic")
 _BYTE_TOTAL = 256  # escaped characters' UTF-8 bytes: uniform over 256 values
 
 
-# --- 1. the lesson: integer arithmetic coding -------------------------------------------
-
-
-def quantize_probs(p_model: np.ndarray, *, precision_bits: int = PRECISION_BITS) -> np.ndarray:
-    """Turn float probabilities into integer frequencies that sum to ``2**precision_bits``.
-
-    Parameters
-    ----------
-    p_model : numpy.ndarray
-        float, shape (n_symbols,) or (batch, n_symbols); non-negative, finite, each row
-        with a positive sum (rows need not be normalized).
-    precision_bits : int, keyword-only
-        1 to 30; the total of every row is ``2**precision_bits``.
-
-    Returns
-    -------
-    numpy.ndarray
-        int64, same shape: every entry >= 1 (so every symbol stays codable), rows sum to
-        ``2**precision_bits``.
-
-    Raises
-    ------
-    ValueError
-        If the probabilities are not finite and non-negative, a row sums to 0, or there
-        are more symbols than ``2**precision_bits``.
-
-    Notes
-    -----
-    Every symbol first gets 1; the remaining ``2**k - n`` counts are shared in
-    proportion to ``p``: ``floor(p_i * (2**k - n))``, and the counts lost to flooring go
-    to the largest fractional parts (ties to the lower symbol). The rule is
-    deterministic, so an encoder and a decoder given bit-identical ``p`` agree. The
-    cost over ``-log2 p`` is at most about ``n / 2**k`` of the probability mass.
-
-    Examples
-    --------
-    >>> quantize_probs(np.array([0.5, 0.3, 0.2, 0.0]), precision_bits=4).tolist()
-    [7, 5, 3, 1]
-    """
-    if not isinstance(precision_bits, (int, np.integer)) or not 1 <= precision_bits <= 30:
-        raise ValueError(f"precision_bits must be an int from 1 to 30, got {precision_bits!r}")
-    p = np.asarray(p_model, dtype=np.float64)
-    rows = np.atleast_2d(p)  # (batch, n_symbols)
-    total, n_symbols = 1 << int(precision_bits), rows.shape[-1]
-    if rows.ndim != 2 or n_symbols == 0 or n_symbols > total:
-        raise ValueError(
-            f"p_model must have shape (n_symbols,) or (batch, n_symbols) with 1 to "
-            f"2**precision_bits = {total} symbols, got shape {p.shape}; raise precision_bits"
-        )
-    sums = rows.sum(axis=1, keepdims=True)
-    if not (np.all(np.isfinite(rows)) and np.all(rows >= 0) and np.all(sums > 0)):
-        raise ValueError("p_model must be finite and non-negative with every row summing to > 0")
-    scaled = rows / sums * (total - n_symbols)  # (batch, n_symbols) float64
-    freqs = np.floor(scaled).astype(np.int64)
-    short = total - n_symbols - freqs.sum(axis=1, keepdims=True)  # counts still to hand out
-    order = np.argsort(-(scaled - freqs), axis=1, kind="stable")
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(n_symbols)[None, :], axis=1)
-    freqs += 1 + (rank < short)
-    return freqs.reshape(p.shape)
-
-
-class ArithmeticEncoder:
-    """Integer arithmetic encoder (Witten, Neal and Cleary 1987), 32-bit registers.
-
-    The current interval is ``[low, high]`` (inclusive, integers in ``0 .. 2**32 - 1``).
-    :meth:`encode` narrows it to the slice ``[cum_low, cum_high)`` out of ``total``;
-    whenever the interval sits entirely in one half, the leading bit is settled and
-    sent; when it straddles the middle inside the two central quarters, it is widened
-    and a "pending" bit is remembered, sent (inverted) after the next settled bit.
-
-    Examples
-    --------
-    >>> cumulative = [0, 2, 3, 4]  # frequencies [2, 1, 1] out of a total of 4
-    >>> encoder = ArithmeticEncoder()
-    >>> for symbol in [0, 2, 1]:
-    ...     encoder.encode(cumulative[symbol], cumulative[symbol + 1], 4)
-    >>> data = encoder.finish()
-    >>> data, len(encoder.bits)  # 1 + 2 + 2 = 5 bits of information, 2 to finish
-    (b'r', 7)
-    """
-
-    def __init__(self) -> None:
-        self.low, self.high = 0, _FULL
-        self.pending = 0
-        self.bits: list[int] = []
-
-    def _emit(self, bit: int) -> None:
-        self.bits.append(bit)
-        self.bits.extend([1 - bit] * self.pending)
-        self.pending = 0
-
-    def encode(self, cum_low: int, cum_high: int, total: int) -> None:
-        """Narrow the interval to the slice ``[cum_low, cum_high)`` of ``total`` (<= 2**30)."""
-        width = self.high - self.low + 1
-        self.high = self.low + width * cum_high // total - 1
-        self.low = self.low + width * cum_low // total
-        while True:
-            if self.high < _HALF:  # both in the lower half: the next bit is 0
-                self._emit(0)
-            elif self.low >= _HALF:  # both in the upper half: the next bit is 1
-                self._emit(1)
-                self.low -= _HALF
-                self.high -= _HALF
-            elif self.low >= _QUARTER and self.high < 3 * _QUARTER:  # straddling the middle
-                self.pending += 1
-                self.low -= _QUARTER
-                self.high -= _QUARTER
-            else:
-                return
-            self.low, self.high = 2 * self.low, 2 * self.high + 1  # zoom in by 2
-
-    def finish(self) -> bytes:
-        """Send two more bits that pin a number inside the final interval; return the bytes."""
-        self.pending += 1
-        self._emit(0 if self.low < _QUARTER else 1)
-        return np.packbits(np.array(self.bits, dtype=np.uint8)).tobytes()
-
-
-class ArithmeticDecoder:
-    """The decoder matching :class:`ArithmeticEncoder`; reads zeros past the end of data.
-
-    Examples
-    --------
-    >>> decoder = ArithmeticDecoder(b'r')
-    >>> [decoder.decode(np.array([0, 2, 3, 4])) for _ in range(3)]
-    [0, 2, 1]
-    """
-
-    def __init__(self, data: bytes) -> None:
-        self.bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8)).tolist()
-        self.position = 0
-        self.low, self.high = 0, _FULL
-        self.value = 0
-        for _ in range(CODE_BITS):
-            self.value = 2 * self.value + self._next_bit()
-
-    def _next_bit(self) -> int:
-        bit = self.bits[self.position] if self.position < len(self.bits) else 0
-        self.position += 1
-        return bit
-
-    def decode(self, cumulative: np.ndarray) -> int:
-        """Read one symbol; ``cumulative`` is int (n_symbols + 1,) from 0 up to the total."""
-        total = int(cumulative[-1])
-        width = self.high - self.low + 1
-        target = ((self.value - self.low + 1) * total - 1) // width
-        symbol = int(np.searchsorted(cumulative, target, side="right")) - 1
-        cum_low, cum_high = int(cumulative[symbol]), int(cumulative[symbol + 1])
-        self.high = self.low + width * cum_high // total - 1
-        self.low = self.low + width * cum_low // total
-        while True:
-            if self.high < _HALF:
-                pass
-            elif self.low >= _HALF:
-                self.low, self.high, self.value = self.low - _HALF, self.high - _HALF, \
-                    self.value - _HALF
-            elif self.low >= _QUARTER and self.high < 3 * _QUARTER:
-                self.low, self.high, self.value = self.low - _QUARTER, self.high - _QUARTER, \
-                    self.value - _QUARTER
-            else:
-                return symbol
-            self.low, self.high = 2 * self.low, 2 * self.high + 1
-            self.value = 2 * self.value + self._next_bit()
-
-
 @dataclass(frozen=True)
-class NarrowingStep:
-    """One character of :func:`interval_narrowing`.
-
-    ``low``/``high`` is the interval after the character (absolute, inside [0, 1));
-    ``slice_low``/``slice_high`` is where the character's slice sits inside the
-    previous interval (relative, in [0, 1]); ``cumulative`` (n_symbols + 1,) are all
-    the slice boundaries of that step (relative); ``bits = -log2(slice width)``.
-    """
+class _NarrowingStep:
+    """One character of :func:`interval_narrowing` (fields described there)."""
 
     char: str
     symbol: int
@@ -264,17 +79,10 @@ class NarrowingStep:
 
 
 @dataclass(frozen=True)
-class Narrowing:
-    """The result of :func:`interval_narrowing`: the steps, the final interval and a code.
+class _Narrowing:
+    """The result of :func:`interval_narrowing` (fields described there)."""
 
-    ``code`` is the shortest binary fraction ``0.b1b2...`` whose whole dyadic interval
-    ``[code, code + 2**-len(code))`` lies inside the final interval: that bit string
-    alone identifies the text. ``ideal_bits`` is ``-log2(high - low)``, summed step by
-    step. ``low`` and ``high`` are rounded to floats: beyond about 50 bits of information
-    they become equal, while ``code`` stays exact (computed with fractions).
-    """
-
-    steps: tuple[NarrowingStep, ...]
+    steps: tuple[_NarrowingStep, ...]
     low: float
     high: float
     ideal_bits: float
@@ -293,32 +101,23 @@ def _shortest_code(low: Fraction, high: Fraction) -> str:
 
 
 def interval_narrowing(text: str, model: CharLM, *,
-                       precision_bits: int = PRECISION_BITS) -> Narrowing:
+                       precision_bits: int = PRECISION_BITS) -> _Narrowing:
     """The interval-narrowing steps of arithmetic coding for a short text (exact fractions).
 
-    Parameters
-    ----------
-    text : str
-        A short text (1 to 64 characters, one block); unseen characters become the escape
-        (their UTF-8 bytes are not part of this picture).
-    model : CharLM
-    precision_bits : int, keyword-only
-        Precision of the integer frequency tables (:func:`quantize_probs`).
+    ``low_t = low_{t-1} + width_{t-1} * C(x_t) / T``, ``width_t = width_{t-1} * f(x_t) / T``:
+    ``f`` the integer frequencies of the model's probabilities, ``C`` their running sum,
+    ``T = 2**precision_bits``. ``text`` has 1 to 64 characters (one block; else
+    ValueError); unseen ones are the escape (their UTF-8 bytes are not in this picture).
 
     Returns
     -------
-    Narrowing
-
-    Raises
-    ------
-    ValueError
-        If ``text`` is empty or longer than 64 characters.
-
-    Notes
-    -----
-    ``low_t = low_{t-1} + width_{t-1} * C(x_t) / T`` and
-    ``width_t = width_{t-1} * f(x_t) / T``, where ``f`` are the integer frequencies,
-    ``C`` their running sum and ``T = 2**precision_bits``.
+    frozen dataclass
+        ``.steps``, one per character: ``char``, ``symbol``, ``low``/``high`` (the interval
+        after it), ``slice_low``/``slice_high`` (its slice inside the previous interval,
+        relative), ``cumulative`` (all slice boundaries, relative) and ``bits = -log2(slice
+        width)``; ``.low``, ``.high`` (the final interval, as floats: beyond ~50 bits they
+        become equal), ``.ideal_bits`` (the steps' sum) and ``.code``: the shortest bits
+        ``b`` with ``[0.b, 0.b + 2**-len(b))`` inside the final interval (exact).
     """
     if not isinstance(text, str) or not 1 <= len(text) <= 64:
         raise ValueError(f"text must be a str of 1 to 64 characters, got {text!r:.80}")
@@ -332,28 +131,23 @@ def interval_narrowing(text: str, model: CharLM, *,
         slice_low, slice_high = Fraction(int(cumulative[symbol]), total), \
             Fraction(int(cumulative[symbol + 1]), total)
         low, width = low + width * slice_low, width * (slice_high - slice_low)
-        steps.append(NarrowingStep(char, symbol, float(low), float(low + width),
+        steps.append(_NarrowingStep(char, symbol, float(low), float(low + width),
                                    float(slice_low), float(slice_high), cumulative / total,
                                    -np.log2(float(slice_high - slice_low))))
         stepper.advance(np.array([symbol]))
     ideal_bits = float(sum(step.bits for step in steps))
-    return Narrowing(tuple(steps), float(low), float(low + width), ideal_bits,
+    return _Narrowing(tuple(steps), float(low), float(low + width), ideal_bits,
                      _shortest_code(low, low + width))
 
 
 # --- 2. the file format ----------------------------------------------------------------
-
-
 @dataclass(frozen=True)
-class Header:
-    """What a decoder needs besides the model: read with :func:`read_header`.
+class _Header:
+    """What a decoder needs besides the model (little-endian layout, payload after it).
 
-    Layout (little-endian): magic ``b"LLAB"``, version (u8), coder (u8), model-name
-    length (u8) and UTF-8 name, model fingerprint (8 bytes), number of characters
-    (u32), CRC-32 of the text's UTF-8 (u32), payload length in bytes (u32), CRC-32 of
-    the payload (u32), CRC-32 of all the preceding header bytes (u32). The payload
-    follows. The checksums make any damage a ``ValueError`` before decoding starts
-    (payload CRC) and catch a model that does not reproduce its probabilities (text CRC).
+    magic ``b"LLAB"``, version, coder, name length (u8 each) and UTF-8 name, fingerprint (8
+    bytes), characters, CRC-32 of the text's UTF-8, payload bytes, CRC-32 of the payload, CRC-32
+    of the preceding header bytes (u32 each): any damage is a ValueError before decoding.
     """
 
     coder: str
@@ -366,12 +160,8 @@ class Header:
     n_bytes: int  # size of the header itself
 
 
-def model_fingerprint(model: CharLM) -> bytes:
-    """8 bytes identifying a model: SHA-256 of its name, vocab, size and first prediction.
-
-    The first prediction (``probs`` of a fresh state, float64) tells apart models with
-    the same name and shape but different weights (e.g. quantized ones).
-    """
+def _model_fingerprint(model: CharLM) -> bytes:
+    """8 bytes of SHA-256 of a model's name, vocab, size and first prediction (its weights)."""
     digest = hashlib.sha256()
     digest.update(model.name.encode("utf-8", "surrogatepass"))
     digest.update(model.vocab.encode("utf-8", "surrogatepass"))
@@ -382,36 +172,37 @@ def model_fingerprint(model: CharLM) -> bytes:
 
 
 def _utf8(text: str) -> bytes:
+    """UTF-8 bytes of ``text``."""
     return text.encode("utf-8", "surrogatepass")  # lone surrogates round-trip too
 
 
 def _pack_header(coder: str, model: CharLM, text: str, payload: bytes) -> bytes:
+    """The header bytes (see ``_Header``) for ``payload``."""
     name = model.name.encode("utf-8", "surrogatepass")
     if len(name) > 255 or len(text) >= 2**32 or len(payload) >= 2**32:
         raise ValueError("model name (<= 255 bytes) or text (< 2**32 characters) too long")
-    head = MAGIC + struct.pack("<BBB", FORMAT_VERSION, CODERS.index(coder), len(name)) + name
-    head += model_fingerprint(model)
+    head = _MAGIC + struct.pack("<BBB", _FORMAT_VERSION, CODERS.index(coder), len(name)) + name
+    head += _model_fingerprint(model)
     head += struct.pack("<IIII", len(text), zlib.crc32(_utf8(text)), len(payload),
                         zlib.crc32(payload))
     return head + struct.pack("<I", zlib.crc32(head))
 
 
-def read_header(data: bytes) -> Header:
+def read_header(data: bytes) -> _Header:
     """Parse and check the header of a byte string made by :func:`compress`.
 
-    Raises
-    ------
-    ValueError
-        If ``data`` is too short, is not lossylab-compressed data (wrong magic), has an
-        unknown version or coder, a damaged header or payload (CRC mismatch), or a
-        payload whose length differs from the one recorded (truncated or extended data).
+    Returns a frozen record: ``coder``, ``model_name``, ``fingerprint``, ``n_chars``,
+    ``text_crc``, ``payload_bytes``, ``payload_crc`` and ``n_bytes`` (the header's size).
+    Raises ValueError if ``data`` is too short, not lossylab-compressed data (wrong magic),
+    of an unknown version or coder, damaged (CRC mismatch), truncated or extended, and
+    TypeError if it is not bytes.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes (from compress), got {type(data).__name__}")
     data = bytes(data)
-    if data[:4] != MAGIC:
+    if data[:4] != _MAGIC:
         raise ValueError(
-            f"data does not start with {MAGIC!r} (got {data[:4]!r}): it was not made by "
+            f"data does not start with {_MAGIC!r} (got {data[:4]!r}): it was not made by "
             "lossylab.coding.compress, or its first bytes are damaged"
         )
     if len(data) < 7 or len(data) < 7 + data[6] + 28:
@@ -421,15 +212,15 @@ def read_header(data: bytes) -> Header:
     if zlib.crc32(data[:end]) != header_crc:
         raise ValueError("the header is damaged (its CRC-32 does not match); data is corrupt")
     version, coder_id, name_len = data[4], data[5], data[6]
-    if version != FORMAT_VERSION or coder_id >= len(CODERS):
+    if version != _FORMAT_VERSION or coder_id >= len(CODERS):
         raise ValueError(
             f"unsupported format version {version} / coder {coder_id}: this lossylab "
-            f"reads version {FORMAT_VERSION} with coders {CODERS}; upgrade lossylab"
+            f"reads version {_FORMAT_VERSION} with coders {CODERS}; upgrade lossylab"
         )
     name = data[7: 7 + name_len].decode("utf-8", "surrogatepass")
     n_chars, text_crc, payload_bytes, payload_crc = struct.unpack_from("<IIII", data,
                                                                         15 + name_len)
-    header = Header(CODERS[coder_id], name, data[7 + name_len: 15 + name_len], n_chars,
+    header = _Header(CODERS[coder_id], name, data[7 + name_len: 15 + name_len], n_chars,
                     text_crc, payload_bytes, payload_crc, end + 4)
     if len(data) - header.n_bytes != payload_bytes:
         raise ValueError(
@@ -441,13 +232,14 @@ def read_header(data: bytes) -> Header:
     return header
 
 
-def _check_model(header: Header, model: CharLM) -> None:
+def _check_model(header: _Header, model: CharLM) -> None:
+    """ValueError unless ``model`` is the one the header names (name and fingerprint)."""
     if header.model_name != model.name:
         raise ValueError(
             f"data was compressed with model {header.model_name!r} but you passed "
             f"{model.name!r}; decompress with the same model"
         )
-    if header.fingerprint != model_fingerprint(model):
+    if header.fingerprint != _model_fingerprint(model):
         raise ValueError(
             f"data was compressed with a different model also named {model.name!r} "
             "(fingerprint mismatch: other vocab, size or weights); use the very same model"
@@ -455,11 +247,8 @@ def _check_model(header: Header, model: CharLM) -> None:
 
 
 # --- 3. compress / decompress ----------------------------------------------------------
-
-
-def _check_inputs(text: Any, model: Any) -> None:
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}; decode bytes first")
+def _check_model_type(model: Any) -> None:
+    """TypeError unless ``model`` is a CharLM."""
     if not isinstance(model, CharLM):
         raise TypeError(
             f"model must be a lossylab.lm.CharLM, got {type(model).__name__}; e.g. "
@@ -498,6 +287,7 @@ def _read_escaped(read_byte: Any, n_escaped: int, vocab: str) -> list[str]:
 
 
 def _encode_range(model: CharLM, symbols: np.ndarray, extra: bytes) -> bytes:
+    """Payload of constriction's range coder: the symbols step by step, then ``extra``."""
     import constriction
 
     queue, family = constriction.stream.queue, constriction.stream.model
@@ -522,6 +312,7 @@ def _encode_range(model: CharLM, symbols: np.ndarray, extra: bytes) -> bytes:
 
 
 def _decode_range(model: CharLM, payload: bytes, n_chars: int) -> tuple[np.ndarray, Any]:
+    """The symbols of a range-coded payload, and a function reading the bytes after them."""
     import constriction
 
     queue, family = constriction.stream.queue, constriction.stream.model
@@ -539,6 +330,7 @@ def _decode_range(model: CharLM, payload: bytes, n_chars: int) -> tuple[np.ndarr
 
 
 def _encode_arithmetic(model: CharLM, symbols: np.ndarray, extra: bytes) -> bytes:
+    """:func:`_encode_range` with the hand-written :class:`ArithmeticEncoder`."""
     stepper, encoder = BlockStepper(model, len(symbols)), ArithmeticEncoder()
     grid, total = stepper.to_blocks(symbols), 1 << PRECISION_BITS
     for t in range(stepper.n_steps):
@@ -554,6 +346,7 @@ def _encode_arithmetic(model: CharLM, symbols: np.ndarray, extra: bytes) -> byte
 
 
 def _decode_arithmetic(model: CharLM, payload: bytes, n_chars: int) -> tuple[np.ndarray, Any]:
+    """:func:`_decode_range` with the hand-written :class:`ArithmeticDecoder`."""
     stepper, decoder = BlockStepper(model, n_chars), ArithmeticDecoder(payload)
     grid = np.zeros((stepper.n_blocks, stepper.n_steps), dtype=np.int64)
     for t in range(stepper.n_steps):
@@ -570,42 +363,22 @@ def _decode_arithmetic(model: CharLM, payload: bytes, n_chars: int) -> tuple[np.
 def compress(text: str, model: CharLM, *, coder: str = "range") -> bytes:
     """Compress ``text`` losslessly with arithmetic coding driven by ``model``.
 
-    Parameters
-    ----------
-    text : str
-        Any Python string: characters outside ``model.vocab`` (emoji, NUL, even lone
-        surrogates) are coded as the escape symbol plus their UTF-8 bytes.
-    model : CharLM
-        The decoder needs the very same model (checked by name and fingerprint).
-    coder : {"range", "arithmetic"}, keyword-only
-        ``"range"``: constriction's range coder (fast). ``"arithmetic"``: the
-        pure-Python coder of this module (readable, ~10x slower).
+    Any Python string works: characters outside ``model.vocab`` (emoji, NUL, even lone
+    surrogates) are coded as the escape plus their UTF-8 bytes. ``coder`` is ``"range"``
+    (constriction's, fast) or ``"arithmetic"`` (the hand-written one, ~10x slower). The
+    result is a header (about 30 bytes plus the model name), then the payload, within a few
+    bytes of ``model.code_lengths(text).sum() / 8``; decoding needs the very same model.
 
-    Returns
-    -------
-    bytes
-        Header (about 30 bytes plus the model name) followed by the payload.
+    Raises TypeError if ``text`` is not a str or ``model`` not a CharLM, ValueError for an
+    unknown ``coder``.
 
-    Raises
-    ------
-    TypeError
-        If ``text`` is not a str or ``model`` not a CharLM.
-    ValueError
-        If ``coder`` is unknown.
-
-    Notes
-    -----
-    The payload is within a few bytes of ``model.code_lengths(text).sum() / 8``.
-
-    Examples
-    --------
     >>> from lossylab.ngram import NGramLM
     >>> model = NGramLM(2).fit("abracadabra")
-    >>> data = compress("abracadabra!", model)
-    >>> decompress(data, model)
+    >>> decompress(compress("abracadabra!", model), model)
     'abracadabra!'
     """
-    _check_inputs(text, model)
+    check_text(text)
+    _check_model_type(model)
     if coder not in CODERS:
         raise ValueError(f"coder must be one of {CODERS}, got {coder!r}")
     symbols = model.symbols(text)
@@ -616,29 +389,14 @@ def compress(text: str, model: CharLM, *, coder: str = "range") -> bytes:
 
 
 def decompress(data: bytes, model: CharLM) -> str:
-    """Invert :func:`compress`: rebuild the text from the bytes and the same model.
+    """Invert :func:`compress`: rebuild the text from its ``data`` and the same ``model``.
 
-    Parameters
-    ----------
-    data : bytes
-        Output of :func:`compress`.
-    model : CharLM
-        The model used to compress.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    ValueError
-        If ``data`` is not lossylab-compressed data, is truncated or damaged (header or
-        text checksum mismatch, invalid payload), or was made with another model.
-    TypeError
-        If ``model`` is not a CharLM or ``data`` not bytes.
+    Raises ValueError if ``data`` is not lossylab-compressed data, is truncated or damaged
+    (a checksum mismatch, an invalid payload) or was made with another model; TypeError if
+    ``model`` is not a CharLM or ``data`` not bytes.
     """
     header = read_header(data)
-    _check_inputs("", model)
+    _check_model_type(model)
     _check_model(header, model)
     payload = bytes(data)[header.n_bytes:]
     if header.n_chars == 0:
@@ -658,6 +416,7 @@ def decompress(data: bytes, model: CharLM) -> str:
 
 
 def _symbols_to_text(symbols: np.ndarray, model: CharLM, escaped: list[str]) -> str:
+    """The text of ``symbols``, the escapes replaced by the ``escaped`` characters in order."""
     table = list(model.vocab) + [""]
     chars = [table[s] for s in symbols.tolist()]
     for i, char in zip(np.flatnonzero(symbols == model.escape).tolist(), escaped,
@@ -667,13 +426,8 @@ def _symbols_to_text(symbols: np.ndarray, model: CharLM, escaped: list[str]) -> 
 
 
 @dataclass(frozen=True)
-class CompressionResult:
-    """Sizes of one compression: real bytes next to the ideal code length.
-
-    ``n_bytes`` is the whole output (header + payload), ``payload_bytes`` the coded
-    part, ``ideal_bits`` ``= model.code_lengths(text).sum()``; ``bits_per_char`` counts
-    the whole output, ``overhead_bits`` ``= 8 * payload_bytes - ideal_bits``.
-    """
+class _CompressionResult:
+    """Sizes of one compression (see :func:`compression_result`)."""
 
     n_chars: int
     n_bytes: int
@@ -685,24 +439,13 @@ class CompressionResult:
 
 
 def compression_result(text: str, model: CharLM, data: bytes, *,
-                       ideal_bits: float | None = None) -> CompressionResult:
+                       ideal_bits: float | None = None) -> _CompressionResult:
     """Measure ``data = compress(text, model)`` against the ideal code length of ``text``.
 
-    Parameters
-    ----------
-    text : str
-        The text that was compressed.
-    model : CharLM
-        The model it was compressed with.
-    data : bytes
-        The output of :func:`compress`.
-    ideal_bits : float, keyword-only
-        ``model.code_lengths(text).sum()`` if already known (it costs one pass of the
-        model over the text); computed when omitted.
-
-    Returns
-    -------
-    CompressionResult
+    ``ideal_bits`` (``model.code_lengths(text).sum()``, one pass of the model) is computed
+    unless given. Returns a frozen record: ``n_chars``, ``n_bytes`` (the whole output),
+    ``payload_bytes``, ``header_bytes``, ``ideal_bits``, ``bits_per_char`` (of the whole
+    output) and ``overhead_bits = 8 * payload_bytes - ideal_bits``.
 
     Examples
     --------
@@ -716,7 +459,7 @@ def compression_result(text: str, model: CharLM, data: bytes, *,
     if ideal_bits is None:
         ideal_bits = float(model.code_lengths(text).sum())
     n_chars = len(text)
-    return CompressionResult(
+    return _CompressionResult(
         n_chars, len(data), header.payload_bytes, header.n_bytes, ideal_bits,
         8 * len(data) / n_chars if n_chars else float("nan"),
         8 * header.payload_bytes - ideal_bits,
