@@ -1,32 +1,34 @@
-"""Notebook 05: the Shakespeare ladder and the synthetic language measured against p_true."""
+"""Notebook 05: the Shakespeare n-gram ladder (cached) and the answers to its exercises.
+
+The ladder is fitted once per session (counting is shared by all orders, ~2 s), and
+every cached result is read-only: the models' counts are read-only arrays, the curve is
+a frozen record of tuples, the samples a read-only mapping. A notebook cell that edits
+what it got back cannot change what the next call returns.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from lossylab.course.exercises import Feedback, _close, _number_feedback
 from lossylab.course.synthetic import SENTENCE_PROMPT, synthetic_ladder_model
+from lossylab.data import shakespeare_split
 from lossylab.grammar import END, SyntheticLanguage
 from lossylab.ngram import MAX_ORDER, NGramLM, fit_ngram_ladder, ladder_code_lengths
 
-# --- the Shakespeare ladder of notebook 05 (cached) -------------------------------------
+__all__ = ["HELD_OUT_LINE_CHARS", "SAMPLE_TEMPERATURES", "check_line_bits",
+           "check_plausible_hallucination", "check_sentence_bits", "shakespeare_curve",
+           "shakespeare_ladder", "shakespeare_samples"]
 
 SAMPLE_TEMPERATURES = (0.5, 1.0, 1.5)
+HELD_OUT_LINE_CHARS = 64  # exercise 1: the first 64 characters of the held-out text
 
 
 @dataclass(frozen=True)
-class LadderCurve:
-    """Train and held-out bits/char of the n-gram ladder on Tiny Shakespeare.
-
-    Attributes
-    ----------
-    orders, n_params : tuple of int
-    train_bits_per_char : tuple of float
-        On the first 111,540 characters of the training split (as long as the test split).
-    test_bits_per_char : tuple of float
-        On the held-out 10%.
-    """
+class _LadderCurve:
+    """Train and held-out bits/char of the ladder (see :func:`shakespeare_curve`)."""
 
     orders: tuple[int, ...]
     n_params: tuple[int, ...]
@@ -37,43 +39,40 @@ class LadderCurve:
 @lru_cache(maxsize=1)
 def shakespeare_ladder() -> tuple[NGramLM, ...]:
     """n-gram models of orders 0..10 fitted on the Tiny Shakespeare training split (cached)."""
-    from lossylab.data import shakespeare_split
-
     return tuple(fit_ngram_ladder(shakespeare_split().train, max_order=MAX_ORDER))
 
 
 @lru_cache(maxsize=1)
-def shakespeare_curve() -> LadderCurve:
-    """Bits per character of every order of :func:`shakespeare_ladder` (cached)."""
-    from lossylab.data import shakespeare_split
+def shakespeare_curve() -> _LadderCurve:
+    """Bits per character of every order of :func:`shakespeare_ladder` (cached).
 
+    A frozen record of tuples (one entry per order): ``orders``, ``n_params`` (stored counts),
+    ``train_bits_per_char`` (on the first 111,540 training characters, as many as the test
+    split) and ``test_bits_per_char`` (on the held-out 10%).
+    """
     split, models = shakespeare_split(), list(shakespeare_ladder())
     train = ladder_code_lengths(models, split.train[: len(split.test)]).mean(axis=1)
     test = ladder_code_lengths(models, split.test).mean(axis=1)
-    return LadderCurve(tuple(m.order for m in models), tuple(m.n_params for m in models),
-                       tuple(float(b) for b in train), tuple(float(b) for b in test))
+    return _LadderCurve(tuple(m.order for m in models), tuple(m.n_params for m in models),
+                        tuple(float(b) for b in train), tuple(float(b) for b in test))
 
 
 @lru_cache(maxsize=16)
-def shakespeare_samples(order: int, *, n_chars: int = 300, seed: int = 0) -> dict[float, str]:
-    """One sample per temperature in ``SAMPLE_TEMPERATURES`` from the order-k model (cached)."""
+def shakespeare_samples(order: int, *, n_chars: int = 300,
+                        seed: int = 0) -> MappingProxyType[float, str]:
+    """One sample per temperature of ``SAMPLE_TEMPERATURES`` from the order-k model (cached).
+
+    A read-only mapping: temperature -> text of ``n_chars`` characters.
+    """
     model = shakespeare_ladder()[order]
     texts = model.sample_streams(len(SAMPLE_TEMPERATURES), n_chars,
                                  temperature=list(SAMPLE_TEMPERATURES), seed=seed)
-    return dict(zip(SAMPLE_TEMPERATURES, texts, strict=True))
+    return MappingProxyType(dict(zip(SAMPLE_TEMPERATURES, texts, strict=True)))
 
 
-# --- 05 tiny language model ------------------------------------------------------------
-
-
-HELD_OUT_LINE_CHARS = 64  # notebook 05, exercise 1: the first 64 characters of the held-out text
-
-
+# --- the exercises ----------------------------------------------------------------------
 def check_line_bits(answer: float) -> Feedback:
-    """Notebook 05: mean bits/char of the order-4 n-gram on the first 64 held-out characters."""
-    from lossylab.data import shakespeare_split
-    pass
-
+    """Exercise 05.1: mean bits/char of the order-4 n-gram on the first 64 held-out characters."""
     line = shakespeare_split().test[:HELD_OUT_LINE_CHARS]
     expected = shakespeare_ladder()[4].bits_per_char(line)
     return _number_feedback(
@@ -85,8 +84,11 @@ def check_line_bits(answer: float) -> Feedback:
 
 
 def check_sentence_bits(answer: float) -> Feedback:
-    """Notebook 05: -log2 p_true of "the dogs that the cat chases run.\\n" in bits."""
+    """Exercise 05.2: -log2 p_true of "the dogs that the cat chases run.\\n" in bits.
 
+    >>> check_sentence_bits(-1.0).correct
+    False
+    """
     expected = -SyntheticLanguage().log2_prob("the dogs that the cat chases run.\n")
     if _close(answer, -expected, rel=1e-3):
         return Feedback(False, "Mind the sign: a code length is -log2 p, a positive number.")
@@ -98,8 +100,7 @@ def check_sentence_bits(answer: float) -> Feedback:
 
 
 def check_plausible_hallucination(sentence: str) -> Feedback:
-    """Notebook 05: an invalid sentence that the order-4 model finds cheap (< 1.6 bits/char)."""
-
+    """Exercise 05.3: an invalid sentence that the order-4 model finds cheap (< 1.6 bits/char)."""
     if not isinstance(sentence, str) or not sentence.endswith(END) or len(sentence) < 10:
         return Feedback(False, "Give a sentence as a str of at least 10 characters ending "
                         "with '.\\n'.")

@@ -1,41 +1,37 @@
-"""Notebook 06: paying for the model, and the standard compressors to beat."""
+"""Notebook 06: paying for the model, the standard compressors to beat, the exercises.
+
+A model that compresses a text to ``b`` bits per character must be sent to the decoder
+too: for a text of ``N`` characters and a model of ``M`` bits, the rate is ``b + M / N``
+(:func:`adjusted_bits_per_char`), and the model beats a reference coder of rate ``b_ref``
+only from ``N = M / (b_ref - b)`` characters on (:func:`break_even_chars`).
+"""
 
 from __future__ import annotations
 
 import bz2
 import gzip
 import lzma
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 
 from lossylab.course.exercises import Feedback, _number_feedback
+from lossylab.lm import CharLM, check_text
 
-# --- paying for the model -----------------------------------------------------------------
+__all__ = ["STANDARD_COMPRESSORS", "adjusted_bits_per_char", "break_even_chars",
+           "check_break_even", "check_escape_bits", "check_interval_bits", "text_bits_per_char"]
+
+# The standard-library compressors every comparison in the course uses (notebook 06, the
+# benchmark): bytes in, compressed bytes out; gzip without a timestamp so sizes are repeatable.
+STANDARD_COMPRESSORS: Mapping[str, Callable[[bytes], bytes]] = MappingProxyType({
+    "gzip": lambda data: gzip.compress(data, 9, mtime=0),
+    "bz2": lambda data: bz2.compress(data, 9),
+    "xz": lambda data: lzma.compress(data, preset=6),
+})
 
 
 def adjusted_bits_per_char(bits_per_char: float, model_bits: float, n_chars: float) -> float:
-    """The rate of a text of ``n_chars`` characters when the decoder must be sent the model too.
+    """``bits_per_char + model_bits / n_chars``: the rate when the decoder is sent the model too.
 
-    Parameters
-    ----------
-    bits_per_char : float
-        The model's code length per character.
-    model_bits : float
-        The size of the model.
-    n_chars : float
-        Length of the text, positive.
-
-    Returns
-    -------
-    float
-        ``bits_per_char + model_bits / n_chars``.
-
-    Raises
-    ------
-    ValueError
-        If ``n_chars`` is not positive.
-
-    Examples
-    --------
     >>> adjusted_bits_per_char(2.0, 800_000, 100_000)
     10.0
     """
@@ -46,60 +42,39 @@ def adjusted_bits_per_char(bits_per_char: float, model_bits: float, n_chars: flo
 
 def break_even_chars(bits_per_char: float, model_bits: float, *,
                      reference_bits_per_char: float) -> float:
-    """The text length from which a model, sent along with the text, beats a reference coder.
+    """``model_bits / (reference - bits_per_char)``: from there on the model beats the reference.
 
-    Returns
-    -------
-    float
-        ``model_bits / (reference_bits_per_char - bits_per_char)``, or ``inf`` if the model
-        saves nothing per character.
+    ``inf`` if the model saves nothing per character.
 
-    Examples
-    --------
     >>> break_even_chars(2.0, 800_000, reference_bits_per_char=3.0)
     800000.0
-    >>> break_even_chars(3.5, 8, reference_bits_per_char=3.0)
-    inf
     """
     gain = reference_bits_per_char - bits_per_char  # bits saved per character
     return model_bits / gain if gain > 0 else float("inf")
 
 
-# The standard-library compressors every comparison in the course uses (notebook 06, the
-# benchmark): bytes in, compressed bytes out; gzip without a timestamp so sizes are repeatable.
-STANDARD_COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
-    "gzip": lambda data: gzip.compress(data, 9, mtime=0),
-    "bz2": lambda data: bz2.compress(data, 9),
-    "xz": lambda data: lzma.compress(data, preset=6),
-}
-
-
-def gzip_bits_per_char(text: str) -> float:
-    """Bits per character of ``gzip -9`` (``STANDARD_COMPRESSORS["gzip"]``) on UTF-8 ``text``.
-
-    Raises
-    ------
-    ValueError
-        If ``text`` is empty.
-
-    Examples
-    --------
-    >>> round(gzip_bits_per_char("ab" * 1000), 3)
-    0.144
-    """
-    if not text:
-        raise ValueError("text must not be empty (bits per character of nothing is undefined)")
+def _gzip_bits_per_char(text: str) -> float:
+    """Bits per character of ``gzip -9`` (``STANDARD_COMPRESSORS["gzip"]``) on UTF-8 ``text``."""
+    text = check_text(text, allow_empty=False)
     return 8 * len(STANDARD_COMPRESSORS["gzip"](text.encode("utf-8"))) / len(text)
 
 
-# --- 06 the LM as a compressor ---------------------------------------------------------
+def text_bits_per_char(text: str, models: Sequence[CharLM]) -> dict[str, float]:
+    """Bits per character of a non-empty ``text`` under each model and under gzip (``"gzip"``).
+
+    >>> round(text_bits_per_char("ab" * 1000, [])["gzip"], 3)
+    0.144
+    """
+    check_text(text, allow_empty=False)
+    rates = {m.name: m.bits_per_char(text) for m in models}
+    rates["gzip"] = _gzip_bits_per_char(text)
+    return rates
 
 
+# --- the exercises ----------------------------------------------------------------------
 def check_interval_bits(answer: float | None) -> Feedback:
     """Exercise 06.1: bits of information of three characters with p = 1/2, 1/4, 1/8.
 
-    Examples
-    --------
     >>> check_interval_bits(None).correct
     False
     """
@@ -113,8 +88,6 @@ def check_interval_bits(answer: float | None) -> Feedback:
 def check_escape_bits(answer: float | None) -> Feedback:
     """Exercise 06.2: extra bits of an escaped emoji (its UTF-8 bytes at 8 bits each).
 
-    Examples
-    --------
     >>> check_escape_bits(32).correct
     True
     """
@@ -128,10 +101,8 @@ def check_escape_bits(answer: float | None) -> Feedback:
 def check_break_even(answer: float | None) -> Feedback:
     """Exercise 06.3: characters needed before a 100,000 x 8-bit model beats xz (3 vs 2 bits/char).
 
-    Examples
-    --------
-    >>> check_break_even(None).correct
-    False
+    >>> check_break_even(800_000).correct
+    True
     """
     return _number_feedback(
         answer, 100_000 * 8 / (3.0 - 2.0),

@@ -1,50 +1,40 @@
-"""Notebook 06's figures and widgets: coding, the model ladder, paying for the model."""
+"""Notebook 06's figures and widgets: coding, the model ladder, paying for the model.
+
+They draw and wire; the numbers come from ``lossylab.coding`` and ``lossylab.course.nb06``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import ipywidgets as widgets
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
-if TYPE_CHECKING:
-    from lossylab.coding import Narrowing
-
-import ipywidgets as widgets
-
-if TYPE_CHECKING:
-    from lossylab.lm import CharLM
-from typing import TYPE_CHECKING
-
 from lossylab.course import nb06 as course
+from lossylab.lm import CharLM
 from lossylab.ui import style
 from lossylab.ui.live import LiveFigure, live, number_table
 from lossylab.ui.style import COLORS, OKABE_ITO, Drawn, _axes, _figure
 
-# --- notebook 06: arithmetic coding, the model ladder, paying for the model, rounding weights -
+__all__ = ["adjusted_rate_widget", "chars_text", "draw_adjusted_rates", "draw_model_ladder",
+           "draw_narrowing", "draw_quantization", "quantization_widget", "text_rates",
+           "text_widget"]
+
+_FAMILY_COLORS = (COLORS["true"], COLORS["model"], COLORS["generalization"])
+_STANDARD_COLORS = (OKABE_ITO["green"], OKABE_ITO["purple"], OKABE_ITO["vermillion"])
 
 
-def draw_narrowing(narrowing: Narrowing, *, ax: Axes | None = None) -> Drawn:
+# --- arithmetic coding, the model ladder, paying for the model, rounding weights ----------
+def draw_narrowing(narrowing: Any, *, ax: Axes | None = None) -> Drawn:
     """Draw each step of arithmetic coding: all symbols' slices, the chosen one, its bits.
 
-    Parameters
-    ----------
-    narrowing : lossylab.coding.Narrowing
-        What :func:`lossylab.coding.interval_narrowing` returned.
-    ax : matplotlib.axes.Axes, optional
-
-    Returns
-    -------
-    Drawn
-        A static picture (no artists to move).
-
-    Notes
-    -----
-    Row t is the interval after t characters, stretched to [0, 1): the thin lines are the
-    slice boundaries of every symbol, the bar the slice of the character that came, whose
-    width w costs ``-log2 w`` bits.
+    ``narrowing`` is what :func:`lossylab.coding.interval_narrowing` returned. Row t is the
+    interval after t characters, stretched to [0, 1): thin lines are the slice boundaries of
+    every symbol, the bar the slice of the character that came, of width w: ``-log2 w`` bits.
+    Returns a static :class:`Drawn` (no artists to move).
     """
     ax = _axes(ax)
     for row, step in enumerate(narrowing.steps):
@@ -58,13 +48,10 @@ def draw_narrowing(narrowing: Narrowing, *, ax: Axes | None = None) -> Drawn:
     return Drawn(_figure(ax), ax, {})
 
 
-FAMILY_COLORS = (COLORS["true"], COLORS["model"], COLORS["generalization"])
-STANDARD_COLORS = (OKABE_ITO["green"], OKABE_ITO["purple"], OKABE_ITO["vermillion"])
-
-
 def _check_families(families: Mapping[str, tuple[Any, Any]]) -> None:
-    if len(families) > len(FAMILY_COLORS):
-        raise ValueError(f"families must have at most {len(FAMILY_COLORS)} entries, "
+    """ValueError unless there are at most three families, each with as many x as y."""
+    if len(families) > len(_FAMILY_COLORS):
+        raise ValueError(f"families must have at most {len(_FAMILY_COLORS)} entries, "
                          f"got {len(families)}")
     for label, (x, y) in families.items():
         if len(x) != len(y):
@@ -77,36 +64,21 @@ def draw_model_ladder(families: Mapping[str, tuple[Sequence[float], Sequence[flo
                       ax: Axes | None = None) -> Drawn:
     """Draw held-out bits per character against model parameters, with standard compressors.
 
-    Parameters
-    ----------
-    families : mapping of str to (sequence of float, sequence of float)
-        Legend label to (parameters of each model, its held-out bits per character).
-    alone, given_train : mapping of str to float, keyword-only
-        Standard compressor name to its bits per character on the held-out text alone
-        (dashed) and given the training text (dotted); at most three.
-    ax : matplotlib.axes.Axes, optional
-
-    Returns
-    -------
-    Drawn
-        A static picture.
-
-    Raises
-    ------
-    ValueError
-        If a family's sizes and rates differ in length, there are more than three families
-        or compressors, or ``alone`` and ``given_train`` name different compressors.
+    ``families`` maps at most three legend labels to (parameters of each model, its
+    held-out bits per character); ``alone`` and ``given_train`` map the same (at most three)
+    standard compressors to their rates on the held-out text alone (dashed) and given the
+    training text (dotted). Returns a static :class:`Drawn`; ValueError if the data do not fit.
     """
     _check_families(families)
-    if list(alone) != list(given_train) or len(alone) > len(STANDARD_COLORS):
+    if list(alone) != list(given_train) or len(alone) > len(_STANDARD_COLORS):
         raise ValueError(f"alone and given_train must name the same (at most "
-                         f"{len(STANDARD_COLORS)}) compressors, got {list(alone)} and "
+                         f"{len(_STANDARD_COLORS)}) compressors, got {list(alone)} and "
                          f"{list(given_train)}")
     ax = _axes(ax)
-    for (label, (n_params, rates)), color in zip(families.items(), FAMILY_COLORS[:len(families)],
+    for (label, (n_params, rates)), color in zip(families.items(), _FAMILY_COLORS[:len(families)],
                                                  strict=True):
         ax.plot(np.maximum(n_params, 1), rates, "o-", color=color, label=label)
-    for (name, rate), color in zip(alone.items(), STANDARD_COLORS[:len(alone)], strict=True):
+    for (name, rate), color in zip(alone.items(), _STANDARD_COLORS[:len(alone)], strict=True):
         ax.axhline(rate, color=color, ls="--", lw=1, label=f"{name} alone")
         ax.axhline(given_train[name], color=color, ls=":", lw=1, label=f"{name} given train")
     ax.set(xscale="log", xlabel="model parameters", ylabel="bits per character (held out)")
@@ -126,30 +98,17 @@ def draw_adjusted_rates(families: Mapping[str, tuple[Sequence[float], Sequence[f
                         ax: Axes | None = None) -> Drawn:
     """Draw each model's adjusted rate (model bits included) against its size in bits.
 
-    Parameters
-    ----------
-    families : mapping of str to (sequence of float, sequence of float)
-        Legend label to (model size in bits, adjusted bits per character), one entry per
-        model (see :func:`lossylab.course.nb06.adjusted_bits_per_char`).
-    reference_bits_per_char : float, keyword-only
-        A standard compressor's rate, drawn dashed.
-    reference_label : str, keyword-only
-    marker : (float, float), keyword-only
-        Where to ring one model (size in bits, adjusted rate); None draws no ring.
-    ax : matplotlib.axes.Axes, optional
-
-    Returns
-    -------
-    Drawn
-        Artists ``line0``, ``line1``, ... (one per family) and ``marker``; move them with
-        :func:`update_adjusted_rates`.
+    ``families`` maps at most three legend labels to (model sizes in bits, adjusted bits per
+    character); ``reference_bits_per_char`` is drawn dashed, labelled ``reference_label``;
+    ``marker`` (size, rate) rings one model. Returns a :class:`Drawn` with artists ``line0``,
+    ``line1``, ... (one per family) and ``marker``, which :func:`adjusted_rate_widget` moves.
     """
     _check_families(families)
     ax = _axes(ax)
     artists: dict[str, Artist] = {
         f"line{i}": ax.plot(sizes, rates, "o-", ms=3, color=color, label=label)[0]
         for i, ((label, (sizes, rates)), color) in enumerate(zip(
-            families.items(), FAMILY_COLORS[:len(families)], strict=True))}
+            families.items(), _FAMILY_COLORS[:len(families)], strict=True))}
     ax.axhline(reference_bits_per_char, color=OKABE_ITO["vermillion"], ls="--", lw=1,
                label=reference_label)
     ax.set(xscale="log", yscale="log", xlabel="model size (bits)", ylabel="adjusted bits/char",
@@ -161,18 +120,9 @@ def draw_adjusted_rates(families: Mapping[str, tuple[Sequence[float], Sequence[f
     return Drawn(_figure(ax), ax, artists)
 
 
-def update_adjusted_rates(drawn: Drawn, rates: Sequence[Sequence[float]], *,
-                          marker: tuple[float, float]) -> None:
-    """Move the curves of :func:`draw_adjusted_rates` to other rates, and the ring (in place).
-
-    Parameters
-    ----------
-    drawn : Drawn
-        What :func:`draw_adjusted_rates` returned.
-    rates : sequence of sequence of float
-        The adjusted rates of each family, in the order drawn.
-    marker : (float, float), keyword-only
-    """
+def _update_adjusted_rates(drawn: Drawn, rates: Sequence[Sequence[float]], *,
+                           marker: tuple[float, float]) -> None:
+    """Move the curves of :func:`draw_adjusted_rates` (one rate list per family) and the ring."""
     for i, family_rates in enumerate(rates):
         drawn.artists[f"line{i}"].set_ydata(family_rates)
     drawn.artists["marker"].set_data([marker[0]], [marker[1]])
@@ -182,25 +132,9 @@ def draw_quantization(bits: Sequence[int], rates: Mapping[str, Sequence[float]],
                       float_rate: float, ax: Axes | None = None) -> Drawn:
     """Draw bits per character against bits per weight, one curve per rounding scheme.
 
-    Parameters
-    ----------
-    bits : sequence of int
-        Bits per weight of each point.
-    rates : mapping of str to sequence of float
-        Scheme label (e.g. "per tensor", "per row") to bits per character at each ``bits``.
-    float_rate : float, keyword-only
-        The unrounded (float32) model's rate, drawn dashed.
-    ax : matplotlib.axes.Axes, optional
-
-    Returns
-    -------
-    Drawn
-        Artist ``marker`` (empty); place it with :func:`update_quantization`.
-
-    Raises
-    ------
-    ValueError
-        If a scheme does not have one rate per entry of ``bits``.
+    ``rates`` maps a scheme label (e.g. "per tensor") to its bits per character at each of
+    ``bits`` (else ValueError); ``float_rate``, the float32 model's, is drawn dashed. Returns
+    a :class:`Drawn` with an empty artist ``marker``, which :func:`quantization_widget` places.
     """
     _check_families({label: (bits, r) for label, r in rates.items()})
     colors = (COLORS["model"], COLORS["true"], COLORS["generalization"])[:len(rates)]
@@ -213,14 +147,12 @@ def draw_quantization(bits: Sequence[int], rates: Mapping[str, Sequence[float]],
     return Drawn(_figure(ax), ax, {"marker": _ring_at(ax, None)})
 
 
-def update_quantization(drawn: Drawn, *, bits: int, rate: float) -> None:
+def _update_quantization(drawn: Drawn, *, bits: int, rate: float) -> None:
     """Ring one setting on :func:`draw_quantization` (in place)."""
     drawn.artists["marker"].set_data([bits], [rate])
 
 
-# --- notebook 06: paying for the model, rounding its weights, your own text -----------------
-
-
+# --- the widgets: paying for the model, rounding its weights, your own text ---------------
 def chars_text(n_chars: float, *, reference: str = "xz") -> str:
     """A break-even length as text: ``"12,345 chars"``, or never if the model is worse.
 
@@ -236,33 +168,14 @@ def adjusted_rate_widget(families: Mapping[str, Sequence[str]], *,
                          bits_per_char: Mapping[str, float], model_bits: Mapping[str, float],
                          reference_bits_per_char: float, reference: str = "xz", name: str,
                          n_chars: float, figsize: tuple[float, float] = (5, 2.6)) -> widgets.Box:
-    """Live :func:`lossylab.ui.nb06.draw_adjusted_rates`, with sliders for a model and N.
+    """Live :func:`draw_adjusted_rates`, with sliders for a model and the text length N.
 
-    Parameters
-    ----------
-    families : mapping of str to sequence of str
-        Legend label to the names of its models, smallest first.
-    bits_per_char : mapping of str to float, keyword-only
-        Every model's held-out bits per character (the slider offers them in this order).
-    model_bits : mapping of str to float, keyword-only
-        Every model's size in bits.
-    reference_bits_per_char : float, keyword-only
-        The standard compressor to beat (``reference`` names it).
-    name : str, keyword-only
-        The model ringed at first.
-    n_chars : float, keyword-only
-        The text length N at first (the slider spans N = 10^4 to 10^9).
-    figsize : (float, float), keyword-only
-
-    Returns
-    -------
-    ipywidgets.Box
-        The model and log10 N sliders, the figure and a table (rates, break-even length).
-
-    Raises
-    ------
-    ValueError
-        If a model of ``families`` or ``name`` has no rate or size.
+    ``families`` maps legend labels to the names of their models, smallest first;
+    ``bits_per_char`` and ``model_bits`` give every model's held-out rate (the slider offers
+    them in this order) and size in bits (ValueError if one is missing); the reference
+    compressor (``reference``) is to beat; ``name`` is ringed at first, ``n_chars`` the first
+    N (the slider spans 10^4 to 10^9). Returns the sliders, the figure and a table (rates,
+    break-even length) in an ``ipywidgets.Box``.
     """
     missing = [n for names in families.values() for n in names
                if n not in bits_per_char or n not in model_bits]
@@ -288,8 +201,8 @@ def adjusted_rate_widget(families: Mapping[str, Sequence[str]], *,
 
     def update(name: str, log10_chars: float) -> None:
         n_text = 10.0 ** log10_chars
-        update_adjusted_rates(drawn, rates(n_text),
-                                       marker=(model_bits[name], adjusted(name, n_text)))
+        _update_adjusted_rates(drawn, rates(n_text),
+                               marker=(model_bits[name], adjusted(name, n_text)))
         live_fig.refresh()
         break_even = course.break_even_chars(bits_per_char[name], model_bits[name],
                                              reference_bits_per_char=reference_bits_per_char)
@@ -309,29 +222,13 @@ def adjusted_rate_widget(families: Mapping[str, Sequence[str]], *,
 def quantization_widget(sweep: Mapping[tuple[int, bool], tuple[float, float, str]], *,
                         float_rate: float, bits: int = 8,
                         figsize: tuple[float, float] = (4.5, 2.6)) -> widgets.Box:
-    """Live :func:`lossylab.ui.nb06.draw_quantization`: bits per weight, per tensor or per row.
+    """Live :func:`draw_quantization`: bits per weight, per tensor or per row.
 
-    Parameters
-    ----------
-    sweep : mapping of (int, bool) to (float, float, str)
-        ``(bits per weight, per_tensor)`` to (bits per character, the rounded model's size
-        in bits, a sample it wrote), for every bits value with both schemes; computed before,
-        so a move costs no model evaluation.
-    float_rate : float, keyword-only
-        The float32 model's bits per character.
-    bits : int, keyword-only
-        The initial bits per weight.
-    figsize : (float, float), keyword-only
-
-    Returns
-    -------
-    ipywidgets.Box
-        The bits slider and the scheme toggle, the figure, and a table with the sample.
-
-    Raises
-    ------
-    ValueError
-        If ``sweep`` lacks one of the schemes for some bits value, or ``bits`` is not in it.
+    ``sweep`` maps ``(bits per weight, per_tensor)`` to (bits per character, the rounded
+    model's size in bits, a sample it wrote), for every bits value with both schemes (else
+    ValueError), computed before so a move costs no model evaluation; ``float_rate`` is the
+    float32 model's rate, ``bits`` the first setting. Returns the bits slider, the scheme
+    toggle, the figure and a table with the sample in an ``ipywidgets.Box``.
     """
     all_bits = sorted({b for b, _ in sweep})
     if any((b, pt) not in sweep for b in all_bits for pt in (True, False)) or bits not in all_bits:
@@ -348,7 +245,7 @@ def quantization_widget(sweep: Mapping[tuple[int, bool], tuple[float, float, str
 
     def update(bits: int, per_tensor: bool) -> None:
         rate, size, sample = sweep[bits, per_tensor]
-        update_quantization(drawn, bits=bits, rate=rate)
+        _update_quantization(drawn, bits=bits, rate=rate)
         live_fig.refresh()
         table.value = number_table({"bits/char": f"{rate:.3f}",
                                     "model size": f"{size / 8e3:.1f} kB"}) + \
@@ -362,37 +259,15 @@ def quantization_widget(sweep: Mapping[tuple[int, bool], tuple[float, float, str
 
 
 def text_rates(text: str, models: Sequence[CharLM]) -> dict[str, str]:
-    """Bits per character of ``text`` under each model and under gzip, formatted.
+    """:func:`lossylab.course.nb06.text_bits_per_char` of a non-empty ``text``, formatted.
 
-    Parameters
-    ----------
-    text : str
-        Not empty.
-    models : sequence of lossylab.lm.CharLM
-
-    Returns
-    -------
-    dict of str to str
-        Model name (and "gzip") to bits per character, for :func:`number_table`.
+    Returns model name (and "gzip") to bits per character as ``"2.345"``, for a table.
     """
-    rows = {m.name: f"{m.bits_per_char(text):.3f}" for m in models}
-    rows["gzip"] = f"{course.gzip_bits_per_char(text):.3f}"
-    return rows
+    return {name: f"{rate:.3f}" for name, rate in course.text_bits_per_char(text, models).items()}
 
 
 def text_widget(models: Sequence[CharLM], *, text: str) -> widgets.Box:
-    """A text box and the bits per character of its text (:func:`text_rates`), on Enter.
-
-    Parameters
-    ----------
-    models : sequence of lossylab.lm.CharLM
-    text : str, keyword-only
-        The initial text.
-
-    Returns
-    -------
-    ipywidgets.Box
-    """
+    """A text box and the bits per character of its text (:func:`text_rates`), on Enter."""
     box = widgets.Textarea(value=text, rows=3, layout=widgets.Layout(width="90%"),
                            continuous_update=False)
     view = widgets.HTML()
