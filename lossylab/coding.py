@@ -143,12 +143,7 @@ def interval_narrowing(text: str, model: CharLM, *,
 # --- 2. the file format ----------------------------------------------------------------
 @dataclass(frozen=True)
 class _Header:
-    """What a decoder needs besides the model (little-endian layout, payload after it).
-
-    magic ``b"LLAB"``, version, coder, name length (u8 each) and UTF-8 name, fingerprint (8
-    bytes), characters, CRC-32 of the text's UTF-8, payload bytes, CRC-32 of the payload, CRC-32
-    of the preceding header bytes (u32 each): any damage is a ValueError before decoding.
-    """
+    """What a decoder needs besides the model (layout: see ``_pack_header``)."""
 
     coder: str
     model_name: str
@@ -177,7 +172,10 @@ def _utf8(text: str) -> bytes:
 
 
 def _pack_header(coder: str, model: CharLM, text: str, payload: bytes) -> bytes:
-    """The header bytes (see ``_Header``) for ``payload``."""
+    """The header of ``payload``, little-endian; any damage is a ValueError before decoding."""
+    # magic b"LLAB", version, coder, name length (u8 each) and UTF-8 name, fingerprint (8
+    # bytes), characters, CRC-32 of the text's UTF-8, payload bytes, CRC-32 of the payload,
+    # CRC-32 of the preceding header bytes (u32 each)
     name = model.name.encode("utf-8", "surrogatepass")
     if len(name) > 255 or len(text) >= 2**32 or len(payload) >= 2**32:
         raise ValueError("model name (<= 255 bytes) or text (< 2**32 characters) too long")

@@ -325,6 +325,7 @@ class NGramLM(CharLM):
         return np.full((batch, self.order), self.n_symbols, dtype=np.int64)
 
     def advance(self, state: np.ndarray, symbols: np.ndarray) -> np.ndarray:
+        """The new last ``order`` symbols of each stream (a new array)."""
         symbols = np.asarray(symbols, dtype=np.int64).reshape(-1, 1)
         return np.concatenate([state, symbols], axis=1)[:, 1:]
 
