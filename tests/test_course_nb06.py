@@ -40,11 +40,18 @@ def test_text_bits_per_char_scores_every_model_and_gzip() -> None:
         course.text_bits_per_char(b"to be", [model])  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("check", "right", "wrong"), [
-    (course.check_interval_bits, 6.0, 3.0),
-    (course.check_escape_bits, 32.0, 4.0),
-    (course.check_break_even, 800_000.0, 100_000.0),
+@pytest.mark.parametrize(("exercise", "right", "wrong"), [
+    ("interval_bits", 6.0, 3.0),
+    ("escape_bits", 32.0, 4.0),
+    ("break_even", 800_000.0, 100_000.0),
 ])
-def test_exercises_accept_the_answer_only(check, right: float, wrong: float) -> None:
-    assert check(right).correct
-    assert not check(wrong).correct and not check(None).correct
+def test_exercises_accept_the_answer_only(exercise: str, right: float, wrong: float) -> None:
+    assert course.check(exercise, right).correct
+    assert not course.check(exercise, wrong).correct
+    assert not course.check(exercise, None).correct
+
+
+def test_an_unknown_exercise_lists_the_exercises() -> None:
+    wrong = course.check("break_even_chars", 1.0)
+    assert not wrong.correct
+    assert "'interval_bits', 'escape_bits', 'break_even'" in wrong.message

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
-from lossylab.course.exercises import Feedback, _close, _number_feedback
+from lossylab.course.exercises import Feedback
 from lossylab.course.synthetic import SENTENCE_PROMPT, synthetic_ladder_model
 from lossylab.data import shakespeare_split
 from lossylab.grammar import END, SyntheticLanguage
 from lossylab.ngram import MAX_ORDER, NGramLM, fit_ngram_ladder, ladder_code_lengths
 
-__all__ = ["HELD_OUT_LINE_CHARS", "SAMPLE_TEMPERATURES", "check_line_bits",
-           "check_plausible_hallucination", "check_sentence_bits", "shakespeare_curve",
+__all__ = ["HELD_OUT_LINE_CHARS", "SAMPLE_TEMPERATURES", "check", "shakespeare_curve",
            "shakespeare_ladder", "shakespeare_samples"]
 
 SAMPLE_TEMPERATURES = (0.5, 1.0, 1.5)
@@ -71,11 +70,37 @@ def shakespeare_samples(order: int, *, n_chars: int = 300,
 
 
 # --- the exercises ----------------------------------------------------------------------
-def check_line_bits(answer: float) -> Feedback:
+def check(exercise: str, *answer: object, **named: object) -> Feedback:
+    """Check your answer to one of notebook 05's exercises.
+
+    Parameters
+    ----------
+    exercise : str
+        ``"line_bits"`` (05.1: mean bits/char of the order-4 n-gram on the first 64 held-out
+        characters), ``"sentence_bits"`` (05.2: -log2 p_true of "the dogs that the cat chases
+        run.\\n") or ``"plausible_hallucination"`` (05.3: an invalid sentence, as a str ending
+        with ".\\n", that the order-4 model codes in under 1.6 bits/char).
+    *answer, **named
+        Your answer.
+
+    Returns
+    -------
+    Feedback
+        ``.correct`` and a message: a hint if the answer is wrong.
+
+    Examples
+    --------
+    >>> check("plausible_hallucination", "the dog runs")
+    ✘ Not yet. Give a sentence as a str of at least 10 characters ending with '.\\n'.
+    """
+    return Feedback.dispatch(_CHECKS, exercise, *answer, **named)
+
+
+def _check_line_bits(answer: float) -> Feedback:
     """Exercise 05.1: mean bits/char of the order-4 n-gram on the first 64 held-out characters."""
     line = shakespeare_split().test[:HELD_OUT_LINE_CHARS]
     expected = shakespeare_ladder()[4].bits_per_char(line)
-    return _number_feedback(
+    return Feedback.number(
         answer, expected, rel=1e-3,
         right="That is the mean of -log2 p(next character | the 4 before it) over the line.",
         hint="Loop over t, take p = model.next_probs(line[max(0, t - 4):t]) and the entry of "
@@ -83,23 +108,19 @@ def check_line_bits(answer: float) -> Feedback:
     )
 
 
-def check_sentence_bits(answer: float) -> Feedback:
-    """Exercise 05.2: -log2 p_true of "the dogs that the cat chases run.\\n" in bits.
-
-    >>> check_sentence_bits(-1.0).correct
-    False
-    """
+def _check_sentence_bits(answer: float) -> Feedback:
+    """Exercise 05.2: -log2 p_true of "the dogs that the cat chases run.\\n" in bits."""
     expected = -SyntheticLanguage().log2_prob("the dogs that the cat chases run.\n")
-    if _close(answer, -expected, rel=1e-3):
+    if Feedback.is_close(answer, -expected, rel=1e-3):
         return Feedback(False, "Mind the sign: a code length is -log2 p, a positive number.")
-    return _number_feedback(
+    return Feedback.number(
         answer, expected, rel=1e-3,
         right="That many bits is what an ideal code for the true language spends on it.",
         hint="Use the language's log2_prob on the sentence, with its final '.\\n'.",
     )
 
 
-def check_plausible_hallucination(sentence: str) -> Feedback:
+def _check_plausible_hallucination(sentence: str) -> Feedback:
     """Exercise 05.3: an invalid sentence that the order-4 model finds cheap (< 1.6 bits/char)."""
     if not isinstance(sentence, str) or not sentence.endswith(END) or len(sentence) < 10:
         return Feedback(False, "Give a sentence as a str of at least 10 characters ending "
@@ -114,3 +135,7 @@ def check_plausible_hallucination(sentence: str) -> Feedback:
                         "keep every 5-character window natural and break only long-range rules.")
     return Feedback(True, f"A hallucination the model likes: p_true = 0, only {bits:.2f} "
                     "bits/char for the 4-gram.")
+
+
+_CHECKS = {"line_bits": _check_line_bits, "sentence_bits": _check_sentence_bits,
+           "plausible_hallucination": _check_plausible_hallucination}

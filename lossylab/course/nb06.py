@@ -14,11 +14,11 @@ import lzma
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
-from lossylab.course.exercises import Feedback, _number_feedback
+from lossylab.course.exercises import Feedback
 from lossylab.lm import CharLM, check_text
 
-__all__ = ["STANDARD_COMPRESSORS", "adjusted_bits_per_char", "break_even_chars",
-           "check_break_even", "check_escape_bits", "check_interval_bits", "text_bits_per_char"]
+__all__ = ["STANDARD_COMPRESSORS", "adjusted_bits_per_char", "break_even_chars", "check",
+           "text_bits_per_char"]
 
 # The standard-library compressors every comparison in the course uses (notebook 06, the
 # benchmark): bytes in, compressed bytes out; gzip without a timestamp so sizes are repeatable.
@@ -72,41 +72,58 @@ def text_bits_per_char(text: str, models: Sequence[CharLM]) -> dict[str, float]:
 
 
 # --- the exercises ----------------------------------------------------------------------
-def check_interval_bits(answer: float | None) -> Feedback:
-    """Exercise 06.1: bits of information of three characters with p = 1/2, 1/4, 1/8.
+def check(exercise: str, *answer: object, **named: object) -> Feedback:
+    """Check your answer to one of notebook 06's exercises.
 
-    >>> check_interval_bits(None).correct
-    False
+    Parameters
+    ----------
+    exercise : str
+        ``"interval_bits"`` (06.1: bits of three characters with p = 1/2, 1/4, 1/8),
+        ``"escape_bits"`` (06.2: extra bits of an escaped emoji) or ``"break_even"`` (06.3:
+        characters before a 100,000-weight 8-bit model at 2 bits/char beats xz at 3).
+    *answer, **named
+        Your answer (a number, or None before you have one).
+
+    Returns
+    -------
+    Feedback
+        ``.correct`` and a message: a hint if the answer is wrong.
+
+    Examples
+    --------
+    >>> check("escape_bits", 32).correct, check("break_even", None).correct
+    (True, False)
     """
-    return _number_feedback(
+    return Feedback.dispatch(_CHECKS, exercise, *answer, **named)
+
+
+def _check_interval_bits(answer: float | None) -> Feedback:
+    """Exercise 06.1: bits of information of three characters with p = 1/2, 1/4, 1/8."""
+    return Feedback.number(
         answer, 6.0, right="The width is the product of the probabilities, and -log2 of a "
                            "product is the sum of the code lengths 1 + 2 + 3.",
         hint="The final width is the product of the three probabilities; take -log2 of it "
              "(or add -log2 p for each character).")
 
 
-def check_escape_bits(answer: float | None) -> Feedback:
-    """Exercise 06.2: extra bits of an escaped emoji (its UTF-8 bytes at 8 bits each).
-
-    >>> check_escape_bits(32).correct
-    True
-    """
-    return _number_feedback(
+def _check_escape_bits(answer: float | None) -> Feedback:
+    """Exercise 06.2: extra bits of an escaped emoji (its UTF-8 bytes at 8 bits each)."""
+    return Feedback.number(
         answer, 8.0 * len("\N{GRINNING FACE}".encode()),
         right="Four UTF-8 bytes at 8 bits each: the model knows nothing about it, so it pays "
               "the full raw price.",
         hint="Count the UTF-8 bytes of the emoji and multiply by the bits per byte.")
 
 
-def check_break_even(answer: float | None) -> Feedback:
-    """Exercise 06.3: characters needed before a 100,000 x 8-bit model beats xz (3 vs 2 bits/char).
-
-    >>> check_break_even(800_000).correct
-    True
-    """
-    return _number_feedback(
+def _check_break_even(answer: float | None) -> Feedback:
+    """Exercise 06.3: characters before a 100,000 x 8-bit model beats xz (2 vs 3 bits/char)."""
+    return Feedback.number(
         answer, 100_000 * 8 / (3.0 - 2.0),
         right="The model costs 800,000 bits and saves 1 bit per character, so it pays for "
               "itself after 800,000 characters.",
         hint="Model size in bits divided by the bits saved per character (xz rate minus "
              "model rate).")
+
+
+_CHECKS = {"interval_bits": _check_interval_bits, "escape_bits": _check_escape_bits,
+           "break_even": _check_break_even}
