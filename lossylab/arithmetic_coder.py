@@ -7,8 +7,8 @@ interval sits entirely in one half, the leading bit of every number inside it is
 settled: it is sent and the interval doubled; when it straddles the middle inside the
 two central quarters, it is doubled too and a *pending* bit remembered, sent (inverted)
 after the next settled bit. A text of probability ``P`` costs about ``-log2 P + 2``
-bits. The decoder mirrors every step. :func:`quantize_probs` makes the frequencies;
-``lossylab.coding`` drives this coder with a language model.
+bits. The decoder mirrors every step. ``lossylab.coding`` drives this coder with a
+language model, whose probabilities it rounds to integer frequencies.
 
 What this leaves out compared with a production coder: carry-less range-coder tricks
 and byte-wise output for speed (``constriction``'s range coder does those), and
@@ -26,49 +26,12 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PRECISION_BITS", "ArithmeticDecoder", "ArithmeticEncoder", "quantize_probs"]
+__all__ = ["ArithmeticDecoder", "ArithmeticEncoder"]
 
-PRECISION_BITS = 24  # integer frequency tables sum to 2**24 (as constriction's default)
 _CODE_BITS = 32  # width of the low/high registers
 _FULL = (1 << _CODE_BITS) - 1
 _HALF = 1 << (_CODE_BITS - 1)
 _QUARTER = 1 << (_CODE_BITS - 2)
-
-
-def quantize_probs(p_model: np.ndarray, *, precision_bits: int = PRECISION_BITS) -> np.ndarray:
-    """Integer frequencies >= 1 summing to ``2**precision_bits`` (1 to 30) per row of ``p_model``.
-
-    Every symbol first gets 1 (so it stays codable); the other ``2**k - n`` counts are
-    shared in proportion to ``p`` (rows need not be normalized), floored, and those lost to
-    flooring go to the largest fractional parts (ties to the lower symbol): deterministic,
-    so encoder and decoder agree, and it costs at most about ``n / 2**k`` of the mass.
-    Raises ValueError unless every entry is finite and non-negative, every row sums to > 0
-    and there are at most ``2**precision_bits`` symbols.
-
-    >>> quantize_probs(np.array([0.5, 0.3, 0.2, 0.0]), precision_bits=4).tolist()
-    [7, 5, 3, 1]
-    """
-    if not isinstance(precision_bits, (int, np.integer)) or not 1 <= precision_bits <= 30:
-        raise ValueError(f"precision_bits must be an int from 1 to 30, got {precision_bits!r}")
-    p = np.asarray(p_model, dtype=np.float64)
-    rows = np.atleast_2d(p)  # (batch, n_symbols)
-    total, n_symbols = 1 << int(precision_bits), rows.shape[-1]
-    if rows.ndim != 2 or n_symbols == 0 or n_symbols > total:
-        raise ValueError(
-            f"p_model must have shape (n_symbols,) or (batch, n_symbols) with 1 to "
-            f"2**precision_bits = {total} symbols, got shape {p.shape}; raise precision_bits"
-        )
-    sums = rows.sum(axis=1, keepdims=True)
-    if not (np.all(np.isfinite(rows)) and np.all(rows >= 0) and np.all(sums > 0)):
-        raise ValueError("p_model must be finite and non-negative with every row summing to > 0")
-    scaled = rows / sums * (total - n_symbols)  # (batch, n_symbols) float64
-    freqs = np.floor(scaled).astype(np.int64)
-    short = total - n_symbols - freqs.sum(axis=1, keepdims=True)  # counts still to hand out
-    order = np.argsort(-(scaled - freqs), axis=1, kind="stable")
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(n_symbols)[None, :], axis=1)
-    freqs += 1 + (rank < short)
-    return freqs.reshape(p.shape)
 
 
 class ArithmeticEncoder:

@@ -47,21 +47,46 @@ from typing import Any
 
 import numpy as np
 
-from lossylab.arithmetic_coder import (
-    PRECISION_BITS,
-    ArithmeticDecoder,
-    ArithmeticEncoder,
-    quantize_probs,
-)
+from lossylab.arithmetic_coder import ArithmeticDecoder, ArithmeticEncoder
 from lossylab.lm import BlockStepper, CharLM, check_text
 
-__all__ = ["CODERS", "compress", "compression_result", "decompress", "interval_narrowing",
-           "read_header"]
+__all__ = ["CODERS", "PRECISION_BITS", "compress", "compression_result", "decompress",
+           "interval_narrowing", "read_header"]
 
 _MAGIC = b"LLAB"
 _FORMAT_VERSION = 1
 CODERS = ("range", "arithmetic")
+PRECISION_BITS = 24  # integer frequency tables sum to 2**24 (as constriction's default)
 _BYTE_TOTAL = 256  # escaped characters' UTF-8 bytes: uniform over 256 values
+
+
+# --- 1. the picture: integer frequencies, interval narrowing ---------------------------
+def _quantize_probs(p_model: np.ndarray, *, precision_bits: int = PRECISION_BITS) -> np.ndarray:
+    """Integer frequencies >= 1 summing to ``2**precision_bits`` (1 to 30) per row of p_model."""
+    # Every symbol gets 1 (it stays codable), the other 2**k - n counts go in proportion to p,
+    # floored, the rest to the largest fractional parts (ties: the lower symbol): deterministic,
+    # so encoder and decoder agree, and it costs at most about n / 2**k of the mass.
+    if not isinstance(precision_bits, (int, np.integer)) or not 1 <= precision_bits <= 30:
+        raise ValueError(f"precision_bits must be an int from 1 to 30, got {precision_bits!r}")
+    p = np.asarray(p_model, dtype=np.float64)
+    rows = np.atleast_2d(p)  # (batch, n_symbols)
+    total, n_symbols = 1 << int(precision_bits), rows.shape[-1]
+    if rows.ndim != 2 or n_symbols == 0 or n_symbols > total:
+        raise ValueError(
+            f"p_model must have shape (n_symbols,) or (batch, n_symbols) with 1 to "
+            f"2**precision_bits = {total} symbols, got shape {p.shape}; raise precision_bits"
+        )
+    sums = rows.sum(axis=1, keepdims=True)
+    if not (np.all(np.isfinite(rows)) and np.all(rows >= 0) and np.all(sums > 0)):
+        raise ValueError("p_model must be finite and non-negative with every row summing to > 0")
+    scaled = rows / sums * (total - n_symbols)  # (batch, n_symbols) float64
+    freqs = np.floor(scaled).astype(np.int64)
+    short = total - n_symbols - freqs.sum(axis=1, keepdims=True)  # counts still to hand out
+    order = np.argsort(-(scaled - freqs), axis=1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(n_symbols)[None, :], axis=1)
+    freqs += 1 + (rank < short)
+    return freqs.reshape(p.shape)
 
 
 @dataclass(frozen=True)
@@ -126,7 +151,7 @@ def interval_narrowing(text: str, model: CharLM, *,
     low, width, total = Fraction(0), Fraction(1), 1 << precision_bits
     steps = []
     for char, symbol in zip(text, symbols.tolist(), strict=True):
-        cumulative = np.concatenate([[0], np.cumsum(quantize_probs(
+        cumulative = np.concatenate([[0], np.cumsum(_quantize_probs(
             stepper.probs(), precision_bits=precision_bits)[0])])  # (n_symbols + 1,)
         slice_low, slice_high = Fraction(int(cumulative[symbol]), total), \
             Fraction(int(cumulative[symbol + 1]), total)
@@ -332,7 +357,7 @@ def _encode_arithmetic(model: CharLM, symbols: np.ndarray, extra: bytes) -> byte
     stepper, encoder = BlockStepper(model, len(symbols)), ArithmeticEncoder()
     grid, total = stepper.to_blocks(symbols), 1 << PRECISION_BITS
     for t in range(stepper.n_steps):
-        cumulative = np.cumsum(quantize_probs(stepper.probs()), axis=1)  # (n_blocks, n_symbols)
+        cumulative = np.cumsum(_quantize_probs(stepper.probs()), axis=1)  # (n_blocks, n_symbols)
         for b in np.flatnonzero(stepper.active()).tolist():
             symbol = int(grid[b, t])
             low = int(cumulative[b, symbol - 1]) if symbol else 0
@@ -348,7 +373,7 @@ def _decode_arithmetic(model: CharLM, payload: bytes, n_chars: int) -> tuple[np.
     stepper, decoder = BlockStepper(model, n_chars), ArithmeticDecoder(payload)
     grid = np.zeros((stepper.n_blocks, stepper.n_steps), dtype=np.int64)
     for t in range(stepper.n_steps):
-        freqs = quantize_probs(stepper.probs())  # (n_blocks, n_symbols)
+        freqs = _quantize_probs(stepper.probs())  # (n_blocks, n_symbols)
         cumulative = np.concatenate([np.zeros((len(freqs), 1), np.int64),
                                      np.cumsum(freqs, axis=1)], axis=1)
         for b in np.flatnonzero(stepper.active()).tolist():

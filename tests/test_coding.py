@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lossylab.arithmetic_coder import ArithmeticDecoder, ArithmeticEncoder, quantize_probs
+from lossylab.arithmetic_coder import ArithmeticDecoder, ArithmeticEncoder
 from lossylab.coding import (
     CODERS,
     compress,
@@ -21,6 +21,7 @@ from lossylab.coding import (
     read_header,
 )
 from lossylab.coding import _model_fingerprint as model_fingerprint
+from lossylab.coding import _quantize_probs as quantize_probs
 from lossylab.lm import BLOCK_CHARS, CharLM
 from lossylab.neural import GRULM, init_params
 from lossylab.ngram import NGramLM
@@ -75,6 +76,10 @@ def test_quantize_probs_positive_fixed_total_close(p: list[float], precision_bit
     assert freqs.sum() == total and freqs.min() >= 1
     share = np.array(p) / sum(p) * (total - len(p))
     assert np.all(np.abs(freqs - 1 - share) <= 1)  # within one count of the exact share
+
+
+def test_quantize_probs_gives_every_symbol_one_count_then_shares() -> None:
+    assert quantize_probs(np.array([0.5, 0.3, 0.2, 0.0]), precision_bits=4).tolist() == [7, 5, 3, 1]
 
 
 def test_quantize_probs_batched_rows_match_single_rows() -> None:
