@@ -27,20 +27,28 @@ def test_channel_mismatch_pushes_forward_and_measures() -> None:
 
 
 def test_entropy_exercise_accepts_the_right_number_only() -> None:
-    assert course.check_entropy(1.875).correct  # 1/2*1 + 1/4*2 + 1/8*3 + 2 * 1/16*4
-    assert not course.check_entropy(2.0).correct
-    assert not course.check_entropy(None).correct
-    assert "1.875" not in course.check_entropy(2.0).message  # the hint hides the answer
+    assert course.check("entropy", 1.875).correct  # 1/2*1 + 1/4*2 + 1/8*3 + 2 * 1/16*4
+    assert not course.check("entropy", 2.0).correct
+    assert not course.check("entropy", None).correct
+    assert "1.875" not in course.check("entropy", 2.0).message  # the hint hides the answer
 
 
 def test_channel_entropy_exercise() -> None:
-    check = course.check_channel_entropy
-    assert check(deterministic_can_raise=False, stochastic_can_raise=True).correct
-    assert not check(deterministic_can_raise=True, stochastic_can_raise=True).correct
-    assert not check(deterministic_can_raise=False, stochastic_can_raise=False).correct
-    assert not check(deterministic_can_raise=None, stochastic_can_raise=True).correct
+    def check(**answer: bool | None) -> bool:
+        return course.check("channel_entropy", **answer).correct
+
+    assert check(deterministic_can_raise=False, stochastic_can_raise=True)
+    assert not check(deterministic_can_raise=True, stochastic_can_raise=True)
+    assert not check(deterministic_can_raise=False, stochastic_can_raise=False)
+    assert not check(deterministic_can_raise=None, stochastic_can_raise=True)
 
 
 def test_max_output_entropy_exercise() -> None:
-    assert course.check_max_output_entropy(3).correct
-    assert not course.check_max_output_entropy(6).correct
+    assert course.check("max_output_entropy", 3).correct
+    assert not course.check("max_output_entropy", 6).correct
+
+
+def test_check_names_the_exercises_when_the_name_is_wrong() -> None:
+    feedback = course.check("entropies", 1.875)
+    assert not feedback.correct
+    assert "'entropy', 'channel_entropy', 'max_output_entropy'" in feedback.message

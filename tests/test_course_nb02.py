@@ -36,10 +36,11 @@ def test_learning_problem_rejects_too_many_samples() -> None:
 
 def test_learning_exercises_use_the_library_optima() -> None:
     curve = course.learning_curve(course.LEARNING_DEFAULT_N)
-    assert course.check_mdl_k(curve.mdl_k).correct
-    assert not course.check_mdl_k(50).correct
-    assert course.check_heldout_k(curve.heldout_k).correct
-    assert not course.check_heldout_k(None).correct
+    assert course.check("mdl_k", curve.mdl_k).correct
+    assert not course.check("mdl_k", 50).correct
+    assert course.check("heldout_k", curve.heldout_k).correct
+    assert not course.check("heldout_k", None).correct
+    assert "'mdl_k', 'heldout_k'" in course.check("k", 3).message
 
 
 def test_mdl_is_more_cautious_than_held_out_at_small_n() -> None:

@@ -7,11 +7,10 @@ import math
 
 import numpy as np
 
-from lossylab.course.exercises import Feedback, _number_feedback
+from lossylab.course.exercises import Feedback
 from lossylab.distributions import description_bits, entropy, mismatch, push_forward
 
-__all__ = ["channel_mismatch", "check_channel_entropy", "check_entropy",
-           "check_max_output_entropy"]
+__all__ = ["channel_mismatch", "check"]
 
 
 def channel_mismatch(p_true: np.ndarray, channel: np.ndarray, *,
@@ -47,30 +46,38 @@ def channel_mismatch(p_true: np.ndarray, channel: np.ndarray, *,
     return p_model, numbers
 
 
-def check_entropy(answer: float | None) -> Feedback:
-    """Exercise 01.1: the entropy of (1/2, 1/4, 1/8, 1/16, 1/16), in bits.
+def check(exercise: str, *answer: object, **named: object) -> Feedback:
+    """Check your answer to one of notebook 01's exercises.
+
+    Parameters
+    ----------
+    exercise : {"entropy", "channel_entropy", "max_output_entropy"}
+        01.1, the entropy of (1/2, 1/4, 1/8, 1/16, 1/16) in bits; 01.2, which channels can
+        raise entropy (``deterministic_can_raise=``, ``stochastic_can_raise=``, booleans);
+        01.3, the largest entropy of an 8-level quantizer's output, in bits.
+    *answer, **named
+        Your answer (None while you have none).
 
     Examples
     --------
-    >>> check_entropy(None).correct
-    False
+    >>> check("entropy", 1.875).correct, check("max_output_entropy", None).correct
+    (True, False)
     """
+    return Feedback.dispatch(_CHECKS, exercise, *answer, **named)
+
+
+def _check_entropy(answer: float | None) -> Feedback:
+    """Exercise 01.1: the entropy of (1/2, 1/4, 1/8, 1/16, 1/16), in bits."""
     expected = entropy([1 / 2, 1 / 4, 1 / 8, 1 / 16, 1 / 16])
-    return _number_feedback(
+    return Feedback.number(
         answer, expected, right="Each outcome costs -log2 p bits; the entropy is their average.",
         hint="Average the code lengths -log2 p(x): 1 bit for 1/2, 2 bits for 1/4, and so on, "
              "each weighted by its probability.")
 
 
-def check_channel_entropy(*, deterministic_can_raise: bool | None,
-                          stochastic_can_raise: bool | None) -> Feedback:
-    """Exercise 01.2: which kinds of channel can raise entropy (two booleans).
-
-    Examples
-    --------
-    >>> check_channel_entropy(deterministic_can_raise=None, stochastic_can_raise=True).correct
-    False
-    """
+def _check_channel_entropy(*, deterministic_can_raise: bool | None,
+                           stochastic_can_raise: bool | None) -> Feedback:
+    """Exercise 01.2: which kinds of channel can raise entropy (two booleans)."""
     if deterministic_can_raise is None or stochastic_can_raise is None:
         return Feedback(False, "Answer both parts with True or False.")
     if deterministic_can_raise:
@@ -83,16 +90,14 @@ def check_channel_entropy(*, deterministic_can_raise: bool | None,
                           "randomness, which can raise it.")
 
 
-def check_max_output_entropy(answer: float | None) -> Feedback:
-    """Exercise 01.3: the largest entropy of an 8-level quantizer's output, in bits.
-
-    Examples
-    --------
-    >>> check_max_output_entropy(None).correct
-    False
-    """
-    return _number_feedback(
+def _check_max_output_entropy(answer: float | None) -> Feedback:
+    """Exercise 01.3: the largest entropy of an 8-level quantizer's output, in bits."""
+    return Feedback.number(
         answer, math.log2(8), right="At most 8 outputs, so at most log2(8) bits, reached "
                                     "only when the 8 bins are equally likely.",
         hint="The output takes at most 8 values. Which distribution on 8 values has the largest "
              "entropy, and what is it?")
+
+
+_CHECKS = {"entropy": _check_entropy, "channel_entropy": _check_channel_entropy,
+           "max_output_entropy": _check_max_output_entropy}

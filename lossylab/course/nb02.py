@@ -16,8 +16,8 @@ from lossylab.course.exercises import Feedback
 from lossylab.distributions import cross_entropy, entropy, kl_divergence, mismatch
 
 __all__ = ["LEARNING_DEFAULT_N", "LEARNING_K_OPTIONS", "LEARNING_N_OPTIONS", "LEARNING_PEAKS",
-           "LearningCurve", "LearningPoint", "LearningProblem", "check_heldout_k", "check_mdl_k",
-           "learning_curve", "learning_numbers", "learning_point", "learning_problem"]
+           "LearningCurve", "LearningPoint", "LearningProblem", "check", "learning_curve",
+           "learning_numbers", "learning_point", "learning_problem"]
 
 # The 1-D p_true of notebook 02: five peaks of different widths and heights on [0, 10],
 # with empty gaps between them (where a too-smooth model hallucinates).
@@ -289,14 +289,27 @@ def learning_numbers(problem: LearningProblem, curve: LearningCurve, k: int, *,
 # --- the exercises' answers ------------------------------------------------------------
 
 
-def check_mdl_k(answer: int | None) -> Feedback:
-    """Exercise 02.1: the K that minimises the two-part code at the default data size.
+def check(exercise: str, *answer: object, **named: object) -> Feedback:
+    """Check your answer to one of notebook 02's exercises.
+
+    Parameters
+    ----------
+    exercise : {"mdl_k", "heldout_k"}
+        02.1, the K that minimises the two-part code at the default data size N = 100;
+        02.2, the K with the fewest held-out bits there.
+    *answer
+        Your answer, an integer K (None while you have none).
 
     Examples
     --------
-    >>> check_mdl_k(None).correct
+    >>> check("mdl_k", None).correct
     False
     """
+    return Feedback.dispatch(_CHECKS, exercise, *answer, **named)
+
+
+def _check_mdl_k(answer: int | None) -> Feedback:
+    """Exercise 02.1: the K that minimises the two-part code at the default data size."""
     curve = learning_curve(LEARNING_DEFAULT_N)
     if answer == curve.mdl_k:
         return Feedback(True, "That K minimises model bits + data bits.")
@@ -304,16 +317,13 @@ def check_mdl_k(answer: int | None) -> Feedback:
                            "where model bits + data bits is smallest (not the train bits).")
 
 
-def check_heldout_k(answer: int | None) -> Feedback:
-    """Exercise 02.2: the K with the fewest held-out bits at the default data size.
-
-    Examples
-    --------
-    >>> check_heldout_k(None).correct
-    False
-    """
+def _check_heldout_k(answer: int | None) -> Feedback:
+    """Exercise 02.2: the K with the fewest held-out bits at the default data size."""
     curve = learning_curve(LEARNING_DEFAULT_N)
     if answer == curve.heldout_k:
         return Feedback(True, "That K has the fewest held-out bits per sample.")
     return Feedback(False, f"Use the held-out curve at N = {LEARNING_DEFAULT_N}: the train curve "
                            "keeps falling with K, the held-out one does not.")
+
+
+_CHECKS = {"mdl_k": _check_mdl_k, "heldout_k": _check_heldout_k}
