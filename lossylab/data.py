@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["SHAKESPEARE_FILENAME", "SHAKESPEARE_N_BYTES", "SHAKESPEARE_SHA256",
-           "SHAKESPEARE_URL", "DataError", "TextSplit", "data_dir", "face_blocks", "sample_image",
+           "SHAKESPEARE_URL", "DataError", "data_dir", "face_blocks", "sample_image",
            "sample_image_names", "shakespeare_split", "tiny_shakespeare"]
 
 SHAKESPEARE_URL = ("https://raw.githubusercontent.com/karpathy/char-rnn/master/data/"
@@ -197,14 +197,14 @@ def tiny_shakespeare() -> str:
 
 
 @dataclass(frozen=True)
-class TextSplit:
+class _TextSplit:
     """The fixed train / held-out split of a corpus: ``train`` and ``test`` texts."""
 
     train: str
     test: str
 
 
-def shakespeare_split() -> TextSplit:
+def shakespeare_split() -> _TextSplit:
     """Return Tiny Shakespeare split into the first 90% (train) and last 10% (test).
 
     Returns
@@ -224,4 +224,4 @@ def shakespeare_split() -> TextSplit:
     """
     text = tiny_shakespeare()
     cut = int(len(text) * _TRAIN_FRACTION)
-    return TextSplit(train=text[:cut], test=text[cut:])
+    return _TextSplit(train=text[:cut], test=text[cut:])

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "Mismatch", "check_count", "check_distributions", "check_ratio", "code_length_bits",
+    "check_count", "check_distributions", "check_ratio", "code_length_bits",
     "cross_entropy", "description_bits", "entropy", "hallucination_mass", "hallucination_mass_mc",
     "kl_divergence", "mismatch", "mode_collapse_mass", "mode_collapse_mass_mc", "noisy_channel",
     "normalize", "push_forward", "quantizer_channel",
@@ -333,7 +333,7 @@ def hallucination_mass(p_true: object, p_model: object, *, r: float = 10.0) -> f
 
 
 @dataclass(frozen=True)
-class Mismatch:
+class _Mismatch:
     """How far p_model is from p_true, in every number the notebooks show (all in bits).
 
     Attributes
@@ -356,7 +356,7 @@ class Mismatch:
     r: float
 
 
-def mismatch(p_true: object, p_model: object, *, r: float = 10.0) -> Mismatch:
+def mismatch(p_true: object, p_model: object, *, r: float = 10.0) -> _Mismatch:
     """Entropies, KL both ways and both mismatch masses in one call.
 
     Parameters
@@ -376,7 +376,7 @@ def mismatch(p_true: object, p_model: object, *, r: float = 10.0) -> Mismatch:
     >>> m.kl_true_model_bits, m.mode_collapse_mass, m.hallucination_mass
     (0.0, 0.0, 0.0)
     """
-    return Mismatch(
+    return _Mismatch(
         entropy_true_bits=entropy(p_true),
         entropy_model_bits=entropy(p_model),
         kl_true_model_bits=kl_divergence(p_true, p_model),

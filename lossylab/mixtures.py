@@ -34,8 +34,8 @@ import numpy as np
 
 from lossylab import distributions as D
 
-__all__ = ["GaussianMixture", "NoveltySplit", "TwoPartCode", "distance_to_samples",
-           "fit_mixture", "grid_mixture", "grid_mixture_2d", "novelty_split", "two_part_code"]
+__all__ = ["GaussianMixture", "distance_to_samples", "fit_mixture", "grid_mixture",
+           "grid_mixture_2d", "novelty_split", "two_part_code"]
 
 # --- distributions on a grid -------------------------------------------------------------
 
@@ -272,7 +272,7 @@ def _m_step(values: np.ndarray, resp: np.ndarray, old: GaussianMixture, *, n: fl
 
 
 @dataclass(frozen=True)
-class TwoPartCode:
+class _TwoPartCode:
     """The two-part (MDL) code of a data set: first the model, then the data given it.
 
     Attributes
@@ -293,7 +293,7 @@ class TwoPartCode:
 
 
 def two_part_code(p_model: object, sample_index: object, *, n_params: int,
-                  bits_per_param: float | None = None) -> TwoPartCode:
+                  bits_per_param: float | None = None) -> _TwoPartCode:
     """Length of the two-part code: model parameters, then the samples coded with the model.
 
     Parameters
@@ -329,11 +329,11 @@ def two_part_code(p_model: object, sample_index: object, *, n_params: int,
         bits_per_param = 0.5 * math.log2(max(bits.size, 1))
     if not (math.isfinite(bits_per_param) and bits_per_param >= 0):
         raise ValueError(f"bits_per_param must be a finite number >= 0, got {bits_per_param!r}")
-    return TwoPartCode(model_bits=n_params * float(bits_per_param), data_bits=float(bits.sum()))
+    return _TwoPartCode(model_bits=n_params * float(bits_per_param), data_bits=float(bits.sum()))
 
 
 @dataclass(frozen=True)
-class NoveltySplit:
+class _NoveltySplit:
     """Where a model's mass goes relative to its training samples (sums to 1).
 
     Attributes
@@ -383,7 +383,7 @@ def distance_to_samples(x: object, samples: object) -> np.ndarray:
 
 
 def novelty_split(p_true: object, p_model: object, x: object, samples: object, *,
-                  distance: float, r: float = 10.0) -> NoveltySplit:
+                  distance: float, r: float = 10.0) -> _NoveltySplit:
     """Split p_model's mass into near the samples, generalization, and hallucination.
 
     Parameters
@@ -419,6 +419,6 @@ def novelty_split(p_true: object, p_model: object, x: object, samples: object, *
         raise ValueError(f"distance must be a finite number >= 0, got {distance!r}")
     far = distance_to_samples(x_arr, samples) > distance
     invented = p_arr <= q_arr / r
-    return NoveltySplit(near_mass=float(q_arr[~far].sum()),
+    return _NoveltySplit(near_mass=float(q_arr[~far].sum()),
                         generalization_mass=float(q_arr[far & ~invented].sum()),
                         hallucination_mass=float(q_arr[far & invented].sum()))

@@ -14,7 +14,7 @@ def test_learning_point_numbers_are_consistent() -> None:
     problem = course.learning_problem(seed=0)
     point = course.learning_point(100, 3, seed=0)
     assert point.heldout_bits == pytest.approx(D.entropy(problem.p_true) + point.kl_bits)
-    assert point.train_bits * 100 == pytest.approx(point.code.data_bits)
+    assert point.train_bits * 100 == pytest.approx(point.data_bits)
     assert point.p_model.sum() == pytest.approx(1.0)
     assert course.learning_point(100, 3, seed=0) is point  # cached
 

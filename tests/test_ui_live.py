@@ -35,10 +35,10 @@ def test_live_figure_redraws_animated_artists_only_where_they_changed() -> None:
     assert np.array_equal(_decode(live.widget.value), after)
 
 
-def test_figure_png_and_array_png_are_png() -> None:
+def test_live_figure_and_array_png_make_png() -> None:
     fig, ax = new_figure(figsize=(2, 2))
     ax.plot([0, 1], [1, 0])
-    assert ui_live.figure_png(fig).startswith(b"\x89PNG")
+    assert bytes(ui_live.LiveFigure(fig).widget.value).startswith(b"\x89PNG")
     image = np.zeros((4, 5, 3), np.uint8)
     assert _decode(ui_live.array_png(image)).shape == (4, 5, 3)
 

@@ -16,7 +16,7 @@ from lossylab.course.exercises import Feedback
 from lossylab.distributions import cross_entropy, entropy, kl_divergence, mismatch
 
 __all__ = ["LEARNING_DEFAULT_N", "LEARNING_K_OPTIONS", "LEARNING_N_OPTIONS", "LEARNING_PEAKS",
-           "LearningCurve", "LearningPoint", "LearningProblem", "check", "learning_curve",
+           "LearningCurve", "LearningProblem", "check", "learning_curve",
            "learning_numbers", "learning_point", "learning_problem"]
 
 # The 1-D p_true of notebook 02: five peaks of different widths and heights on [0, 10],
@@ -101,7 +101,7 @@ def learning_problem(*, seed: int = 0) -> LearningProblem:
 
 
 @dataclass(frozen=True, eq=False)
-class LearningPoint:
+class _LearningPoint:
     """One mixture fitted to the first ``n_samples`` draws, and its exact scores.
 
     Attributes
@@ -116,8 +116,8 @@ class LearningPoint:
         Bits per fresh sample, exactly: the cross-entropy ``H(p_true, p_model)``.
     kl_bits : float
         ``KL(p_true || p_model) = heldout_bits - H(p_true)``.
-    code : lossylab.mixtures.TwoPartCode
-        Model bits + data bits (MDL).
+    model_bits, data_bits : float
+        The two parts of the MDL code (:func:`lossylab.mixtures.two_part_code`).
     """
 
     n_samples: int
@@ -127,11 +127,12 @@ class LearningPoint:
     train_bits: float
     heldout_bits: float
     kl_bits: float
-    code: mixtures.TwoPartCode
+    model_bits: float
+    data_bits: float
 
 
 @lru_cache(maxsize=512)
-def learning_point(n_samples: int, k: int, *, seed: int = 0) -> LearningPoint:
+def learning_point(n_samples: int, k: int, *, seed: int = 0) -> _LearningPoint:
     """Fit a k-component mixture to n samples of :func:`learning_problem` and score it (cached).
 
     Parameters
@@ -166,9 +167,10 @@ def learning_point(n_samples: int, k: int, *, seed: int = 0) -> LearningPoint:
     index = problem.sample_index[:n_samples]
     code = mixtures.two_part_code(p_model, index, n_params=model.n_params)
     heldout = cross_entropy(problem.p_true, p_model)
-    return LearningPoint(n_samples=n_samples, k=k, model=model, p_model=p_model,
-                         train_bits=code.data_bits / n_samples, heldout_bits=heldout,
-                         kl_bits=kl_divergence(problem.p_true, p_model), code=code)
+    return _LearningPoint(n_samples=n_samples, k=k, model=model, p_model=p_model,
+                          train_bits=code.data_bits / n_samples, heldout_bits=heldout,
+                          kl_bits=kl_divergence(problem.p_true, p_model),
+                          model_bits=code.model_bits, data_bits=code.data_bits)
 
 
 # The sliders of notebook 02: data sizes N and model sizes K (1 to 50) for which fits exist.
@@ -230,11 +232,11 @@ def learning_curve(n_samples: int, ks: tuple[int, ...] = LEARNING_K_OPTIONS, *,
     """
     points = [learning_point(n_samples, k, seed=seed) for k in ks]
     heldout = np.array([p.heldout_bits for p in points])
-    total = np.array([p.code.total_bits for p in points])
+    total = np.array([p.model_bits + p.data_bits for p in points])
     curve = LearningCurve(
         n_samples=n_samples, ks=np.array(ks), train_bits=np.array([p.train_bits for p in points]),
-        heldout_bits=heldout, model_bits=np.array([p.code.model_bits for p in points]),
-        data_bits=np.array([p.code.data_bits for p in points]),
+        heldout_bits=heldout, model_bits=np.array([p.model_bits for p in points]),
+        data_bits=np.array([p.data_bits for p in points]),
         heldout_k=int(ks[int(np.argmin(heldout))]), mdl_k=int(ks[int(np.argmin(total))]))
     _read_only(curve.ks, curve.train_bits, curve.heldout_bits, curve.model_bits, curve.data_bits)
     return curve

@@ -22,30 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-__all__ = ["LiveFigure", "array_png", "figure_png", "live", "number_table", "r_slider"]
-
-
-def figure_png(fig: Figure) -> bytes:
-    """Render a matplotlib figure to PNG bytes quickly (Agg, fast zlib level).
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-
-    Returns
-    -------
-    bytes
-        A PNG file.
-
-    Examples
-    --------
-    >>> from lossylab.ui.style import new_figure
-    >>> figure_png(new_figure(figsize=(1, 1))[0])[1:4]
-    b'PNG'
-    """
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
-    return _png(np.asarray(canvas.buffer_rgba())[..., :3])
+__all__ = ["LiveFigure", "array_png", "live", "number_table", "r_slider"]
 
 
 def _png(image: np.ndarray) -> bytes:

@@ -17,8 +17,6 @@ Reference: M. Okabe and K. Ito, "Color Universal Design" (2008), https://jfly.un
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +26,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["CMAP_ERROR", "CMAP_VALUES", "COLORS", "OKABE_ITO", "Drawn", "new_figure", "style",
-           "use_style"]
+__all__ = ["CMAP_ERROR", "CMAP_VALUES", "COLORS", "OKABE_ITO", "Drawn", "new_figure", "use_style"]
 
 # Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia/protanopia/tritanopia.
 OKABE_ITO = {
@@ -81,21 +78,6 @@ def use_style() -> None:
     False
     """
     mpl.rcParams.update(_STYLE)
-
-
-@contextmanager
-def style() -> Iterator[None]:
-    """Context manager form of :func:`use_style` that restores the previous settings.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> with style():
-    ...     matplotlib.rcParams["legend.frameon"]
-    False
-    """
-    with mpl.rc_context(_STYLE):
-        yield
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
