@@ -1,16 +1,14 @@
 """JPEG as a map between distributions of 8x8 blocks.
 
-JPEG is a deterministic channel p(x'|x) from images to images, and a greyscale JPEG codes each
-8x8 block on its own, so the decoded block is a function of the original block. It pushes the
-empirical distribution of 8x8 luma blocks (p_true) forward: many blocks land on the same
-decoded block, so the number of distinct blocks and the plug-in entropy can only drop. This
-module measures that on any set of greyscale images (:func:`block_stats`): distinct blocks and
-entropy before and after, textures flattened (mode collapse), and two artifact scores for what
-JPEG adds (:func:`blocking_score`, and a ringing score near strong edges).
+A greyscale JPEG codes each 8x8 block on its own, so the decoded block is a function of the
+original one: JPEG pushes the empirical distribution of luma blocks (p_true) forward, many
+blocks land on the same decoded block, and the number of distinct blocks and the plug-in
+entropy can only drop. :func:`block_stats` measures that on any greyscale images: distinct
+blocks and entropy before and after, textures flattened (mode collapse), and what JPEG adds
+(:func:`blocking_score`, and a ringing score near strong edges).
 
-What this version leaves out: the distributions are *empirical* (plug-in) distributions of a
-few tens of thousands of blocks, so their entropy can never exceed log2 of the number of
-blocks; colour is reduced to luma.
+What this version leaves out: the distributions are *empirical* ones of a few tens of
+thousands of blocks (their entropy cannot exceed log2 of that number); colour becomes luma.
 
 References
 ----------
@@ -85,8 +83,7 @@ def blocks(images: np.ndarray) -> np.ndarray:
     if x.ndim not in (2, 3) or x.shape[-2] % BLOCK or x.shape[-1] % BLOCK:
         raise ValueError(
             f"images must be (H, W) or (k, H, W) with H, W multiples of 8, got {x.shape}; "
-            "crop with lossylab.blockstats.luma"
-        )
+            "crop with lossylab.blockstats.luma")
     return blockify(x).reshape(-1, BLOCK, BLOCK)
 
 
@@ -269,17 +266,15 @@ class BlockPool:
     ----------
     groups : tuple of numpy.ndarray
         uint8 stacks (k, H, W), H and W multiples of 8 (a photograph is a stack of one).
-    blocks : numpy.ndarray
-        uint8 (n_blocks, 8, 8): all their blocks, the samples of p_true.
-    textured : numpy.ndarray
-        bool (n_blocks,): block standard deviation >= :data:`TEXTURE_STD` grey levels.
+    blocks, textured : numpy.ndarray
+        All their blocks, uint8 (n_blocks, 8, 8), the samples of p_true; and which of them
+        have a standard deviation >= :data:`TEXTURE_STD` grey levels.
     ringing_masks : tuple of numpy.ndarray
         Per group, bool: pixels flat but near a strong edge, where ringing is measured.
     feature_counts : numpy.ndarray
         :func:`feature_histogram` of the groups.
-    n_distinct : int
-    entropy_bits : float
-        Plug-in entropy of the block distribution.
+    n_distinct, entropy_bits : int, float
+        Distinct blocks, and the plug-in entropy of their distribution.
     """
 
     groups: tuple[np.ndarray, ...]
@@ -320,24 +315,20 @@ class BlockStats:
     Attributes
     ----------
     quality, n_blocks : int
-    n_distinct_before, n_distinct_after : int
-        Distinct original blocks, distinct decoded blocks (real libjpeg round trip).
-    n_distinct_coefficients : int
-        Distinct blocks of quantized DCT coefficients (the forward path).
+    n_distinct_before, n_distinct_after, n_distinct_coefficients : int
+        Distinct original blocks, decoded blocks (real libjpeg round trip) and blocks of
+        quantized DCT coefficients (the forward path).
     entropy_before_bits, entropy_after_bits, entropy_coefficients_bits : float
-        Plug-in entropies of the three empirical block distributions.
-    n_textured : int
-        Original blocks with pixel standard deviation >= :data:`TEXTURE_STD`.
-    flattened_fraction : float
-        Fraction of the textured blocks whose AC coefficients all quantize to 0:
-        each becomes a flat block, one grey level everywhere.
-    smoothed_fraction : float
-        Fraction of the textured blocks that lose at least 90% of their variance.
-    n_distinct_textured_after : int
-        How many distinct decoded blocks the textured blocks end up as.
+        Plug-in entropies of those three empirical block distributions.
+    n_textured, n_distinct_textured_after : int
+        Original blocks with pixel standard deviation >= :data:`TEXTURE_STD`, and how many
+        distinct decoded blocks they end up as.
+    flattened_fraction, smoothed_fraction : float
+        Fractions of the textured blocks whose AC coefficients all quantize to 0 (each becomes
+        one grey level everywhere), and that lose at least 90% of their variance.
     blocking_score, ringing_score : float
-        Artifact scores of the decoded images, pooled over all images: :func:`blocking_score`,
-        and the RMS error on pixels flat in the original but near a strong edge.
+        Artifact scores of the decoded images, pooled: :func:`blocking_score`, and the RMS
+        error on pixels flat in the original but near a strong edge.
     mode_collapse_mass, hallucination_mass : float
         The definitions of notebook 01 applied to the (activity, step) feature histogram.
     """

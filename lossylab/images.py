@@ -1,25 +1,21 @@
 """Real JPEG round trips, their numbers, and a careful image loader.
 
-The core idea. A JPEG encoder followed by its decoder is a channel p(x'|x) from images to
-images. It is deterministic (the same pixels always give the same bytes), so it pushes a
-distribution of images p_true forward to ``p_compressed(x') = sum_x p(x'|x) p_true(x)``: many
-images land on the same x', and entropy can only drop. Everything here uses the *real* codec:
-the bytes are written and read by libjpeg through Pillow (baseline, standard IJG tables, no
-Huffman optimisation); SSIM comes from scikit-image, PSNR is written out in numpy.
+A JPEG encoder followed by its decoder is a deterministic channel p(x'|x) from images to
+images: it pushes p_true forward to ``p_compressed(x') = sum_x p(x'|x) p_true(x)``, many
+images land on the same x', and entropy can only drop. Everything here uses the *real* codec,
+libjpeg through Pillow (baseline, standard IJG tables, no Huffman optimisation): round trips
+and their numbers (PSNR in numpy, SSIM from scikit-image), and :func:`load_image`, which turns
+any upload into a uint8 array or refuses it with an :class:`ImageLoadError` that says what to
+do. The same map on the distribution of 8x8 blocks is :mod:`lossylab.blockstats`.
 
-Two parts: round trips and their numbers (:func:`roundtrip`, :func:`psnr_db`, :func:`ssim`,
-:func:`rate_distortion`, :func:`generation_loss`), and :func:`load_image`, which turns any
-upload into a uint8 array or refuses it with an :class:`ImageLoadError` that says what to do.
-The same map seen on the distribution of 8x8 blocks is :mod:`lossylab.blockstats`.
-
-What this version leaves out compared with real use: colour profiles (ICC) and metadata are
-dropped; only baseline sequential JPEG is written.
+What this version leaves out: colour profiles (ICC) and metadata are dropped; only baseline
+sequential JPEG is written.
 
 References
 ----------
-ITU-T T.81 (1992), the JPEG standard. Independent JPEG Group, libjpeg.
-Wang, Bovik, Sheikh and Simoncelli (2004), "Image quality assessment: from error
-visibility to structural similarity", IEEE Trans. Image Processing 13(4).
+ITU-T T.81 (1992), the JPEG standard. Independent JPEG Group, libjpeg. Wang, Bovik, Sheikh
+and Simoncelli (2004), "Image quality assessment: from error visibility to structural
+similarity", IEEE Trans. Image Processing 13(4).
 """
 
 from __future__ import annotations
@@ -38,9 +34,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from lossylab import jpeg
 
 __all__ = [
-    "DEFAULT_MAX_PIXELS", "SUBSAMPLINGS", "GenerationLoss", "ImageLoadError", "LoadedImage",
-    "RateDistortion", "RoundTrip", "generation_loss", "load_image", "psnr_db", "rate_distortion",
-    "roundtrip", "ssim",
+    "DEFAULT_MAX_PIXELS", "SUBSAMPLINGS", "ImageLoadError", "RateDistortion", "generation_loss",
+    "load_image", "psnr_db", "rate_distortion", "roundtrip", "ssim",
 ]
 
 SUBSAMPLINGS = (*jpeg.SUBSAMPLINGS, "4:2:2")  # Pillow (libjpeg) also writes 4:2:2
@@ -48,22 +43,19 @@ DEFAULT_MAX_PIXELS = 4_000_000  # 4 megapixels: e.g. 2000x2000; a 12 MP phone ph
 
 # --- 1. round trips ---------------------------------------------------------------------
 
-
 def _check_image(image: object) -> np.ndarray:
     """Return ``image`` as a uint8 array (H, W) or (H, W, 3), or raise a helpful error."""
     array = np.asarray(image)
     if array.dtype != np.uint8:
         raise TypeError(
             f"image must be a uint8 array, got dtype {array.dtype}; "
-            "convert with np.clip(image, 0, 255).astype(np.uint8)"
-        )
+            "convert with np.clip(image, 0, 255).astype(np.uint8)")
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[..., 0]
     if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] == 3)) or 0 in array.shape:
         raise ValueError(
             f"image must have shape (H, W) or (H, W, 3) with H, W >= 1, got {array.shape}; "
-            "drop an alpha channel with image[..., :3] or use load_image"
-        )
+            "drop an alpha channel with image[..., :3] or use load_image")
     return array
 
 
@@ -71,29 +63,13 @@ def _check_subsampling(subsampling: object) -> str:
     """``subsampling`` if it is one of :data:`SUBSAMPLINGS`, else a ValueError."""
     if subsampling not in SUBSAMPLINGS:
         raise ValueError(
-            f"subsampling must be one of {', '.join(SUBSAMPLINGS)}, got {subsampling!r}"
-        )
+            f"subsampling must be one of {', '.join(SUBSAMPLINGS)}, got {subsampling!r}")
     return str(subsampling)
 
 
 @dataclass(frozen=True)
-class RoundTrip:
-    """One real JPEG encode and decode.
-
-    Attributes
-    ----------
-    decoded : numpy.ndarray
-        uint8, same shape as the input: what libjpeg decodes from :attr:`data`.
-    data : bytes
-        The JPEG file.
-    n_bytes : int
-        ``len(data)``, headers included.
-    bpp : float
-        Bits per pixel, ``8 * n_bytes / (height * width)``.
-    quality : int
-    subsampling : str
-        Chroma subsampling used ("4:4:4", "4:2:2" or "4:2:0"; ignored for greyscale).
-    """
+class _RoundTrip:
+    """One real JPEG encode and decode (fields: see :func:`roundtrip`)."""
 
     decoded: np.ndarray
     data: bytes
@@ -103,57 +79,46 @@ class RoundTrip:
     subsampling: str
 
 
-def roundtrip(image: np.ndarray, quality: int, *, subsampling: str = "4:2:0") -> RoundTrip:
+def roundtrip(image: np.ndarray, quality: int, *, subsampling: str = "4:2:0") -> _RoundTrip:
     """Encode ``image`` as a baseline JPEG with libjpeg (via Pillow) and decode it again.
 
     The file is baseline sequential with the standard Huffman tables (``optimize=False``), as
-    most cameras write it; ``bpp = 8 * n_bytes / (H * W)``.
+    most cameras write it.
 
     Parameters
     ----------
     image : numpy.ndarray
-        uint8, (H, W) greyscale or (H, W, 3) RGB.
+        uint8, (H, W) greyscale or (H, W, 3) RGB (else a TypeError or ValueError).
     quality : int
-        1 (smallest file) to 100 (largest); the IJG scaling of the standard tables.
+        1 (smallest file) to 100 (largest), checked by :func:`lossylab.jpeg.check_quality`.
     subsampling : {"4:2:0", "4:4:4", "4:2:2"}, keyword-only
-        Chroma subsampling for colour images (:data:`SUBSAMPLINGS`).
+        Chroma subsampling for colour images (:data:`SUBSAMPLINGS`; else a ValueError).
 
     Returns
     -------
-    RoundTrip
-
-    Raises
-    ------
-    TypeError
-        If ``image`` is not uint8 or ``quality`` is not an integer.
-    ValueError
-        If the shape, quality or subsampling is not allowed.
+    round_trip
+        ``.data`` (the JPEG file), ``.decoded`` (uint8, the input's shape: what libjpeg decodes
+        from it), ``.n_bytes`` (``len(data)``, headers included), ``.bpp`` (bits per pixel,
+        ``8 * n_bytes / (H * W)``), ``.quality`` and ``.subsampling``.
 
     Examples
     --------
-    >>> flat = np.full((16, 16), 128, dtype=np.uint8)
-    >>> rt = roundtrip(flat, 75)
+    >>> rt = roundtrip(np.full((16, 16), 128, dtype=np.uint8), 75)
     >>> rt.data[:2], rt.decoded.shape, bool((rt.decoded == 128).all())
     (b'\\xff\\xd8', (16, 16), True)
-    >>> rt.bpp == 8 * rt.n_bytes / 256
-    True
     """
     array = _check_image(image)
     quality = jpeg.check_quality(quality)
     subsampling = _check_subsampling(subsampling)
     buffer = io.BytesIO()
-    Image.fromarray(array).save(
-        buffer, format="JPEG", quality=quality, subsampling=subsampling,
-        optimize=False, progressive=False,
-    )
+    Image.fromarray(array).save(buffer, format="JPEG", quality=quality, subsampling=subsampling,
+                                optimize=False, progressive=False)
     data = buffer.getvalue()
     with Image.open(io.BytesIO(data)) as im:
         decoded = np.asarray(im.convert("L" if array.ndim == 2 else "RGB"))
-    return RoundTrip(
-        decoded=decoded, data=data, n_bytes=len(data),
-        bpp=8 * len(data) / (array.shape[0] * array.shape[1]),
-        quality=quality, subsampling=subsampling,
-    )
+    return _RoundTrip(decoded=decoded, data=data, n_bytes=len(data),
+                      bpp=8 * len(data) / (array.shape[0] * array.shape[1]),
+                      quality=quality, subsampling=subsampling)
 
 
 def _check_pair(reference: object, test: object) -> tuple[np.ndarray, np.ndarray]:
@@ -161,8 +126,7 @@ def _check_pair(reference: object, test: object) -> tuple[np.ndarray, np.ndarray
     ref, tst = np.asarray(reference), np.asarray(test)
     if ref.shape != tst.shape:
         raise ValueError(
-            f"reference and test must have the same shape, got {ref.shape} and {tst.shape}"
-        )
+            f"reference and test must have the same shape, got {ref.shape} and {tst.shape}")
     return ref, tst
 
 
@@ -170,8 +134,7 @@ def _check_data_range(data_range: float) -> float:
     """``data_range`` as a positive float, or a ValueError."""
     if not (isinstance(data_range, (int, float)) and data_range > 0):
         raise ValueError(
-            f"data_range must be a positive number (255 for uint8), got {data_range!r}"
-        )
+            f"data_range must be a positive number (255 for uint8), got {data_range!r}")
     return float(data_range)
 
 
@@ -179,14 +142,9 @@ def psnr_db(reference: np.ndarray, test: np.ndarray, *, data_range: float) -> fl
     """Peak signal-to-noise ratio in decibels, ``inf`` for identical images.
 
     ``PSNR = 10 log10(data_range^2 / MSE)`` for two arrays of the same shape; ``data_range``
-    is the distance between the smallest and largest possible value (255 for uint8). Written
-    out in numpy (uint8 in integer arithmetic, about 5 times faster than scikit-image's, the
-    tests' oracle), so that a slider can afford it.
-
-    Raises
-    ------
-    ValueError
-        If the shapes differ or ``data_range`` is not positive.
+    (> 0) is the distance between the smallest and largest possible value, 255 for uint8 (a
+    ValueError otherwise). Written out in numpy (uint8 in integer arithmetic, about 5 times
+    faster than scikit-image's, the tests' oracle), so that a slider can afford it.
 
     Examples
     --------
@@ -211,12 +169,8 @@ def ssim(reference: np.ndarray, test: np.ndarray, *, data_range: float) -> float
 
     Per 7x7 window ``SSIM = (2 mu_x mu_y + C1)(2 s_xy + C2) / ((mu_x^2 + mu_y^2 + C1)
     (s_x^2 + s_y^2 + C2))``, averaged over the image (Wang et al. 2004), for two arrays of the
-    same shape, sides >= 7; ``data_range`` is 255 for uint8. About 0.1 s for 512x512 RGB.
-
-    Raises
-    ------
-    ValueError
-        If the shapes differ, an image is smaller than 7x7, or ``data_range`` is not positive.
+    same shape, sides >= 7 (else a ValueError); ``data_range`` is 255 for uint8. About 0.1 s
+    for 512x512 RGB.
 
     Examples
     --------
@@ -230,8 +184,7 @@ def ssim(reference: np.ndarray, test: np.ndarray, *, data_range: float) -> float
     data_range = _check_data_range(data_range)
     if min(ref.shape[:2]) < 7:
         raise ValueError(
-            f"SSIM needs images of at least 7x7 pixels (its window), got {ref.shape[:2]}"
-        )
+            f"SSIM needs images of at least 7x7 pixels (its window), got {ref.shape[:2]}")
     channel_axis = -1 if ref.ndim == 3 else None
     return float(structural_similarity(ref, tst, data_range=data_range, channel_axis=channel_axis))
 
@@ -247,21 +200,12 @@ class RateDistortion:
     ssim: np.ndarray  # NaN where not computed
 
 
-def rate_distortion(
-    image: np.ndarray,
-    qualities: Sequence[int] = tuple(range(5, 96, 10)),
-    *,
-    subsampling: str = "4:2:0",
-    with_ssim: bool = True,
-) -> RateDistortion:
+def rate_distortion(image: np.ndarray, qualities: Sequence[int] = tuple(range(5, 96, 10)), *,
+                    subsampling: str = "4:2:0", with_ssim: bool = True) -> RateDistortion:
     """Round-trip ``image`` at each quality and measure size, PSNR and (optionally) SSIM.
 
     ``image`` is uint8 (H, W) or (H, W, 3); SSIM costs about 0.1 s per point, and without it
-    (``with_ssim=False``) ``.ssim`` is NaN.
-
-    Returns
-    -------
-    RateDistortion
+    (``with_ssim=False``) ``.ssim`` is NaN. Returns a :class:`RateDistortion`.
 
     Examples
     --------
@@ -281,19 +225,17 @@ def rate_distortion(
 
 
 @dataclass(frozen=True)
-class GenerationLoss:
-    """Re-encoding a decoded JPEG again and again (arrays indexed by generation 1..n)."""
+class _GenerationLoss:
+    """Re-encoding a decoded JPEG again and again (fields: see :func:`generation_loss`)."""
 
     decoded: tuple[np.ndarray, ...]
     n_bytes: np.ndarray
-    psnr_db: np.ndarray  # against the original
-    changed_fraction: np.ndarray  # fraction of pixel values that changed since the last generation
+    psnr_db: np.ndarray
+    changed_fraction: np.ndarray
 
 
-def generation_loss(
-    image: np.ndarray, quality: int, n_generations: int, *, subsampling: str = "4:2:0",
-    shift_px: int = 0,
-) -> GenerationLoss:
+def generation_loss(image: np.ndarray, quality: int, n_generations: int, *,
+                    subsampling: str = "4:2:0", shift_px: int = 0) -> _GenerationLoss:
     """Encode, decode, and encode the decoded image again, ``n_generations`` (>= 1) times.
 
     With a fixed grid the decode-encode map is almost idempotent: after a few generations
@@ -303,7 +245,10 @@ def generation_loss(
 
     Returns
     -------
-    GenerationLoss
+    generations
+        Per generation 1..n: ``.decoded`` (a tuple of images), and arrays ``.n_bytes``,
+        ``.psnr_db`` (against the original) and ``.changed_fraction`` (of pixel values changed
+        since the generation before).
 
     Examples
     --------
@@ -326,32 +271,19 @@ def generation_loss(
         n_bytes.append(rt.n_bytes)
         current = new
     psnr = [psnr_db(original, d, data_range=255) for d in decoded]
-    return GenerationLoss(decoded=tuple(decoded), n_bytes=np.array(n_bytes),
-                          psnr_db=np.array(psnr), changed_fraction=np.array(changed))
+    return _GenerationLoss(decoded=tuple(decoded), n_bytes=np.array(n_bytes),
+                           psnr_db=np.array(psnr), changed_fraction=np.array(changed))
 
 
 # --- 2. loading any image ---------------------------------------------------------------
-
 
 class ImageLoadError(ValueError):
     """The input could not be turned into an image; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
-class LoadedImage:
-    """An image ready for :func:`roundtrip`, with a record of what was done to it.
-
-    Attributes
-    ----------
-    pixels : numpy.ndarray
-        uint8, (H, W) greyscale or (H, W, 3) RGB, upright.
-    notes : tuple of str
-        Each conversion made, in plain words (e.g. "composited RGBA on white").
-    format : str
-        The file format Pillow detected ("PNG", "JPEG", ...).
-    mode : str
-        Pillow's mode of the file before conversion ("RGBA", "CMYK", "I;16", ...).
-    """
+class _LoadedImage:
+    """An image ready for :func:`roundtrip` (fields: see :func:`load_image`)."""
 
     pixels: np.ndarray
     notes: tuple[str, ...]
@@ -371,10 +303,8 @@ def _read_bytes(file_or_bytes: object) -> bytes:
         if not isinstance(data, bytes):
             raise TypeError("the file object must be opened in binary mode ('rb')")
     else:
-        raise TypeError(
-            "file_or_bytes must be bytes, a path, or a binary file object, "
-            f"got {type(file_or_bytes).__name__}"
-        )
+        raise TypeError("file_or_bytes must be bytes, a path, or a binary file object, "
+                        f"got {type(file_or_bytes).__name__}")
     if not data:
         raise ImageLoadError("the file is empty (0 bytes): choose the file again or re-export it")
     return data
@@ -384,8 +314,7 @@ def _damaged(what: str, err: BaseException) -> ImageLoadError:
     """The error for a file Pillow could not parse."""
     return ImageLoadError(
         f"the {what} file is truncated or damaged and could not be read "
-        f"({type(err).__name__}: {err}); re-export or re-download it"
-    )
+        f"({type(err).__name__}: {err}); re-export or re-download it")
 
 
 # Pillow's format parsers raise many exception types on damaged input (OSError, SyntaxError,
@@ -400,13 +329,11 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
     except Image.DecompressionBombError:
         raise ImageLoadError(
             f"the image is enormous (Pillow refused to open it), far above max_pixels="
-            f"{max_pixels:,}: downscale it (e.g. to 1024x1024) and try again"
-        ) from None
+            f"{max_pixels:,}: downscale it (e.g. to 1024x1024) and try again") from None
     except UnidentifiedImageError:
         raise ImageLoadError(
             f"this is not an image Pillow can read ({len(data):,} bytes starting "
-            f"{data[:8]!r}): upload a JPEG, PNG, GIF, BMP, TIFF or WebP file"
-        ) from None
+            f"{data[:8]!r}): upload a JPEG, PNG, GIF, BMP, TIFF or WebP file") from None
     except Exception as err:  # a damaged header
         raise _damaged("image", err) from None
     width, height = im.size
@@ -414,8 +341,7 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
         raise ImageLoadError(
             f"the image is {width}x{height} = {width * height:,} pixels, above the limit of "
             f"max_pixels={max_pixels:,}; it was not decoded. Downscale it first, "
-            "or pass a larger max_pixels if you have the memory"
-        )
+            "or pass a larger max_pixels if you have the memory")
     try:
         im.load()
     except Exception as err:  # truncated or corrupt pixel data
@@ -456,8 +382,7 @@ def _sixteen_bit(im: Image.Image, notes: list[str]) -> Image.Image:
     if values.min() < 0 or values.max() > 65535:
         raise ImageLoadError(
             f"the {im.mode} image has values from {values.min()} to {values.max()}, outside "
-            "16-bit range; save it as an 8-bit PNG or JPEG"
-        )
+            "16-bit range; save it as an 8-bit PNG or JPEG")
     notes.append(f"16-bit greyscale ({im.mode}) reduced to 8 bits")
     return Image.fromarray(np.round(values / 257).astype(np.uint8))
 
@@ -485,32 +410,28 @@ def _to_8bit(im: Image.Image, notes: list[str]) -> Image.Image:
         return im.convert("RGB")
     raise ImageLoadError(
         f"images in Pillow mode {mode!r} are not supported; save it as an 8-bit RGB or "
-        "greyscale PNG or JPEG"
-    )
+        "greyscale PNG or JPEG")
 
 
-def load_image(
-    file_or_bytes: bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO,
-    *,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
-) -> LoadedImage:
+def load_image(file_or_bytes: bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO,
+               *, max_pixels: int = DEFAULT_MAX_PIXELS) -> _LoadedImage:
     """Read any image file into an upright uint8 greyscale or RGB array, or refuse clearly.
-
-    The pixel count is checked from the header *before* decoding (Pillow opens
-    lazily), so an enormous image is refused without ever being held in memory.
 
     Parameters
     ----------
     file_or_bytes : bytes, path, or binary file object
         E.g. the ``content`` of an ``ipywidgets.FileUpload`` value.
     max_pixels : int, keyword-only
-        Largest width * height accepted.
+        Largest width * height accepted, checked from the header *before* decoding (Pillow
+        opens lazily): an enormous image is refused without ever being held in memory.
 
     Returns
     -------
-    LoadedImage
-        ``.pixels`` plus ``.notes`` saying what was converted (CMYK to RGB, 16-bit to 8-bit,
-        palette expanded, transparency composited on white, EXIF rotation, first frame).
+    loaded
+        ``.pixels`` (uint8, (H, W) or (H, W, 3) RGB, upright), ``.notes`` (each conversion, in
+        plain words: CMYK to RGB, 16-bit to 8-bit, palette expanded, transparency composited on
+        white, EXIF rotation, first frame), ``.format`` ("PNG", "JPEG", ...) and ``.mode``
+        (Pillow's mode of the file before conversion: "RGBA", "CMYK", "I;16", ...).
 
     Raises
     ------
@@ -547,4 +468,4 @@ def load_image(
     if min(pixels.shape[:2]) < 8:
         notes.append(f"tiny image ({pixels.shape[1]}x{pixels.shape[0]}): JPEG pads it to 8x8 "
                      "blocks; SSIM needs at least 7x7 and is not defined")
-    return LoadedImage(pixels=pixels, notes=tuple(notes), format=file_format, mode=mode)
+    return _LoadedImage(pixels=pixels, notes=tuple(notes), format=file_format, mode=mode)

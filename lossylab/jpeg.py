@@ -10,11 +10,10 @@ A JPEG encoder (ITU-T T.81, with the JFIF colour conventions) does six things:
 6. code the quantized coefficients losslessly: zig-zag order, run-lengths of zeros, Huffman.
 
 Only step 5 (and, less, 1-2) loses information: JPEG is a deterministic, many-to-one channel
-p(x'|x). Steps 1-5 are the small functions below (with the inverses the decoder needs);
-:func:`forward_coefficients` runs them all. Reading a real file and going back to pixels is
-:mod:`lossylab.jpeg_decode`; how many bytes step 6 should take, :mod:`lossylab.jpeg_entropy`.
-The exact formulas (``method="float"``) differ from libjpeg's fixed point by rounding;
-``method="libjpeg"`` (the appendix :mod:`lossylab.jpeg_libjpeg`) matches Pillow exactly.
+p(x'|x). Steps 1-5 are the small functions below, with the inverses the decoder needs
+(:func:`forward_coefficients` runs them all); reading a file is :mod:`lossylab.jpeg_decode`,
+the size of step 6 :mod:`lossylab.jpeg_entropy`. ``method="libjpeg"`` swaps the exact formulas
+for libjpeg's fixed point (the appendix :mod:`lossylab.jpeg_libjpeg`), to match Pillow exactly.
 
 What this version leaves out, compared with libjpeg: the encoder's Huffman stage, progressive
 and arithmetic coding, 12-bit samples, CMYK, subsampling other than 4:4:4 and 4:2:0, speed.
@@ -28,17 +27,19 @@ JPEG still picture compression standard", CACM 34(4). IJG libjpeg: jcparam.c, jc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from lossylab.jpeg_libjpeg import _check_method, _fdct_islow, _idct_islow, _rgb_to_ycbcr_libjpeg
 
 __all__ = [
-    "BLOCK", "SUBSAMPLINGS", "ZIGZAG", "Component", "JPEGCoefficients", "QuantTables",
-    "blockify", "check_quality", "coefficient_agreement", "dct2", "dct_matrix", "dequantize",
-    "forward_coefficients", "idct2", "level_shift", "quant_tables", "quantize", "rgb_to_ycbcr",
-    "subsample_420", "to_samples", "unlevel_shift", "upsample",
+    "BLOCK", "SUBSAMPLINGS", "ZIGZAG", "JPEGCoefficients", "blockify", "check_quality",
+    "coefficient_agreement", "dct2", "dct_matrix", "dequantize", "forward_coefficients", "idct2",
+    "level_shift", "quant_tables", "quantize", "rgb_to_ycbcr", "subsample_420", "to_samples",
+    "unlevel_shift", "upsample",
 ]
 
 BLOCK = 8
@@ -47,13 +48,9 @@ SUBSAMPLINGS = ("4:2:0", "4:4:4")  # what forward_coefficients writes and jpeg_d
 # --- 1. colour: RGB -> YCbCr (JFIF, full range 0..255) -----------------------------------
 
 # Rows give Y, Cb, Cr as weights of R, G, B (JFIF 1.02); Cb and Cr are then offset by 128.
-_RGB_TO_YCBCR = np.array(
-    [
-        [0.299, 0.587, 0.114],
-        [-0.168736, -0.331264, 0.5],
-        [0.5, -0.418688, -0.081312],
-    ]
-)
+_RGB_TO_YCBCR = np.array([[0.299, 0.587, 0.114],
+                          [-0.168736, -0.331264, 0.5],
+                          [0.5, -0.418688, -0.081312]])
 _YCBCR_OFFSET = np.array([0.0, 128.0, 128.0])
 
 
@@ -61,10 +58,8 @@ def _check_rgb(image: np.ndarray, name: str) -> np.ndarray:
     """``image`` as float64 (height, width, 3), or a ValueError naming ``name``."""
     array = np.asarray(image)
     if array.ndim != 3 or array.shape[-1] != 3:
-        raise ValueError(
-            f"{name} must have shape (height, width, 3), got {array.shape}; "
-            "for a greyscale image skip the colour conversion"
-        )
+        raise ValueError(f"{name} must have shape (height, width, 3), got {array.shape}; "
+                         "for a greyscale image skip the colour conversion")
     return array.astype(np.float64)
 
 
@@ -73,11 +68,7 @@ def rgb_to_ycbcr(rgb: np.ndarray, *, method: str = "float") -> np.ndarray:
 
     ``Y = 0.299 R + 0.587 G + 0.114 B``, ``Cb = 128 - 0.168736 R - 0.331264 G + 0.5 B``,
     ``Cr = 128 + 0.5 R - 0.418688 G - 0.081312 B``; ``method="libjpeg"``: libjpeg's fixed point.
-
-    Raises
-    ------
-    ValueError
-        If ``rgb`` is not (height, width, 3), or ``method`` is not "float" or "libjpeg".
+    A ValueError if ``rgb`` is not (height, width, 3) or ``method`` not "float" or "libjpeg".
 
     Examples
     --------
@@ -102,7 +93,6 @@ def to_samples(values: np.ndarray) -> np.ndarray:
 
 
 # --- 2. chroma subsampling and upsampling -------------------------------------------------
-
 
 def _check_plane(channel: np.ndarray, name: str) -> np.ndarray:
     """``channel`` as a non-empty 2-D array, or a ValueError naming ``name``."""
@@ -163,7 +153,6 @@ def upsample(channel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 # --- 3. level shift and 8x8 blocks --------------------------------------------------------
 
-
 def level_shift(samples: np.ndarray) -> np.ndarray:
     """Map samples 0..255 to -128..127 (float64), so that a flat grey block has DC near 0.
 
@@ -208,7 +197,6 @@ def blockify(channel: np.ndarray) -> np.ndarray:
 
 # --- 4. the 2-D DCT ------------------------------------------------------------------------
 
-
 def dct_matrix() -> np.ndarray:
     """The orthonormal 8-point DCT-II matrix C (float64, shape (8, 8)).
 
@@ -250,8 +238,7 @@ def dct2(blocks: np.ndarray, *, method: str = "float") -> np.ndarray:
 def idct2(coefficients: np.ndarray, *, method: str = "float") -> np.ndarray:
     """Inverse 2-D DCT of 8x8 blocks: ``B = C.T @ F @ C`` (float64, same shape).
 
-    ``method="libjpeg"`` rounds the coefficients to integers and returns libjpeg's
-    fixed-point inverse DCT, rounded to integers.
+    ``method="libjpeg"``: libjpeg's fixed point, on and to integers.
 
     Examples
     --------
@@ -267,35 +254,31 @@ def idct2(coefficients: np.ndarray, *, method: str = "float") -> np.ndarray:
 # --- 5. quantization -----------------------------------------------------------------------
 
 # T.81 Annex K, tables K.1 and K.2, natural (row-major) order: the base tables at quality 50.
-_BASE_LUMA = np.array(
-    [
-        [16, 11, 10, 16, 24, 40, 51, 61],
-        [12, 12, 14, 19, 26, 58, 60, 55],
-        [14, 13, 16, 24, 40, 57, 69, 56],
-        [14, 17, 22, 29, 51, 87, 80, 62],
-        [18, 22, 37, 56, 68, 109, 103, 77],
-        [24, 35, 55, 64, 81, 104, 113, 92],
-        [49, 64, 78, 87, 103, 121, 120, 101],
-        [72, 92, 95, 98, 112, 100, 103, 99],
-    ]
-)
-_BASE_CHROMA = np.array(
-    [
-        [17, 18, 24, 47, 99, 99, 99, 99],
-        [18, 21, 26, 66, 99, 99, 99, 99],
-        [24, 26, 56, 99, 99, 99, 99, 99],
-        [47, 66, 99, 99, 99, 99, 99, 99],
-        [99, 99, 99, 99, 99, 99, 99, 99],
-        [99, 99, 99, 99, 99, 99, 99, 99],
-        [99, 99, 99, 99, 99, 99, 99, 99],
-        [99, 99, 99, 99, 99, 99, 99, 99],
-    ]
-)
+_BASE_LUMA = np.array([
+    [16, 11, 10, 16, 24, 40, 51, 61],
+    [12, 12, 14, 19, 26, 58, 60, 55],
+    [14, 13, 16, 24, 40, 57, 69, 56],
+    [14, 17, 22, 29, 51, 87, 80, 62],
+    [18, 22, 37, 56, 68, 109, 103, 77],
+    [24, 35, 55, 64, 81, 104, 113, 92],
+    [49, 64, 78, 87, 103, 121, 120, 101],
+    [72, 92, 95, 98, 112, 100, 103, 99],
+])
+_BASE_CHROMA = np.array([
+    [17, 18, 24, 47, 99, 99, 99, 99],
+    [18, 21, 26, 66, 99, 99, 99, 99],
+    [24, 26, 56, 99, 99, 99, 99, 99],
+    [47, 66, 99, 99, 99, 99, 99, 99],
+    [99, 99, 99, 99, 99, 99, 99, 99],
+    [99, 99, 99, 99, 99, 99, 99, 99],
+    [99, 99, 99, 99, 99, 99, 99, 99],
+    [99, 99, 99, 99, 99, 99, 99, 99],
+])
 
 
 @dataclass(frozen=True, eq=False)
-class QuantTables:
-    """The two quantization tables of a quality: int32 (8, 8) arrays in natural order."""
+class _QuantTables:
+    """The two quantization tables of a quality (see :func:`quant_tables`)."""
 
     luma: np.ndarray
     chroma: np.ndarray
@@ -304,12 +287,8 @@ class QuantTables:
 def check_quality(quality: object) -> int:
     """The one check of a JPEG quality: an integer from 1 (worst) to 100 (best), as in Pillow.
 
-    Raises
-    ------
-    TypeError
-        If ``quality`` is not an integer (a bool or a float is refused).
-    ValueError
-        If it is not from 1 to 100.
+    A TypeError if ``quality`` is not an integer (a bool or a float is refused), a ValueError
+    if it is not from 1 to 100.
 
     Examples
     --------
@@ -323,23 +302,12 @@ def check_quality(quality: object) -> int:
     return int(quality)
 
 
-def quant_tables(quality: int) -> QuantTables:
+def quant_tables(quality: int) -> _QuantTables:
     """The quantization tables libjpeg (and so Pillow) uses at a quality from 1 to 100.
 
-    Returns
-    -------
-    QuantTables
-        ``.luma`` and ``.chroma``: int32 (8, 8) arrays in natural (row-major) order.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``quality`` is not an int from 1 to 100 (:func:`check_quality`).
-
-    Notes
-    -----
     ``Q = clip((Q50 * s + 50) // 100, 1, 255)``: the IJG percentage ``s`` is ``5000 // q`` below
     quality 50 and ``200 - 2 q`` from 50 on, Q50 the tables of T.81 Annex K (libjpeg's jcparam.c).
+    Returns ``.luma`` and ``.chroma``, int32 (8, 8) arrays in natural (row-major) order.
 
     Examples
     --------
@@ -354,7 +322,7 @@ def quant_tables(quality: int) -> QuantTables:
     def scaled(base: np.ndarray) -> np.ndarray:
         return np.clip((base * scale + 50) // 100, 1, 255).astype(np.int32)
 
-    return QuantTables(luma=scaled(_BASE_LUMA), chroma=scaled(_BASE_CHROMA))
+    return _QuantTables(luma=scaled(_BASE_LUMA), chroma=scaled(_BASE_CHROMA))
 
 
 def quantize(coefficients: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -384,7 +352,6 @@ def dequantize(quantized: np.ndarray, table: np.ndarray) -> np.ndarray:
 
 # --- 6. zig-zag order ----------------------------------------------------------------------
 
-
 def _zigzag() -> np.ndarray:
     """Walk the anti-diagonals s = i + j; odd ones go down-left (i rising), even ones up-right."""
     cells = [(i, j) for i in range(BLOCK) for j in range(BLOCK)]
@@ -400,23 +367,9 @@ ZIGZAG.setflags(write=False)  # a constant: a cell that writes into it must not 
 
 # --- the whole forward path ----------------------------------------------------------------
 
-
 @dataclass(frozen=True, eq=False)
-class Component:
-    """One colour component of a JPEG image, as quantized DCT coefficients.
-
-    Attributes
-    ----------
-    component_id : int
-        The id in the file (1, 2, 3 for Y, Cb, Cr in JFIF).
-    h_sampling, v_sampling : int
-        Sampling factors (2, 2 for the luma of a 4:2:0 image; 1, 1 otherwise).
-    quant_table : numpy.ndarray
-        int32 (8, 8), natural order.
-    coefficients : numpy.ndarray
-        int32 (n_by, n_bx, 8, 8), quantized, natural order: the component's
-        ``ceil(size / 8)`` blocks each way (the blocks that hold image pixels).
-    """
+class _Component:
+    """One colour component of a JPEG image (fields: see :class:`JPEGCoefficients`)."""
 
     component_id: int
     h_sampling: int
@@ -433,8 +386,11 @@ class JPEGCoefficients:
     ----------
     height, width : int
         Image size in pixels.
-    components : tuple of Component
-        One (greyscale) or three (Y, Cb, Cr).
+    components : tuple
+        One (greyscale) or three (Y, Cb, Cr), each with ``.component_id`` (1, 2, 3 in JFIF),
+        ``.h_sampling``, ``.v_sampling`` (2, 2 for the luma of a 4:2:0 image; 1, 1 otherwise),
+        ``.quant_table`` (int32 (8, 8)) and ``.coefficients``: int32 (n_by, n_bx, 8, 8),
+        quantized, both in natural order, the ``ceil(size / 8)`` blocks that hold pixels.
     restart_interval : int
         MCUs between restart markers (0: none).
     huffman_tables : dict or None
@@ -444,9 +400,16 @@ class JPEGCoefficients:
 
     height: int
     width: int
-    components: tuple[Component, ...]
+    components: tuple[_Component, ...]
     restart_interval: int = 0
     huffman_tables: dict[tuple[str, int], tuple[tuple[int, ...], bytes]] | None = None
+
+    @classmethod
+    def from_components(cls, height: int, width: int,
+                        components: Iterable[tuple[int, int, int, np.ndarray, np.ndarray]],
+                        **rest: Any) -> JPEGCoefficients:
+        """Build from ``(component_id, h_sampling, v_sampling, quant_table, coefficients)``."""
+        return cls(height, width, tuple(_Component(*c) for c in components), **rest)
 
     @property
     def subsampling(self) -> str:
@@ -461,15 +424,10 @@ class JPEGCoefficients:
 
 
 def coefficient_agreement(a: JPEGCoefficients, b: JPEGCoefficients) -> float:
-    """Fraction of quantized coefficients that are equal in two codings of one image.
+    """Fraction of quantized coefficients that are equal in two codings of one image, in [0, 1].
 
     E.g. a file's (:func:`lossylab.jpeg_decode.decode_coefficients`) and ours
-    (:func:`forward_coefficients`): equal coefficients over all coefficients, in [0, 1].
-
-    Raises
-    ------
-    ValueError
-        If the components or their block grids differ.
+    (:func:`forward_coefficients`); a ValueError if the components or block grids differ.
 
     Examples
     --------
@@ -480,27 +438,25 @@ def coefficient_agreement(a: JPEGCoefficients, b: JPEGCoefficients) -> float:
     shapes_a = [c.coefficients.shape for c in a.components]
     shapes_b = [c.coefficients.shape for c in b.components]
     if shapes_a != shapes_b:
-        raise ValueError(f"a and b must have the same components and block grids, got "
-                         f"{shapes_a} and {shapes_b}; code the same image with the same "
-                         "subsampling")
+        raise ValueError(f"a and b must have the same components and block grids, got {shapes_a} "
+                         f"and {shapes_b}; code the same image with the same subsampling")
     n_equal = sum(int(np.sum(x.coefficients == y.coefficients))
                   for x, y in zip(a.components, b.components, strict=True))
     return n_equal / sum(c.coefficients.size for c in a.components)
 
 
-def forward_coefficients(
-    image: np.ndarray, quality: int, *, subsampling: str = "4:2:0", method: str = "float"
-) -> JPEGCoefficients:
+def forward_coefficients(image: np.ndarray, quality: int, *, subsampling: str = "4:2:0",
+                         method: str = "float") -> JPEGCoefficients:
     """Run steps 1-5 of the encoder: the quantized DCT coefficients libjpeg would write.
 
     Parameters
     ----------
     image : numpy.ndarray
-        uint8, (height, width) greyscale or (height, width, 3) RGB.
+        uint8, (height, width) greyscale or (height, width, 3) RGB (else a ValueError).
     quality : int
         1 to 100, as in Pillow.
     subsampling : {"4:2:0", "4:4:4"}
-        One of :data:`SUBSAMPLINGS` (ignored for greyscale).
+        One of :data:`SUBSAMPLINGS` (ignored for greyscale; else a ValueError).
     method : {"float", "libjpeg"}
         The exact formulas, or libjpeg's fixed point (what Pillow writes, exactly).
 
@@ -508,11 +464,6 @@ def forward_coefficients(
     -------
     JPEGCoefficients
         With ``huffman_tables=None`` (nothing has been entropy-coded).
-
-    Raises
-    ------
-    ValueError
-        If the image shape or ``subsampling`` is not one of the above.
 
     Examples
     --------
@@ -536,14 +487,13 @@ def forward_coefficients(
             planes[1:] = [subsample_420(np.pad(p, ((0, 0), (0, width - p.shape[1])), "edge"))
                           for p in planes[1:]]
     else:
-        raise ValueError(
-            f"image must be (height, width) or (height, width, 3) uint8, got shape {array.shape}"
-        )
+        raise ValueError(f"image must be (height, width) or (height, width, 3) uint8, got shape "
+                         f"{array.shape}")
     components = []
     for index, plane in enumerate(planes):
         table = tables.luma if index == 0 else tables.chroma
         blocks = level_shift(blockify(plane))  # (n_by, n_bx, 8, 8) float64
         sampling = factor if index == 0 else 1
         quantized = quantize(dct2(blocks, method=method), table)
-        components.append(Component(index + 1, sampling, sampling, table, quantized))
-    return JPEGCoefficients(array.shape[0], array.shape[1], tuple(components))
+        components.append((index + 1, sampling, sampling, table, quantized))
+    return JPEGCoefficients.from_components(array.shape[0], array.shape[1], components)

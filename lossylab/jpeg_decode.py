@@ -3,13 +3,13 @@
 A JPEG file is a list of marker segments (T.81 Annex B): SOI (``FF D8``), tables (DQT:
 quantization, DHT: Huffman), a frame header (SOF: size, components, sampling), a scan header
 (SOS) and its entropy-coded data, EOI (``FF D9``). :func:`read_segments` lists them;
-:func:`decode_coefficients` undoes step 6 of the encoder and gives back exactly the quantized
-coefficients it computed; :func:`reconstruct` runs the inverse steps of :mod:`lossylab.jpeg`.
+:func:`decode_coefficients` undoes step 6 of the encoder, giving back exactly the quantized
+coefficients; :func:`reconstruct` runs the inverse steps of :mod:`lossylab.jpeg`.
 
-What this version leaves out, compared with libjpeg: progressive, lossless, hierarchical and
-arithmetic-coded files (:class:`UnsupportedJPEGError`), 12-bit samples, CMYK, subsampling
-other than 4:4:4 and 4:2:0, and speed: the Huffman decoder is pure Python with 16-bit lookup
-tables (about 0.3 s for a 512x512 colour photograph; libjpeg takes a millisecond or two).
+What this version leaves out: progressive, lossless, hierarchical and arithmetic-coded files
+(:class:`UnsupportedJPEGError`), 12-bit samples, CMYK, subsampling other than 4:4:4 and
+4:2:0, and speed: the pure-Python Huffman decoder with 16-bit lookup tables takes about 0.3 s
+for a 512x512 colour photograph (libjpeg a millisecond or two).
 
 References
 ----------
@@ -29,7 +29,6 @@ import numpy as np
 from lossylab.jpeg import (
     BLOCK,
     ZIGZAG,
-    Component,
     JPEGCoefficients,
     dequantize,
     idct2,
@@ -39,10 +38,8 @@ from lossylab.jpeg import (
 )
 from lossylab.jpeg_libjpeg import _check_method, _ycbcr_to_rgb_libjpeg
 
-__all__ = [
-    "MAX_PIXELS", "JPEGFormatError", "Segment", "UnsupportedJPEGError", "decode_coefficients",
-    "read_segments", "reconstruct",
-]
+__all__ = ["MAX_PIXELS", "JPEGFormatError", "UnsupportedJPEGError", "decode_coefficients",
+           "read_segments", "reconstruct"]
 
 
 class JPEGFormatError(ValueError):
@@ -66,22 +63,8 @@ _STANDALONE = {0xD8, 0xD9, 0x01, *range(0xD0, 0xD8)}  # markers without a length
 
 
 @dataclass(frozen=True)
-class Segment:
-    """One marker segment of a JPEG file.
-
-    Attributes
-    ----------
-    name : str
-        ``"SOI"``, ``"APP0"``, ``"DQT"``, ``"SOF0"``, ``"DHT"``, ``"SOS"``, ``"EOI"``, ...
-    marker, offset : int
-        The marker code (e.g. 0xFFD8) and the byte offset of its 0xFF in the file.
-    length : int
-        The length field (it counts itself, not the marker); 0 without one (SOI, EOI).
-    n_bytes : int
-        Bytes spanned, marker included; for SOS also the entropy-coded data after it.
-    payload : bytes
-        The bytes after the length field (for SOS: the header only).
-    """
+class _Segment:
+    """One marker segment of a JPEG file (fields: see :func:`read_segments`)."""
 
     name: str
     marker: int
@@ -103,8 +86,7 @@ def _check_bytes(data: bytes) -> bytes:
     if len(data) < 4 or data[:2] != b"\xff\xd8":
         raise JPEGFormatError(
             f"not a JPEG file: it does not start with the SOI marker FF D8 "
-            f"(first bytes: {data[:4].hex(' ') or 'none'}); pass the bytes of a .jpg file"
-        )
+            f"(first bytes: {data[:4].hex(' ') or 'none'}); pass the bytes of a .jpg file")
     return data
 
 
@@ -116,8 +98,7 @@ def _scan_end(data: bytes, start: int) -> int:
         if pos < 0 or pos + 1 >= len(data):
             raise JPEGFormatError(
                 f"truncated JPEG: the scan starting at byte {start} runs to the end of the "
-                f"data ({len(data)} bytes) without an end marker; the file is incomplete"
-            )
+                f"data ({len(data)} bytes) without an end marker; the file is incomplete")
         following = data[pos + 1]
         if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
             pos += 1  # a stuffed 0xFF, a restart marker, or a fill byte: still in the scan
@@ -125,15 +106,22 @@ def _scan_end(data: bytes, start: int) -> int:
         return pos
 
 
-def read_segments(data: bytes) -> tuple[Segment, ...]:
+def read_segments(data: bytes) -> tuple[_Segment, ...]:
     """List the marker segments of a JPEG file's bytes, from SOI to EOI, in file order.
 
-    RST markers inside a scan are part of the SOS segment.
+    Returns
+    -------
+    segments : tuple
+        Each with ``.name`` ("SOI", "APP0", "DQT", "SOF0", "DHT", "SOS", "EOI", ...),
+        ``.marker`` (e.g. 0xFFD8), ``.offset`` (of its 0xFF in the file), ``.length`` (the
+        length field, which counts itself; 0 for SOI and EOI), ``.n_bytes`` (bytes spanned,
+        marker included; for SOS also the entropy-coded data and its RST markers) and
+        ``.payload`` (the bytes after the length field; for SOS the header only).
 
     Raises
     ------
     JPEGFormatError
-        (a ValueError) if the data is not a JPEG, is truncated, or is malformed.
+        If the data is not a JPEG, is truncated, or is malformed.
 
     Examples
     --------
@@ -145,7 +133,7 @@ def read_segments(data: bytes) -> tuple[Segment, ...]:
     ['SOI', 'APP0', 'DQT', 'SOF0', 'DHT', 'DHT', 'SOS', 'EOI']
     """
     data = _check_bytes(data)
-    segments = [Segment("SOI", 0xFFD8, 0, 0, 2)]
+    segments = [_Segment("SOI", 0xFFD8, 0, 0, 2)]
     pos = 2
     while True:
         while pos < len(data) and data[pos] == 0xFF and pos + 1 < len(data) \
@@ -154,17 +142,15 @@ def read_segments(data: bytes) -> tuple[Segment, ...]:
         if pos + 2 > len(data):
             raise JPEGFormatError(
                 f"truncated JPEG: the data ends at byte {len(data)} before the EOI marker "
-                "(FF D9); the file is incomplete, re-download or re-save it"
-            )
+                "(FF D9); the file is incomplete, re-download or re-save it")
         if data[pos] != 0xFF:
             raise JPEGFormatError(
                 f"corrupt JPEG: expected a marker (FF xx) at byte {pos}, "
-                f"found {data[pos:pos + 2].hex(' ')}"
-            )
+                f"found {data[pos:pos + 2].hex(' ')}")
         code = data[pos + 1]
         name = _MARKER_NAMES.get(code, f"0xFF{code:02X}")
         if code == 0xD9:
-            segments.append(Segment("EOI", 0xFFD9, pos, 0, 2))
+            segments.append(_Segment("EOI", 0xFFD9, pos, 0, 2))
             return tuple(segments)
         if code in _STANDALONE:
             raise JPEGFormatError(f"corrupt JPEG: unexpected marker {name} at byte {pos}")
@@ -175,12 +161,11 @@ def read_segments(data: bytes) -> tuple[Segment, ...]:
         if length < 2 or end > len(data):
             raise JPEGFormatError(
                 f"truncated JPEG: segment {name} at byte {pos} declares {length} bytes "
-                f"but only {len(data) - pos - 2} remain"
-            )
+                f"but only {len(data) - pos - 2} remain")
         payload = data[pos + 4 : end]
         if code == 0xDA:
             end = _scan_end(data, end)
-        segments.append(Segment(name, 0xFF00 | code, pos, length, end - pos, payload))
+        segments.append(_Segment(name, 0xFF00 | code, pos, length, end - pos, payload))
         pos = end
 
 
@@ -260,7 +245,7 @@ class _Frame:
     components: tuple[tuple[int, int, int, int], ...]  # (id, h, v, quant table id)
 
 
-def _parse_sof(segment: Segment) -> _Frame:
+def _parse_sof(segment: _Segment) -> _Frame:
     """Read a frame header, refusing what this decoder does not read."""
     code = segment.marker & 0xFF
     if code in _UNSUPPORTED_SOF:
@@ -268,8 +253,7 @@ def _parse_sof(segment: Segment) -> _Frame:
         raise UnsupportedJPEGError(
             f"not supported: {what} ({segment.name}); this decoder reads baseline "
             "Huffman-coded files only. Re-save it as baseline, e.g. with Pillow: "
-            "Image.open(f).save(out, 'JPEG', progressive=False)"
-        )
+            "Image.open(f).save(out, 'JPEG', progressive=False)")
     p = segment.payload
     if len(p) < 6 or len(p) < 6 + 3 * p[5]:
         raise JPEGFormatError(f"corrupt JPEG: the {segment.name} header is too short")
@@ -281,8 +265,7 @@ def _parse_sof(segment: Segment) -> _Frame:
         raise UnsupportedJPEGError(f"not supported: image size {width}x{height} (DNL marker)")
     if n not in (1, 3):
         raise UnsupportedJPEGError(
-            f"not supported: {n} colour components (only greyscale and YCbCr; CMYK is not read)"
-        )
+            f"not supported: {n} colour components (only greyscale and YCbCr; CMYK is not read)")
     comps = tuple((p[6 + 3 * i], p[7 + 3 * i] >> 4, p[7 + 3 * i] & 15, p[8 + 3 * i])
                   for i in range(n))
     if any(not 1 <= h <= 4 or not 1 <= v <= 4 or t > 3 for _, h, v, t in comps):
@@ -347,8 +330,7 @@ def _decode_interval(chunk: bytes, jobs: list[tuple[list[int], int, int, Any, An
         if pos > n_bits:
             raise JPEGFormatError(
                 "truncated JPEG: the scan data ends in the middle of a block; "
-                "the file is incomplete"
-            )
+                "the file is incomplete")
 
 
 def _split_restarts(scan: bytes, restart_interval: int) -> list[bytes]:
@@ -397,7 +379,7 @@ def _scan_jobs(frame: _Frame, scan: list[tuple[int, list[int], list[int]]],
     return jobs, sum(frame.components[i][1] * frame.components[i][2] for i, _, _ in scan)
 
 
-def _decode_scan(data: bytes, segment: Segment, frame: _Frame, tables: HuffmanTables,
+def _decode_scan(data: bytes, segment: _Segment, frame: _Frame, tables: HuffmanTables,
                  stores: list[list[int]], grid_cols: list[int], restart_interval: int) -> None:
     """Decode one scan (SOS header and its data) into the components' zig-zag ``stores``."""
     p = segment.payload
@@ -438,23 +420,20 @@ def decode_coefficients(data: bytes, *, max_pixels: int = MAX_PIXELS) -> JPEGCoe
         A JPEG file: baseline (SOF0) or extended sequential (SOF1) Huffman-coded, 8-bit,
         greyscale or YCbCr, interleaved or not, with or without restart markers.
     max_pixels : int
-        Refuse larger images, before allocating anything for them.
+        Refuse larger images (a ValueError), before allocating anything for them.
 
     Returns
     -------
     JPEGCoefficients
-        Per component: its quantization table and its coefficients, int32 (n_by, n_bx, 8, 8)
-        in natural order; ``q[u, v]`` stands for the DCT value ``q[u, v] * Q[u, v]``.
+        With the file's tables; ``q[u, v]`` stands for the DCT value ``q[u, v] * Q[u, v]``.
 
     Raises
     ------
     UnsupportedJPEGError
-        For progressive, lossless, hierarchical or arithmetic-coded files, 12-bit samples, or
-        neither 1 nor 3 components (a ValueError).
+        (a ValueError) for progressive, lossless, hierarchical or arithmetic-coded files,
+        12-bit samples, or neither 1 nor 3 components.
     JPEGFormatError
-        If the data is not a JPEG, is truncated, or is corrupt (a ValueError).
-    ValueError
-        If the image has more than ``max_pixels`` pixels.
+        (a ValueError) if the data is not a JPEG, is truncated, or is corrupt.
 
     Examples
     --------
@@ -486,8 +465,7 @@ def decode_coefficients(data: bytes, *, max_pixels: int = MAX_PIXELS) -> JPEGCoe
                 raise ValueError(
                     f"the JPEG is {frame.width}x{frame.height} pixels, more than max_pixels="
                     f"{max_pixels:,}; this teaching decoder is slow: crop or shrink the image "
-                    "first, or pass a larger max_pixels"
-                )
+                    "first, or pass a larger max_pixels")
             mcu_rows, mcu_cols, _, _ = _mcu_grid(frame)
             grid_cols = [mcu_cols * h for _, h, _, _ in frame.components]
             stores = [[0] * (mcu_rows * v * cols * 64)
@@ -516,20 +494,17 @@ def _assemble(frame: _Frame, quant: dict[int, np.ndarray], huffman: HuffmanTable
         natural[..., ZIGZAG] = zigzag
         rows, n_cols = _component_blocks(frame, h, v)
         blocks = natural[:rows, :n_cols].reshape(rows, n_cols, BLOCK, BLOCK)
-        components.append(Component(cid, h, v, quant[table_id], blocks))
-    return JPEGCoefficients(frame.height, frame.width, tuple(components), restart_interval,
-                            dict(huffman))
+        components.append((cid, h, v, quant[table_id], blocks))
+    return JPEGCoefficients.from_components(frame.height, frame.width, components,
+                                            restart_interval=restart_interval,
+                                            huffman_tables=dict(huffman))
 
 
 # --- back to pixels --------------------------------------------------------------------------
 
-_YCBCR_TO_RGB = np.array(  # the inverse of jpeg's RGB -> YCbCr matrix (JFIF 1.02)
-    [
-        [1.0, 0.0, 1.402],
-        [1.0, -0.344136, -0.714136],
-        [1.0, 1.772, 0.0],
-    ]
-)
+_YCBCR_TO_RGB = np.array([[1.0, 0.0, 1.402],  # the inverse of jpeg's RGB -> YCbCr (JFIF 1.02)
+                          [1.0, -0.344136, -0.714136],
+                          [1.0, 1.772, 0.0]])
 
 
 def _ycbcr_to_rgb(ycbcr: np.ndarray, method: str) -> np.ndarray:
@@ -554,7 +529,8 @@ def reconstruct(coefficients: JPEGCoefficients, *, method: str = "libjpeg") -> n
     Parameters
     ----------
     coefficients : JPEGCoefficients
-        From :func:`decode_coefficients` or :func:`lossylab.jpeg.forward_coefficients`.
+        From :func:`decode_coefficients` or :func:`lossylab.jpeg.forward_coefficients`;
+        an :class:`UnsupportedJPEGError` for subsampling other than 4:4:4 and 4:2:0.
     method : {"libjpeg", "float"}
         libjpeg's fixed point (our pixels then equal Pillow's) or the exact formulas (about
         98% of values equal to Pillow's, the rest 1 to 3 grey levels away).
@@ -563,11 +539,6 @@ def reconstruct(coefficients: JPEGCoefficients, *, method: str = "libjpeg") -> n
     -------
     numpy.ndarray
         uint8, (height, width) for greyscale, (height, width, 3) RGB for colour.
-
-    Raises
-    ------
-    UnsupportedJPEGError
-        For chroma subsampling other than 4:4:4 and 4:2:0.
 
     Examples
     --------
@@ -582,8 +553,7 @@ def reconstruct(coefficients: JPEGCoefficients, *, method: str = "libjpeg") -> n
         factors = [(comp.h_sampling, comp.v_sampling) for comp in c.components]
         raise UnsupportedJPEGError(
             f"not supported: chroma sampling factors {factors}; this decoder reads greyscale, "
-            "4:4:4 and 4:2:0. Re-save with Pillow's subsampling=0 or 2."
-        )
+            "4:4:4 and 4:2:0. Re-save with Pillow's subsampling=0 or 2.")
     h_max = max(comp.h_sampling for comp in c.components)
     v_max = max(comp.v_sampling for comp in c.components)
     planes = []

@@ -23,7 +23,7 @@ import numpy as np
 from lossylab.distributions import entropy, normalize
 from lossylab.jpeg import ZIGZAG, JPEGCoefficients
 
-__all__ = ["ScanEstimate", "scan_estimate"]
+__all__ = ["scan_estimate"]
 
 
 def _mcu_order(blocks: np.ndarray) -> np.ndarray:
@@ -73,20 +73,8 @@ def _code_lengths(counts: tuple[int, ...], symbols: bytes) -> dict[int, int]:
 
 
 @dataclass(frozen=True)
-class ScanEstimate:
-    """How many bits the entropy-coded scan needs, by three accounts.
-
-    Attributes
-    ----------
-    n_symbols : int
-        Huffman-coded symbols (DC size categories, AC run/size pairs, EOB, ZRL).
-    entropy_bits : float
-        Their empirical entropy: each symbol costs ``-log2`` of its frequency in its stream.
-    extra_bits : int
-        The raw bits after the symbols that give the coefficients' values.
-    huffman_bits : int or None
-        The symbols' cost with the file's own Huffman tables (None without tables).
-    """
+class _ScanEstimate:
+    """How many bits the entropy-coded scan needs (fields: see :func:`scan_estimate`)."""
 
     n_symbols: int
     entropy_bits: float
@@ -95,29 +83,26 @@ class ScanEstimate:
 
     @property
     def n_bytes(self) -> float:
-        """The entropy estimate of the scan's size: ``(entropy_bits + extra_bits) / 8``."""
+        """The entropy estimate of the scan's size, in bytes."""
         return (self.entropy_bits + self.extra_bits) / 8
 
 
-def scan_estimate(coefficients: JPEGCoefficients) -> ScanEstimate:
+def scan_estimate(coefficients: JPEGCoefficients) -> _ScanEstimate:
     """Estimate the size of the Huffman-coded scan from the quantized coefficients.
 
-    Parameters
-    ----------
-    coefficients : JPEGCoefficients
-        From :func:`lossylab.jpeg_decode.decode_coefficients` or
-        :func:`lossylab.jpeg.forward_coefficients`.
+    A stream with counts ``c_s`` (total n) costs at least ``-sum_s c_s log2(c_s / n)`` bits.
+    Blocks are taken in the scan's order (2x2 MCUs for 4:2:0 luma, with the padding blocks
+    libjpeg adds); ``coefficients`` come from :func:`lossylab.jpeg_decode.decode_coefficients`
+    or :func:`lossylab.jpeg.forward_coefficients`.
 
     Returns
     -------
-    ScanEstimate
-
-    Notes
-    -----
-    A stream with counts ``c_s`` (total n) costs at least ``-sum_s c_s log2(c_s / n)`` bits.
-    Blocks are taken in the scan's order (2x2 MCUs for 4:2:0 luma, with the padding blocks
-    libjpeg adds). ``huffman_bits`` assumes the usual JFIF assignment: tables 0 for luma, 1 for
-    chroma.
+    estimate
+        ``.n_symbols``: the Huffman-coded symbols (DC size categories, AC run/size pairs, EOB,
+        ZRL); ``.entropy_bits``: their empirical entropy, per stream; ``.extra_bits``: the raw
+        bits that follow the symbols; ``.huffman_bits``: the symbols' cost with the file's own
+        tables, 0 for luma and 1 for chroma as in JFIF (None without tables); ``.n_bytes``:
+        ``(entropy_bits + extra_bits) / 8``.
 
     Examples
     --------
@@ -150,4 +135,4 @@ def scan_estimate(coefficients: JPEGCoefficients) -> ScanEstimate:
             huffman += sum(lengths.get(int(v), 16) * int(c) for v, c in zip(values, counts,
                                                                            strict=True))
     n_symbols = sum(len(s) for s in joined.values())
-    return ScanEstimate(n_symbols, entropy_bits, extra, huffman)
+    return _ScanEstimate(n_symbols, entropy_bits, extra, huffman)

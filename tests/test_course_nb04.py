@@ -96,24 +96,29 @@ def test_odd_image_files_are_ten_awkward_uploads() -> None:
 
 
 def test_exercise_checks_of_notebook_03() -> None:
-    assert nb03.check_dc_step(int(quant_tables(30).luma[0, 0])).correct
-    assert not nb03.check_dc_step(16).correct
+    assert nb03.check("dc_step", int(quant_tables(30).luma[0, 0])).correct
+    assert not nb03.check("dc_step", 16).correct
     assert int(quant_tables(75).luma[0, 0]) == 8
-    assert nb03.check_flat_block_dc(72).correct  # DC 8 * (200 - 128) = 576, over the step 8
-    assert not nb03.check_flat_block_dc(0).correct
+    assert nb03.check("flat_block_dc", 72).correct  # DC 8 * (200 - 128) = 576, over the step 8
+    assert not nb03.check("flat_block_dc", 0).correct
     luma = forward_coefficients(common.photograph("astronaut"), 50).components[0].coefficients
-    assert nb03.check_zero_fraction(float((luma == 0).mean())).correct
-    assert not nb03.check_zero_fraction(100 * float((luma == 0).mean())).correct
+    assert nb03.check("zero_fraction", float((luma == 0).mean())).correct
+    assert not nb03.check("zero_fraction", 100 * float((luma == 0).mean())).correct
+    assert "'dc_step', 'flat_block_dc', 'zero_fraction'" in nb03.check("dc", 8).message
 
 
 def test_exercise_checks_of_notebook_04() -> None:
     right = 75  # found by scanning qualities 1..100 (Pillow 13.0.0, libjpeg-turbo), Nov 2026
-    assert course.check_quality_for_psnr(right).correct
-    assert not course.check_quality_for_psnr(right - 1).correct
-    assert not course.check_quality_for_psnr(right + 1).correct
-    assert str(right) not in course.check_quality_for_psnr(10).message.split("only")[1]
+    assert course.check("quality_for_psnr", right).correct
+    assert not course.check("quality_for_psnr", right - 1).correct
+    assert not course.check("quality_for_psnr", right + 1).correct
+    assert str(right) not in course.check("quality_for_psnr", 10).message.split("only")[1]
+    assert not course.check("quality_for_psnr", True).correct  # a bool is not a quality
     ratio = course.photograph_png_n_bytes("astronaut") / roundtrip(
         common.photograph("astronaut"), 75).n_bytes
-    assert course.check_png_ratio(ratio).correct
-    assert not course.check_png_ratio(ratio * 1.1).correct
-    assert not course.check_distinct_blocks(common.sample_block_pool().n_distinct).correct
+    assert course.check("png_ratio", ratio).correct
+    assert not course.check("png_ratio", ratio * 1.1).correct
+    assert "course.photograph_png_n_bytes" in course.check("png_ratio", 1.0).message
+    pool = common.sample_block_pool()
+    assert not course.check("distinct_blocks", pool.n_distinct).correct
+    assert "before JPEG" in course.check("distinct_blocks", pool.n_distinct).message

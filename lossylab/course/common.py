@@ -1,7 +1,6 @@
 """What several notebooks share: the bundled photographs and notebook 04's block pool, cached.
 
-Everything returned here is cached and read-only, so a cell that edits a result cannot change
-what the next call returns.
+Everything returned is read-only: a cell that edits a result cannot change the next call's.
 """
 
 from __future__ import annotations
@@ -44,9 +43,8 @@ def sample_block_pool(names: tuple[str, ...] = PHOTOGRAPHS, *, with_faces: bool 
                       ) -> BlockPool:
     """The p_true of notebook 04: luma blocks of the photographs and of the 200 faces, cached.
 
-    With the defaults: 20,054 blocks, 18,254 from the five photographs, 1,800 from faces
-    (a stack, so that no measure looks across the edge between two faces). The pool's arrays
-    are read-only.
+    With the defaults: 20,054 blocks, 18,254 from the five photographs, 1,800 from faces (a
+    stack, so that no measure looks across the edge between two faces); arrays read-only.
 
     Examples
     --------

@@ -1,7 +1,6 @@
 """Notebook 04 (real JPEG round trips): the photographs' cached measurements, odd uploads, answers.
 
-Everything cached here is returned read-only (bytes, floats, frozen dataclasses of read-only
-arrays), so a cell that edits a result cannot change what the next call returns.
+Everything cached is returned read-only (bytes, floats, frozen records of read-only arrays).
 """
 
 from __future__ import annotations
@@ -14,14 +13,12 @@ from PIL import Image
 
 from lossylab.blockstats import block_stats
 from lossylab.course.common import RD_QUALITIES, photograph, sample_block_pool
-from lossylab.course.exercises import Feedback, _close, _number_feedback
+from lossylab.course.exercises import Feedback
 from lossylab.images import RateDistortion, psnr_db, rate_distortion, roundtrip, ssim
 from lossylab.jpeg import check_quality
 
-__all__ = [
-    "check_distinct_blocks", "check_png_ratio", "check_quality_for_psnr", "odd_image_files",
-    "photograph_png_n_bytes", "photograph_rate_distortion", "photograph_ssim",
-]
+__all__ = ["check", "odd_image_files", "photograph_png_n_bytes", "photograph_rate_distortion",
+           "photograph_ssim"]
 
 
 def _encode(im: Image.Image, fmt: str, **params: object) -> bytes:
@@ -77,8 +74,7 @@ def photograph_ssim(name: str, quality: int, subsampling: str = "4:2:0", *,
 def photograph_rate_distortion(name: str, subsampling: str = "4:2:0") -> RateDistortion:
     """:func:`~lossylab.images.rate_distortion` of a photograph at ``RD_QUALITIES``, cached.
 
-    The SSIM values are :func:`photograph_ssim`'s (computed once, shared); the arrays are
-    read-only.
+    The SSIM values are :func:`photograph_ssim`'s (computed once, shared); arrays read-only.
 
     Examples
     --------
@@ -99,14 +95,9 @@ def photograph_rate_distortion(name: str, subsampling: str = "4:2:0") -> RateDis
 def odd_image_files(image: np.ndarray) -> dict[str, bytes]:
     """Ten awkward uploads made from a corner of ``image``, to try ``load_image`` on.
 
-    ``image`` is uint8 RGB, at least 64 x 64 (its top-left corner is used). Returns file name
-    to contents: not a picture, empty, truncated, CMYK, 16-bit, palette with transparency, RGBA,
-    EXIF-rotated, greyscale, one pixel.
-
-    Raises
-    ------
-    ValueError
-        If ``image`` is not uint8 RGB or smaller than 64 x 64.
+    ``image`` is uint8 RGB, at least 64 x 64 (else a ValueError; its top-left corner is used).
+    Returns file name to contents: not a picture, empty, truncated, CMYK, 16-bit, palette with
+    transparency, RGBA, EXIF-rotated, greyscale, one pixel.
 
     Examples
     --------
@@ -138,21 +129,9 @@ def odd_image_files(image: np.ndarray) -> dict[str, bytes]:
 
 # --- the exercises ------------------------------------------------------------------------
 
-
-def _is_quality(answer: object) -> bool:
-    """True for an int from 1 to 100 (not a bool)."""
-    return isinstance(answer, int) and not isinstance(answer, bool) and 1 <= answer <= 100
-
-
-def check_quality_for_psnr(answer: int) -> Feedback:
-    """Exercise 04.1: the lowest JPEG quality at which "camera" reaches PSNR >= 35 dB.
-
-    Examples
-    --------
-    >>> check_quality_for_psnr(50)
-    ✘ Not yet. At quality 50 camera reaches only 32.60 dB: go up.
-    """
-    if not _is_quality(answer):
+def _check_quality_for_psnr(answer: int) -> Feedback:
+    """Exercise 04.1: the lowest JPEG quality at which "camera" reaches PSNR >= 35 dB."""
+    if not (isinstance(answer, int) and not isinstance(answer, bool) and 1 <= answer <= 100):
         return Feedback(False, "Answer with an integer quality from 1 to 100.")
     image = photograph("camera")
 
@@ -167,37 +146,44 @@ def check_quality_for_psnr(answer: int) -> Feedback:
     return Feedback(True, f"Quality {answer} is the first to reach 35 dB ({reached:.2f} dB).")
 
 
-def check_png_ratio(answer: float) -> Feedback:
-    """Exercise 04.2: how many times smaller than the PNG is astronaut's JPEG at quality 75.
-
-    Examples
-    --------
-    >>> check_png_ratio(1.0).correct
-    False
-    """
+def _check_png_ratio(answer: float) -> Feedback:
+    """Exercise 04.2: how many times smaller than the PNG is astronaut's JPEG at quality 75."""
     expected = photograph_png_n_bytes("astronaut") / roundtrip(photograph("astronaut"), 75).n_bytes
-    return _number_feedback(
+    return Feedback.number(
         answer, expected, rel=0.01,
         right="That is the ratio: lossless PNG against JPEG at quality 75 (4:2:0).",
-        hint="Divide the PNG's n_bytes (images.photograph_png_n_bytes) by the JPEG's "
+        hint="Divide the PNG's n_bytes (course.photograph_png_n_bytes) by the JPEG's "
         "n_bytes at quality 75 with the default 4:2:0 subsampling.",
     )
 
 
-def check_distinct_blocks(answer: int) -> Feedback:
-    """Exercise 04.3: distinct decoded blocks of the sample block pool at quality 20.
-
-    Examples
-    --------
-    >>> check_distinct_blocks(0).correct
-    False
-    """
+def _check_distinct_blocks(answer: int) -> Feedback:
+    """Exercise 04.3: distinct decoded blocks of the sample block pool at quality 20."""
     pool = sample_block_pool()
-    expected = block_stats(pool, 20).n_distinct_after
-    if _close(answer, expected, rel=0.0, abs_=0.5):
+    if Feedback.is_close(answer, block_stats(pool, 20).n_distinct_after, rel=0.0, abs_=0.5):
         return Feedback(True, f"Right: {pool.n_distinct:,} distinct blocks before, "
                         "and your number after.")
     hint = "Count distinct decoded blocks (block_stats(pool, 20).n_distinct_after, or np.unique)."
-    if _close(answer, pool.n_distinct, rel=0.0, abs_=0.5):
+    if Feedback.is_close(answer, pool.n_distinct, rel=0.0, abs_=0.5):
         hint = "That is the count before JPEG; count the decoded blocks instead."
     return Feedback(False, hint)
+
+
+_CHECKS = {"quality_for_psnr": _check_quality_for_psnr, "png_ratio": _check_png_ratio,
+           "distinct_blocks": _check_distinct_blocks}
+
+
+def check(exercise: str, *answer: object, **named: object) -> Feedback:
+    """Check your answer to one of notebook 04's exercises.
+
+    ``exercise`` is ``"quality_for_psnr"`` (04.1, the lowest quality at which "camera" reaches
+    35 dB), ``"png_ratio"`` (04.2, astronaut's PNG bytes over its JPEG bytes at quality 75) or
+    ``"distinct_blocks"`` (04.3, distinct decoded blocks of the pool at quality 20); then your
+    answer.
+
+    Examples
+    --------
+    >>> check("quality_for_psnr", 50)
+    ✘ Not yet. At quality 50 camera reaches only 32.60 dB: go up.
+    """
+    return Feedback.dispatch(_CHECKS, exercise, *answer, **named)

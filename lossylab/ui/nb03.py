@@ -28,23 +28,19 @@ def draw_block_picker(luma: np.ndarray, *, row: int, col: int, quantized: np.nda
     Parameters
     ----------
     luma : numpy.ndarray, shape (height, width)
-        The luma samples (0-255) of the whole image.
-    row, col : int, keyword-only
-        The block's position, in blocks.
-    quantized : numpy.ndarray of int, shape (8, 8), keyword-only
-        The block's quantized DCT coefficients, natural order.
-    decoded : numpy.ndarray, shape (8, 8), keyword-only
-        The block after dequantization, inverse DCT and level shift back.
+        The luma samples (0-255) of the whole image; ``row``, ``col``: the block, in blocks.
+    quantized, decoded : numpy.ndarray, shape (8, 8), keyword-only
+        The block's quantized DCT coefficients (natural order), and the block after
+        dequantization, inverse DCT and level shift back.
     figsize, dpi : keyword-only
         Size of the figure (keep it small for a live figure).
 
     Returns
     -------
     Drawn
-        A figure not managed by pyplot (show ``drawn.fig``), panels ``img``, ``orig``, ``coef``,
-        ``rec``, ``zz`` and artists ``box``, ``orig``, ``coef``, ``rec``, ``zz`` (moved in
-        place by the widget). The coefficients are shown as ``log10(1 + |q|)``, the 63 AC
-        coefficients in zig-zag order on a symmetric log axis.
+        A figure not managed by pyplot (show ``drawn.fig``): the image, the block, its
+        coefficients as ``log10(1 + |q|)``, the decoded block, and the 63 AC coefficients in
+        zig-zag order on a symmetric log axis; the artists that the widget moves in place.
 
     Examples
     --------
@@ -106,10 +102,9 @@ def block_picker_widget(luma: np.ndarray, dct_blocks: np.ndarray, *, quality: in
 
     Parameters
     ----------
-    luma : numpy.ndarray, shape (8 * n_rows, 8 * n_cols)
-        Luma samples, 0-255.
-    dct_blocks : numpy.ndarray, shape (n_rows, n_cols, 8, 8)
-        The level-shifted blocks' DCT coefficients (``jpeg.dct2``), computed once.
+    luma, dct_blocks : numpy.ndarray, shapes (8 * n_rows, 8 * n_cols) and (n_rows, n_cols, 8, 8)
+        Luma samples (0-255), and the DCT of its level-shifted blocks (``jpeg.dct2``, computed
+        once); else a ValueError.
     quality, row, col : int, keyword-only
         Initial slider values.
     zero_fraction : sequence of float, keyword-only
@@ -121,11 +116,14 @@ def block_picker_widget(luma: np.ndarray, dct_blocks: np.ndarray, *, quality: in
         Sliders, the figure, and a table: the block's non-zero coefficients, the DC and
         largest steps, the image's zero fraction.
 
-    Raises
-    ------
-    ValueError
-        If ``dct_blocks`` does not have one 8x8 block per 8x8 square of ``luma``, or
-        ``zero_fraction`` does not have 100 entries.
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter clear_output prints
+    ...     box = block_picker_widget(np.zeros((8, 16)), np.zeros((1, 2, 8, 8)), quality=50,
+    ...                               row=0, col=1, zero_fraction=[1.0] * 100)
+    >>> [slider.description for slider in box.children[0].children]
+    ['quality', 'block row', 'block col']
     """
     n_rows, n_cols = dct_blocks.shape[:2]
     if dct_blocks.shape[2:] != (8, 8) or luma.shape != (8 * n_rows, 8 * n_cols):

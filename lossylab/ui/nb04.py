@@ -16,7 +16,7 @@ from PIL import Image
 from lossylab import images, jpeg
 from lossylab.course import common
 from lossylab.course import nb04 as course
-from lossylab.images import GenerationLoss, LoadedImage, RateDistortion, RoundTrip
+from lossylab.images import RateDistortion
 from lossylab.ui import style
 from lossylab.ui.live import LiveFigure, array_png, live, number_table
 from lossylab.ui.style import Drawn, _axes, _figure
@@ -25,7 +25,6 @@ __all__ = ["describe_roundtrip", "describe_upload", "generation_widget", "roundt
            "upload_widget"]
 
 # --- where one round trip lands among the photographs' curves --------------------------------
-
 
 def _draw_jpeg_rate_psnr(curves: Mapping[str, RateDistortion], *, colors: Mapping[str, str],
                          ylim: tuple[float, float] = (20, 60), ax: Axes | None = None) -> Drawn:
@@ -49,7 +48,6 @@ def _update_jpeg_rate_psnr(drawn: Drawn, *, bpp: float, psnr_db: float) -> None:
 
 
 # --- the pictures of a round trip: zoom, error map, numbers ----------------------------------
-
 
 def _zoom(image: np.ndarray, *, window: tuple[slice, slice] | None = None, size: int = 64,
           factor: int = 4) -> np.ndarray:
@@ -104,9 +102,9 @@ def _error_png(original: np.ndarray, decoded: np.ndarray, *, vmax: float = 32.0)
     return buffer.getvalue()
 
 
-def _roundtrip_rows(image: np.ndarray, rt: RoundTrip, *, psnr_db: float, png_n_bytes: int,
+def _roundtrip_rows(image: np.ndarray, rt: Any, *, psnr_db: float, png_n_bytes: int,
                     ssim: float | None) -> dict[str, str]:
-    """Size, bpp, ratios to raw and PNG, PSNR, SSIM (None: "press the button"), as text."""
+    """A round trip's size, bpp, ratios to raw and PNG, PSNR, SSIM (None: "press the button")."""
     return {"bytes": f"{rt.n_bytes:,}", "bits per pixel": f"{rt.bpp:.3f}",
             "ratio vs raw": f"{image.nbytes / rt.n_bytes:.1f}",
             "ratio vs PNG": f"{png_n_bytes / rt.n_bytes:.2f}", "PSNR": f"{psnr_db:.2f} dB",
@@ -133,10 +131,9 @@ def roundtrip_widget(quality: widgets.IntSlider, *, colors: Mapping[str, str],
         The photographs offered (of ``lossylab.course.common.PHOTOGRAPHS``) and their colours.
     windows : mapping of str to (slice, slice), keyword-only
         Zoom window per photograph (default: the central 64 x 64 pixels).
-    name, subsampling : str, keyword-only
-        Initial photograph and chroma subsampling (one of ``lossylab.jpeg.SUBSAMPLINGS``).
-    figsize : (float, float), keyword-only
-        Size of the rate-distortion figure.
+    name, subsampling, figsize : keyword-only
+        Initial photograph (one of ``colors``, else a ValueError) and chroma subsampling (of
+        ``lossylab.jpeg.SUBSAMPLINGS``); size of the rate-distortion figure.
 
     Returns
     -------
@@ -146,10 +143,14 @@ def roundtrip_widget(quality: widgets.IntSlider, *, colors: Mapping[str, str],
         The curves and PNGs are computed once (about 1 s per photograph): a move costs one
         encode and decode, one PSNR and a few small PNGs.
 
-    Raises
-    ------
-    ValueError
-        If ``name`` is not one of ``colors``.
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> slider = widgets.IntSlider(value=50, min=1, max=100)
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter clear_output prints
+    ...     box = roundtrip_widget(slider, colors={"camera": "black"}, name="camera")
+    >>> "PSNR" in box.children[1].children[0].children[0].value
+    True
     """
     if name not in colors:
         raise ValueError(f"name must be one of the photographs of colors {tuple(colors)}, "
@@ -196,12 +197,21 @@ def roundtrip_widget(quality: widgets.IntSlider, *, colors: Mapping[str, str],
                          widgets.HBox([widgets.VBox([table, button]), live_fig.widget])])
 
 
-def generation_widget(loss: GenerationLoss, *, window: tuple[slice, slice] | None = None,
+def generation_widget(loss: Any, *, window: tuple[slice, slice] | None = None,
                       n: int = 1) -> widgets.Box:
     """A slider over the generations of :func:`lossylab.images.generation_loss`: zoom and numbers.
 
-    ``loss`` is computed before (a move only encodes a small PNG); ``window`` is the zoom window
-    (default: the central 64 x 64 pixels), ``n`` the initial generation, 1 to ``len(loss.decoded)``.
+    ``loss`` is that function's result, computed before (a move encodes a small PNG); ``window``
+    the zoom window (default: the central 64 x 64 pixels), ``n`` the initial generation.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> loss = images.generation_loss(np.zeros((16, 16), np.uint8), 50, 2)
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter clear_output prints
+    ...     box = generation_widget(loss, n=2)
+    >>> box.children[0].children[0].max
+    2
     """
     view, text = widgets.Image(format="png", width=256), widgets.HTML()
 
@@ -214,15 +224,14 @@ def generation_widget(loss: GenerationLoss, *, window: tuple[slice, slice] | Non
     return live(update, {"n": slider}, widgets.HBox([view, text]))
 
 
-def describe_upload(data: bytes) -> tuple[str, LoadedImage | None]:
+def describe_upload(data: bytes) -> tuple[str, Any]:
     """Load an upload with :func:`lossylab.images.load_image` and say what happened.
 
     Returns
     -------
-    about : str
-        HTML: the format, size, mode and conversions made, or why the file was refused.
-    loaded : lossylab.images.LoadedImage or None
-        None if the file was refused.
+    about, loaded : str, object
+        HTML: the format, size, mode and conversions made, or why the file was refused; and
+        what :func:`~lossylab.images.load_image` returned, or None if the file was refused.
 
     Examples
     --------
@@ -237,8 +246,8 @@ def describe_upload(data: bytes) -> tuple[str, LoadedImage | None]:
     return f"<b>{loaded.format}</b> {w}x{h} ({loaded.mode}): {'; '.join(loaded.notes)}.", loaded
 
 
-def describe_roundtrip(pixels: np.ndarray, quality: int) -> tuple[RoundTrip, str]:
-    """Round-trip ``pixels`` at ``quality``; the round trip and a one-line summary (text).
+def describe_roundtrip(pixels: np.ndarray, quality: int) -> tuple[Any, str]:
+    """:func:`lossylab.images.roundtrip` of ``pixels`` at ``quality``, and a one-line summary.
 
     Examples
     --------
@@ -254,6 +263,14 @@ def upload_widget(*, quality: int = 50) -> widgets.Box:
 
     ``quality`` is the initial quality (the slider acts when released: a large upload takes a
     while). Shows :func:`describe_upload`, then :func:`describe_roundtrip`, and the JPEG file.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter clear_output prints
+    ...     box = upload_widget(quality=75)
+    >>> box.children[1].children[0].children[0].value
+    75
     """
     upload = widgets.FileUpload(accept="image/*", multiple=False, description="your image")
     slider = widgets.IntSlider(value=quality, min=1, max=100, description="quality",
