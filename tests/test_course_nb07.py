@@ -187,7 +187,7 @@ def test_claims_are_cached_frozen_and_hold() -> None:
 
 
 def test_claim_value_lookup() -> None:
-    claim = course.Claim("x", (("a", 1.0), ("b", 2.0)), holds=True)
+    claim = course._Claim("x", (("a", 1.0), ("b", 2.0)), holds=True)
     assert claim.value("b") == 2.0
     with pytest.raises(KeyError):
         claim.value("c")
@@ -197,12 +197,21 @@ def test_claim_value_lookup() -> None:
 
 
 def test_exercise_checks() -> None:
-    assert course.check_db_per_bit(6.02).correct
-    assert not course.check_db_per_bit(3.01).correct
-    assert not course.check_db_per_bit("six").correct
-    assert course.check_best_ngram_order(course.best_ngram_order()).correct
-    assert not course.check_best_ngram_order(max(course.NGRAM_ORDERS)).correct
-    assert course.check_shared_property(" C ").correct
+    assert course.check("db_per_bit", 6.02).correct
+    assert not course.check("db_per_bit", 3.01).correct
+    assert not course.check("db_per_bit", "six").correct
+    assert course.check("best_ngram_order", course.best_ngram_order()).correct
+    assert not course.check("best_ngram_order", max(course.NGRAM_ORDERS)).correct
+    assert course.check("shared_property", " C ").correct
     for wrong in ("a", "b", "d", None, "z"):
-        feedback = course.check_shared_property(wrong)
+        feedback = course.check("shared_property", wrong)
         assert not feedback.correct and "c" not in feedback.message.split()
+
+
+def test_check_names_every_exercise_of_notebook_07() -> None:
+    feedback = course.check("db_per_bits", 6.02)
+    assert not feedback.correct
+    for name in ("db_per_bit", "best_ngram_order", "shared_property"):
+        assert repr(name) in feedback.message
+    # the same verdict and text as the exercise's own check, for the notebook's unanswered cells
+    assert course.check("db_per_bit", None) == course._check_db_per_bit(None)

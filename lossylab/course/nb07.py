@@ -3,30 +3,29 @@
 The core idea. Both compressors keep a few bits (the *rate*) and lose something (the
 *distortion*); to compare them, both are measured in bits per symbol.
 
-* **JPEG** describes one photograph. Rate: bits per pixel of the file (``bpp``).
-  Distortion: the bits per pixel a lossless code of the errors would still need to give
-  the original back (:func:`residual_bits_per_pixel`), so that rate plus distortion is a
-  two-part code of the image.
-* **A language model** describes a corpus. Rate: bits to store the model, per character
-  of its training text. Distortion: the *excess* bits per character it spends on new
-  text, over the exact code length under p_true (the synthetic language, setup ``"07"`` of
+* **JPEG** describes one photograph. Rate: bits per pixel of the file (``bpp``). Distortion:
+  the bits per pixel a lossless code of the errors would still need to give the original back
+  (:func:`residual_bits_per_pixel`), so that rate plus distortion is a two-part code.
+* **A language model** describes a corpus. Rate: bits to store the model, per character of its
+  training text. Distortion: the *excess* bits per character it spends on new text, over the
+  exact code length under p_true (the synthetic language, setup ``"07"`` of
   :mod:`lossylab.course.synthetic`: KL(p_true || p_model) per character) or over the best
   model we have (Shakespeare).
 
-Then each sentence of the course's argument is a :class:`Claim` checked against these
-measurements. Results are cached and read-only, so the sliders only look numbers up.
+Then each sentence of the course's argument is checked against these measurements
+(:func:`claims`). Results are cached and read-only, so the sliders only look numbers up.
 
-What this version leaves out: a real rate-distortion bound (these are operating points of
-two codecs, not the best possible codes); the Shakespeare models read the held-out text in
-short blocks (:data:`EVAL_BLOCK_CHARS`), a little dearer per character for every model.
+What this version leaves out: a real rate-distortion bound (these are operating points of two
+codecs, not the best possible codes); the Shakespeare models read the held-out text in short
+blocks (:data:`EVAL_BLOCK_CHARS`), a little dearer per character for every model.
 
 References
 ----------
-C. E. Shannon, "Coding theorems for a discrete source with a fidelity criterion",
-IRE Nat. Conv. Rec. (1959) (rate and distortion).
+C. E. Shannon, "Coding theorems for a discrete source with a fidelity criterion", IRE Nat.
+Conv. Rec. (1959) (rate and distortion).
 T. Chiang, "ChatGPT Is a Blurry JPEG of the Web", The New Yorker, 9 February 2023.
-K. Cho, "Are JPEG and LM similar to each other? If so, in what sense, and is this the
-real question to ask?", blog post, February 2023.
+K. Cho, "Are JPEG and LM similar to each other? If so, in what sense, and is this the real
+question to ask?", blog post, February 2023.
 """
 
 from __future__ import annotations
@@ -42,7 +41,7 @@ import numpy as np
 from lossylab.blockstats import BlockStats, block_stats
 from lossylab.course import synthetic
 from lossylab.course.common import PHOTOGRAPHS, RD_QUALITIES, photograph, sample_block_pool
-from lossylab.course.exercises import Feedback, _number_feedback
+from lossylab.course.exercises import Feedback
 from lossylab.data import shakespeare_split
 from lossylab.distributions import entropy, normalize
 from lossylab.images import psnr_db, roundtrip
@@ -51,9 +50,9 @@ from lossylab.neural import load_pretrained, pretrained_names
 
 __all__ = [
     "BITS_PER_COUNT", "BITS_PER_WEIGHT", "CLAIM_QUALITIES", "EVAL_BLOCK_CHARS", "NGRAM_ORDERS",
-    "Claim", "JPEGCurve", "LMPoint", "best_ngram_order", "check_best_ngram_order",
-    "check_db_per_bit", "check_shared_property", "claims", "jpeg_block_stats", "jpeg_curves",
-    "neural_ladder", "neural_quantization", "ngram_ladder", "residual_bits_per_pixel",
+    "JPEGCurve", "LMPoint", "best_ngram_order", "check", "claims", "jpeg_block_stats",
+    "jpeg_curves", "neural_ladder", "neural_quantization", "ngram_ladder",
+    "residual_bits_per_pixel",
 ]
 
 BITS_PER_COUNT = 32  # an n-gram's stored count, charged like a float32 weight
@@ -73,21 +72,14 @@ def residual_bits_per_pixel(image: np.ndarray, decoded: np.ndarray) -> float:
     Parameters
     ----------
     image, decoded : numpy.ndarray
-        uint8 arrays of the same shape, (H, W) or (H, W, C).
+        uint8 (else TypeError), one shape, (H, W) or (H, W, C) (else ValueError).
 
     Returns
     -------
     float
-        ``sum_c H(e_c)`` over the channels c: the plug-in entropy in bits of the errors
-        ``e_c = decoded_c - image_c`` (-255..255), what coding each error with its channel's
-        histogram costs (plus a small table); 0 for a lossless round trip.
-
-    Raises
-    ------
-    TypeError
-        If either array is not uint8.
-    ValueError
-        If the shapes differ or are not 2-D / 3-D.
+        ``sum_c H(e_c)``: the plug-in entropy in bits of each channel's errors
+        ``e_c = decoded_c - image_c``, what coding them with their histogram costs (plus a
+        small table); 0 for a lossless round trip.
 
     Examples
     --------
@@ -113,11 +105,8 @@ def residual_bits_per_pixel(image: np.ndarray, decoded: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class JPEGCurve:
-    """One photograph through JPEG at several qualities.
-
-    The arrays ``bpp`` (rate: bits per pixel of the file), ``psnr_db`` and
-    ``residual_bits_per_pixel`` (distortion in bits) are aligned with ``qualities``.
-    """
+    """One photograph through JPEG: ``bpp`` (rate), ``psnr_db`` and ``residual_bits_per_pixel``
+    (distortion in bits), arrays aligned with ``qualities``."""
 
     name: str
     qualities: np.ndarray
@@ -150,9 +139,7 @@ def _jpeg_curve(name: str, qualities: tuple[int, ...]) -> JPEGCurve:
 
 def jpeg_curves(names: tuple[str, ...] = PHOTOGRAPHS,
                 qualities: tuple[int, ...] = RD_QUALITIES) -> tuple[JPEGCurve, ...]:
-    """Round-trip bundled photographs (``lossylab.course.common.PHOTOGRAPHS``) at each quality.
-
-    Cached and read-only: about 20 ms per photograph and quality the first time.
+    """Round-trip bundled photographs at each quality (cached, read-only; 20 ms each at first).
 
     Examples
     --------
@@ -183,10 +170,9 @@ def jpeg_block_stats(quality: int) -> BlockStats:
 class LMPoint:
     """One language model as a lossy compressor of its training corpus.
 
-    ``model_bits`` is ``stored_bits`` for a neural model, ``n_params *``
-    :data:`BITS_PER_COUNT` for an n-gram; the rate is ``model_bits_per_train_char``;
-    ``bits_per_char`` is the held-out code length and the distortion,
-    ``excess_bits_per_char``, its excess over the floor (p_true or the best model).
+    ``model_bits``: ``stored_bits`` (neural) or ``n_params *`` :data:`BITS_PER_COUNT`
+    (n-gram); rate ``model_bits_per_train_char``; distortion ``excess_bits_per_char``, the
+    held-out ``bits_per_char`` over the floor (p_true or the best model).
     """
 
     name: str
@@ -209,10 +195,8 @@ def _lm_point(model: CharLM, *, bits_per_char: float, train_chars: int,
 
 @lru_cache(maxsize=1)
 def ngram_ladder() -> tuple[LMPoint, ...]:
-    """The n-grams of :data:`NGRAM_ORDERS` on the synthetic language (setup ``"07"``).
-
-    The floor is the held-out text's exact code length under p_true, so the excess is the
-    sample estimate of ``KL(p_true || p_model)`` per character.
+    """The n-grams of :data:`NGRAM_ORDERS` on the synthetic language (setup ``"07"``); the
+    floor is the exact code length under p_true, so the excess estimates KL per character.
 
     Examples
     --------
@@ -281,9 +265,7 @@ def neural_ladder() -> tuple[LMPoint, ...]:
 @lru_cache(maxsize=4)
 def neural_quantization(name: str | None = None,
                         bits: tuple[int, ...] = BITS_PER_WEIGHT) -> tuple[LMPoint, ...]:
-    """One pretrained model quantized to each of ``bits`` bits per weight.
-
-    By default :data:`QUANTIZED` (mid-size: cheap to evaluate eight times), else the largest.
+    """One pretrained model (default ``"gru-64"``, else the largest) quantized to each of ``bits``.
 
     Examples
     --------
@@ -299,9 +281,8 @@ def neural_quantization(name: str | None = None,
 
 
 @dataclass(frozen=True)
-class Claim:
-    """One sentence of the course's argument, with ``measured``, the labelled numbers that
-    test it (a tuple of (str, float) in reading order), and whether they support it, ``holds``."""
+class _Claim:
+    """One sentence of the course's argument, the numbers that test it, and the verdict."""
 
     statement: str
     measured: tuple[tuple[str, float], ...]
@@ -312,7 +293,7 @@ class Claim:
         return dict(self.measured)[label]
 
 
-def _jpeg_claims() -> list[Claim]:
+def _jpeg_claims() -> list[_Claim]:
     """Entropy drops; JPEG collapses modes and hallucinates; more rate, less distortion."""
     (q0, low), (q1, high) = ((q, jpeg_block_stats(q)) for q in CLAIM_QUALITIES)
     before, after = low.entropy_before_bits, [low.entropy_after_bits, high.entropy_after_bits]
@@ -329,60 +310,60 @@ def _jpeg_claims() -> list[Claim]:
     monotone = [bool(np.all(np.diff(c.bpp) > 0) and np.all(np.diff(c.residual_bits_per_pixel) < 0))
                 for c in curves]
     return [
-        Claim("JPEG is many-to-one: the entropy of the 8x8 blocks drops, the more so the lower "
-              "the quality.", (("entropy before (bits/block)", before),
-                               (f"entropy after, q={q0}", after[0]),
-                               (f"entropy after, q={q1}", after[1])),
-              holds=bool(all(h <= before for h in after) and np.all(np.diff(after) > 0))),
-        Claim("JPEG collapses modes (textures flattened) and hallucinates (blocking and "
-              "ringing), more at low quality.", mismatch,
-              holds=v[0] > v[1] > 0 and v[2] > v[3] and v[4] > v[5]),
-        Claim("For JPEG more rate always buys less distortion: on every photograph, bpp rises "
-              "and the missing bits per pixel fall as the quality rises.",
-              (("photographs where this holds", float(sum(monotone))),
-               ("photographs", float(len(curves)))), holds=all(monotone)),
+        _Claim("JPEG is many-to-one: the entropy of the 8x8 blocks drops, the more so the lower "
+               "the quality.", (("entropy before (bits/block)", before),
+                                (f"entropy after, q={q0}", after[0]),
+                                (f"entropy after, q={q1}", after[1])),
+               holds=bool(all(h <= before for h in after) and np.all(np.diff(after) > 0))),
+        _Claim("JPEG collapses modes (textures flattened) and hallucinates (blocking and "
+               "ringing), more at low quality.", mismatch,
+               holds=v[0] > v[1] > 0 and v[2] > v[3] and v[4] > v[5]),
+        _Claim("For JPEG more rate always buys less distortion: on every photograph, bpp rises "
+               "and the missing bits per pixel fall as the quality rises.",
+               (("photographs where this holds", float(sum(monotone))),
+                ("photographs", float(len(curves)))), holds=all(monotone)),
     ]
 
 
-def _lm_claims() -> list[Claim]:
+def _lm_claims() -> list[_Claim]:
     """KL > 0 and the best order is not the largest; it collapses, hallucinates, generalizes."""
     ladder, best = ngram_ladder(), best_ngram_order()
     m = synthetic.synthetic_point(best, setup="07")
     return [
-        Claim("A model fitted to finite data never reaches p_true (KL > 0), and a bigger model "
-              "is not always closer: the best n-gram order is not the largest.",
-              (("best order", float(best)),
-               ("KL at the best order (bits/char)", ladder[best].excess_bits_per_char),
-               (f"KL at order {len(ladder) - 1} (bits/char)", ladder[-1].excess_bits_per_char)),
-              holds=ladder[best].excess_bits_per_char > 0 and best < len(ladder) - 1),
-        Claim("The fitted model collapses modes and hallucinates too, sentence by sentence.",
-              (("mode collapse mass", m.mode_collapse_mass),
-               ("hallucination mass", m.hallucination_mass),
-               ("hallucinated samples (p_true = 0)", m.fractions.hallucinated)),
-              holds=m.mode_collapse_mass > 0 and m.hallucination_mass > 0),
-        Claim("The model also generalizes: it samples valid sentences it never saw, more often "
-              "than it copies training sentences.",
-              (("generalized (valid, unseen)", m.fractions.generalized),
-               ("memorized (in training)", m.fractions.memorized)),
-              holds=m.fractions.generalized > m.fractions.memorized),
+        _Claim("A model fitted to finite data never reaches p_true (KL > 0), and a bigger model "
+               "is not always closer: the best n-gram order is not the largest.",
+               (("best order", float(best)),
+                ("KL at the best order (bits/char)", ladder[best].excess_bits_per_char),
+                (f"KL at order {len(ladder) - 1} (bits/char)", ladder[-1].excess_bits_per_char)),
+               holds=ladder[best].excess_bits_per_char > 0 and best < len(ladder) - 1),
+        _Claim("The fitted model collapses modes and hallucinates too, sentence by sentence.",
+               (("mode collapse mass", m.mode_collapse_mass),
+                ("hallucination mass", m.hallucination_mass),
+                ("hallucinated samples (p_true = 0)", m.fractions.hallucinated)),
+               holds=m.mode_collapse_mass > 0 and m.hallucination_mass > 0),
+        _Claim("The model also generalizes: it samples valid sentences it never saw, more often "
+               "than it copies training sentences.",
+               (("generalized (valid, unseen)", m.fractions.generalized),
+                ("memorized (in training)", m.fractions.memorized)),
+               holds=m.fractions.generalized > m.fractions.memorized),
     ]
 
 
-def _claim_determinism() -> Claim:
+def _claim_determinism() -> _Claim:
     """JPEG is deterministic, sampling a model is not."""
     image = photograph("camera")
     same = roundtrip(image, 50).data == roundtrip(image, 50).data
     model = synthetic.synthetic_ladder_model(best_ngram_order(), setup="07")
     (a, _), (b, _) = (synthetic.first_sentences(model, 20, setup="07", seed=s) for s in (0, 1))
     differ = float(np.mean([x != y for x, y in zip(a, b, strict=True)]))
-    return Claim("JPEG is a deterministic map (the same image always gives the same bytes); "
-                 "sampling from a language model is not (two seeds, different sentences).",
-                 (("identical JPEG files on a second run", float(same)),
-                  ("samples that differ between two seeds", differ)),
-                 holds=same and differ > 0.5)
+    return _Claim("JPEG is a deterministic map (the same image always gives the same bytes); "
+                  "sampling from a language model is not (two seeds, different sentences).",
+                  (("identical JPEG files on a second run", float(same)),
+                   ("samples that differ between two seeds", differ)),
+                  holds=same and differ > 0.5)
 
 
-def _claim_quantization() -> Claim:
+def _claim_quantization() -> _Claim:
     """8 bits per weight cost almost nothing, 2 bits a lot."""
     points = neural_quantization()
     excess = {b: p.excess_bits_per_char for b, p in zip(BITS_PER_WEIGHT, points, strict=True)}
@@ -390,16 +371,18 @@ def _claim_quantization() -> Claim:
     full = next(p for p in neural_ladder() if p.name == name).excess_bits_per_char
     measured = ((f"{name}: excess, float32 (bits/char)", full),
                 ("excess, 8 bits/weight", excess[8]), ("excess, 2 bits/weight", excess[2]))
-    return Claim("Quantizing the weights is JPEG for the model: at 8 bits per weight it costs "
-                 "almost nothing (< 0.02 bits/char), at 2 bits a lot (> 0.1).", measured,
-                 holds=excess[8] - full < 0.02 and excess[2] - full > 0.1)
+    return _Claim("Quantizing the weights is JPEG for the model: at 8 bits per weight it costs "
+                  "almost nothing (< 0.02 bits/char), at 2 bits a lot (> 0.1).", measured,
+                  holds=excess[8] - full < 0.02 and excess[2] - full > 0.1)
 
 
 @lru_cache(maxsize=1)
-def claims() -> tuple[Claim, ...]:
+def claims() -> tuple[_Claim, ...]:
     """Every claim of the course checked against this notebook's measurements (cached).
 
-    The last one (quantization) needs the pretrained ladder.
+    Each has a ``statement``, the labelled numbers that test it (``measured``, (str, float)
+    pairs; ``claim.value(label)`` looks one up) and whether they support it (``holds``). The
+    last one (quantization) needs the pretrained ladder.
 
     Examples
     --------
@@ -413,15 +396,28 @@ def claims() -> tuple[Claim, ...]:
 # --- exercises ------------------------------------------------------------------------------
 
 
-def check_db_per_bit(answer: float | None) -> Feedback:
-    """Exercise 07.1: how many dB of PSNR one bit per sample of error is worth.
+def check(exercise: str, *answer: object, **named: object) -> Feedback:
+    """Check your answer to one of notebook 07's exercises.
+
+    Parameters
+    ----------
+    exercise : {"db_per_bit", "best_ngram_order", "shared_property"}
+        07.1 the dB of PSNR one bit per sample of error is worth; 07.2 the n-gram order
+        closest to p_true; 07.3 the property JPEG and the n-gram ladder share (a letter a-d).
+    *answer
+        Your answer (None while you have none).
 
     Examples
     --------
-    >>> check_db_per_bit(None).correct
-    False
+    >>> check("shared_property", " C ").correct, check("db_per_bit", None).correct
+    (True, False)
     """
-    return _number_feedback(
+    return Feedback.dispatch(_CHECKS, exercise, *answer, **named)
+
+
+def _check_db_per_bit(answer: float | None) -> Feedback:
+    """Exercise 07.1: 20 log10(2) dB per bit."""
+    return Feedback.number(
         answer, 20 * math.log10(2), rel=2e-3,
         right="Halving the error's standard deviation saves one bit per sample and adds "
               "20 log10(2) dB to the PSNR.",
@@ -429,14 +425,8 @@ def check_db_per_bit(answer: float | None) -> Feedback:
              "when s is halved (one bit less of error per sample)?")
 
 
-def check_best_ngram_order(answer: int | None) -> Feedback:
-    """Exercise 07.2: the n-gram order closest to p_true (smallest KL per character).
-
-    Examples
-    --------
-    >>> check_best_ngram_order(8).correct
-    False
-    """
+def _check_best_ngram_order(answer: int | None) -> Feedback:
+    """Exercise 07.2: :func:`best_ngram_order`."""
     if answer == best_ngram_order():
         return Feedback(True, "That order has the smallest excess bits per character: longer "
                               "contexts are seen too rarely in the training sentences to help.")
@@ -444,14 +434,8 @@ def check_best_ngram_order(answer: int | None) -> Feedback:
                            "(smallest KL per character), not the one furthest right.")
 
 
-def check_shared_property(answer: str | None) -> Feedback:
-    """Exercise 07.3: which property JPEG and the n-gram ladder share (a letter a-d).
-
-    Examples
-    --------
-    >>> check_shared_property(" C ").correct
-    True
-    """
+def _check_shared_property(answer: str | None) -> Feedback:
+    """Exercise 07.3: (c), both put mass where p_true has little."""
     choice = str(answer).strip().lower() if answer is not None else ""
     if choice == "c":
         return Feedback(True, "Both put mass where p_true has little: blocking and ringing "
@@ -462,3 +446,7 @@ def check_shared_property(answer: str | None) -> Feedback:
         "d": "Which n-gram order is closest to p_true: the largest one?",
     }
     return Feedback(False, hints.get(choice, "Answer with one letter: 'a', 'b', 'c' or 'd'."))
+
+
+_CHECKS = {"db_per_bit": _check_db_per_bit, "best_ngram_order": _check_best_ngram_order,
+           "shared_property": _check_shared_property}
