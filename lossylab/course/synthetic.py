@@ -1,23 +1,23 @@
 """The synthetic language of notebooks 05 and 07: n-grams measured against the exact p_true.
 
-The core idea. :mod:`lossylab.grammar` gives the exact probability of any sentence, so a
-model trained on its samples is measured, not guessed at: its KL per character (held-out
-bits per character minus the exact entropy rate) and what it samples, sentence by sentence:
-*memorized* (a training sentence), *generalized* (valid, never seen) or *hallucinated*
-(p_true = 0), with the mode-collapse and hallucination masses of notebook 01 (r = 10).
+The core idea. :mod:`lossylab.grammar` gives the exact probability of any sentence, so a model
+trained on its samples is measured, not guessed at: its KL per character (held-out bits per
+character minus the exact entropy rate) and what it samples, sentence by sentence: *memorized*
+(a training sentence), *generalized* (valid, never seen) or *hallucinated* (p_true = 0), with
+the mode-collapse and hallucination masses of notebook 01 (r = 10).
 
 Two named setups, one code path: ``"05"`` (100,000 training sentences, seed 0, models on
-prefixes of 100 to 100,000; 1,000 held out, seed 12,345) and ``"07"`` (3,000, seed 1;
-1,000, seed 2). Results are cached and read-only, so the sliders only look numbers up.
+prefixes of 100 to 100,000; 1,000 held out, seed 12,345) and ``"07"`` (3,000, seed 1; 1,000,
+seed 2). Results are cached and read-only, so the sliders only look numbers up.
 
-What this version leaves out: the sentence-level masses are Monte-Carlo estimates from a
-few hundred sentences (exact sums only for the small language of
-:func:`sentence_distributions`); the n-grams are the only models measured here.
+What this version leaves out: the sentence-level masses are Monte-Carlo estimates from a few
+hundred sentences (exact sums only for the small language of :func:`sentence_distributions`);
+the n-grams are the only models measured here.
 
 References
 ----------
-S. F. Chen and J. Goodman, "An empirical study of smoothing techniques for language
-modeling", Harvard TR-10-98 (1998) (the n-grams).
+S. F. Chen and J. Goodman, "An empirical study of smoothing techniques for language modeling",
+Harvard TR-10-98 (1998) (the n-grams).
 T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., ch. 4 (entropy rate).
 """
 
@@ -35,10 +35,9 @@ from lossylab.lm import CharLM
 from lossylab.ngram import NGramLM, fit_ngram_ladder, ladder_code_lengths
 
 __all__ = [
-    "R", "SENTENCE_PROMPT", "SYNTHETIC_ORDERS", "SYNTHETIC_SIZES",
-    "SentenceDistributions", "SentenceFractions", "SyntheticPoint", "SyntheticSetup",
-    "first_sentences", "sentence_distributions", "small_language", "synthetic_ladder_model",
-    "synthetic_point", "synthetic_setup",
+    "R", "SENTENCE_PROMPT", "SYNTHETIC_ORDERS", "SYNTHETIC_SIZES", "first_sentences",
+    "sentence_distributions", "small_language", "synthetic_ladder_model", "synthetic_point",
+    "synthetic_setup",
 ]
 
 # Notebook 05 samples and scores every sentence right after this typical one: in training a
@@ -105,18 +104,8 @@ def _checked(setup: str, order: int, n_sentences: int | None) -> int:
 
 
 @dataclass(frozen=True, eq=False)
-class SyntheticSetup:
-    """Training and held-out sentences of the synthetic language, with their exact p_true.
-
-    Attributes
-    ----------
-    language : SyntheticLanguage
-    train, test : tuple of str
-        Sentences, each ending with ``".\\n"``; ``train_text``, ``test_text`` join them.
-    test_true_bits_per_char, entropy_bits_per_char : float
-        The held-out text's exact code length, ``-sum log2 p_true(test) / len(test_text)``,
-        and the exact entropy rate it is close to.
-    """
+class _SyntheticSetup:
+    """Training and held-out sentences of the synthetic language (see :func:`synthetic_setup`)."""
 
     language: SyntheticLanguage
     train: tuple[str, ...]
@@ -128,8 +117,15 @@ class SyntheticSetup:
 
 
 @lru_cache(maxsize=len(_SPECS))
-def synthetic_setup(setup: str) -> SyntheticSetup:
+def synthetic_setup(setup: str) -> _SyntheticSetup:
     """The sentences of setup ``"05"`` or ``"07"`` (see the module notes), cached.
+
+    Returns
+    -------
+    frozen dataclass
+        ``language`` (read-only); ``train``, ``test`` (tuples of sentences) and ``train_text``,
+        ``test_text`` joining them; ``test_true_bits_per_char``, the held-out text's exact
+        code length, close to the exact ``entropy_bits_per_char``.
 
     Examples
     --------
@@ -142,11 +138,9 @@ def synthetic_setup(setup: str) -> SyntheticSetup:
     train = tuple(language.sample(spec.n_train, seed=spec.train_seed))
     test = tuple(language.sample(spec.n_test, seed=spec.test_seed))
     test_text = "".join(test)
-    return SyntheticSetup(language=language, train=train, test=test, train_text="".join(train),
-                          test_text=test_text,
-                          test_true_bits_per_char=-sum(language.log2_prob(s) for s in test)
-                          / len(test_text),
-                          entropy_bits_per_char=language.entropy_bits_per_char())
+    true_bits = -sum(language.log2_prob(s) for s in test) / len(test_text)
+    return _SyntheticSetup(language, train, test, "".join(train), test_text, true_bits,
+                           language.entropy_bits_per_char())
 
 
 @lru_cache(maxsize=len(SYNTHETIC_SIZES) + 1)
@@ -167,18 +161,11 @@ def _ladder_bits(setup: str, n_sentences: int) -> tuple[np.ndarray, np.ndarray]:
 
 def synthetic_ladder_model(order: int, n_sentences: int | None = None, *,
                            setup: str = "05") -> NGramLM:
-    """The n-gram of ``order`` fitted on the first ``n_sentences`` training sentences (cached).
+    """The n-gram of ``order`` (0 to 8) fitted on the first ``n_sentences`` training sentences.
 
-    All orders come from one count (:func:`lossylab.ngram.fit_ngram_ladder`), kept read-only.
-
-    Parameters
-    ----------
-    order : int
-        0 to 8.
-    n_sentences : int, optional
-        One of :data:`SYNTHETIC_SIZES` in setup ``"05"``, 3,000 in ``"07"``; default the largest.
-    setup : {"05", "07"}, keyword-only
-        (ValueError for any other order, size or setup.)
+    ``n_sentences``: one of :data:`SYNTHETIC_SIZES` in setup ``"05"``, 3,000 in ``"07"``
+    (default: the largest); ValueError for any other order, size or setup. All orders come
+    from one count (:func:`lossylab.ngram.fit_ngram_ladder`), cached and read-only.
 
     Examples
     --------
@@ -194,14 +181,8 @@ def first_sentences(model: CharLM, n_sentences: int, *, setup: str = "05", seed:
 
     Each stream reads the setup's prompt (:data:`SENTENCE_PROMPT` in ``"05"``, ``".\\n"`` in
     ``"07"``) and is cut after its first ``".\\n"``, or left unfinished (p_true = 0) after
-    80 (``"05"``) or 100 (``"07"``) characters.
-
-    Returns
-    -------
-    sentences : tuple of str
-    log2_probs : numpy.ndarray
-        float64 (n_sentences,), read-only: each sentence's exact log2 probability under the
-        distribution it was sampled from.
+    80 (``"05"``) or 100 (``"07"``) characters. Returns the sentences (a tuple) and their
+    log2 probabilities under the model as sampled (float64, read-only).
 
     Examples
     --------
@@ -229,9 +210,8 @@ def _kind(sentence: str, language: SyntheticLanguage, train: frozenset[str]) -> 
 
 
 @dataclass(frozen=True)
-class SentenceFractions:
-    """Fractions of ``n_sentences`` sampled sentences: memorized (in the training set),
-    generalized (valid, p_true > 0, never seen) and hallucinated (p_true = 0); they sum to 1."""
+class _SentenceFractions:
+    """What fraction of ``n_sentences`` samples is of each kind (they sum to 1)."""
 
     memorized: float
     generalized: float
@@ -240,23 +220,8 @@ class SentenceFractions:
 
 
 @dataclass(frozen=True)
-class SyntheticPoint:
-    """One n-gram of a setup's ladder measured against p_true.
-
-    Attributes
-    ----------
-    order, n_sentences, temperature, n_params
-        The n-gram order, its training sentences, the sampling temperature, stored counts.
-    train_bits_per_char, test_bits_per_char : float
-        Code length of the first 1,000 training sentences and of the held-out text.
-    kl_bits_per_char : float
-        ``test_bits_per_char`` minus the exact entropy rate: KL(p_true || p_model) per char.
-    fractions : SentenceFractions
-    mode_collapse_mass, hallucination_mass : float
-        Monte-Carlo estimates at factor :data:`R` from held-out and from sampled sentences.
-    samples, kinds : tuple of str
-        The sampled sentences and what each is ("memorized", "generalized", "hallucinated").
-    """
+class _SyntheticPoint:
+    """One n-gram of a setup's ladder measured against p_true (see :func:`synthetic_point`)."""
 
     order: int
     n_sentences: int
@@ -265,7 +230,7 @@ class SyntheticPoint:
     train_bits_per_char: float
     test_bits_per_char: float
     kl_bits_per_char: float
-    fractions: SentenceFractions
+    fractions: _SentenceFractions
     mode_collapse_mass: float
     hallucination_mass: float
     samples: tuple[str, ...]
@@ -273,11 +238,20 @@ class SyntheticPoint:
 
 
 def synthetic_point(order: int, n_sentences: int | None = None, *, temperature: float = 1.0,
-                    setup: str = "05") -> SyntheticPoint:
+                    setup: str = "05") -> _SyntheticPoint:
     """Measure the model of :func:`synthetic_ladder_model` against p_true (cached).
 
     Samples 150 sentences (``"05"``) or 300 (``"07"``) with ``seed=order``; scores the
     first 150 or 500 held-out ones. Raises ValueError as :func:`synthetic_ladder_model`.
+
+    Returns
+    -------
+    frozen dataclass
+        ``order``, ``n_sentences``, ``temperature``, ``n_params``; ``train_bits_per_char``
+        (first 1,000 training sentences), ``test_bits_per_char`` and ``kl_bits_per_char``
+        (minus the exact entropy rate); ``samples`` and their ``kinds``, with
+        ``fractions.memorized`` (``.generalized``, ``.hallucinated``, ``.n_sentences``);
+        ``mode_collapse_mass`` (held-out) and ``hallucination_mass`` (samples) at :data:`R`.
 
     Examples
     --------
@@ -289,7 +263,7 @@ def synthetic_point(order: int, n_sentences: int | None = None, *, temperature: 
 
 
 @lru_cache(maxsize=256)
-def _point(setup: str, order: int, n_sentences: int, temperature: float) -> SyntheticPoint:
+def _point(setup: str, order: int, n_sentences: int, temperature: float) -> _SyntheticPoint:
     """:func:`synthetic_point`, validated."""
     spec, data = _SPECS[setup], synthetic_setup(setup)
     language, model = data.language, _ladder(setup, n_sentences)[order]
@@ -301,12 +275,12 @@ def _point(setup: str, order: int, n_sentences: int, temperature: float) -> Synt
                                                temperature=temperature)
     seen = frozenset(data.train[:n_sentences])
     kinds = tuple(_kind(s, language, seen) for s in samples)
-    return SyntheticPoint(
+    return _SyntheticPoint(
         order=order, n_sentences=n_sentences, temperature=temperature, n_params=model.n_params,
         train_bits_per_char=train_bits, test_bits_per_char=test_bits,
         kl_bits_per_char=test_bits - data.entropy_bits_per_char,
-        fractions=SentenceFractions(*(kinds.count(k) / len(kinds) for k in _KINDS),
-                                    n_sentences=len(kinds)),
+        fractions=_SentenceFractions(*(kinds.count(k) / len(kinds) for k in _KINDS),
+                                     n_sentences=len(kinds)),
         mode_collapse_mass=mode_collapse_mass_mc(
             np.array([language.log2_prob(s) for s in truth]), model_on_truth, r=R),
         hallucination_mass=hallucination_mass_mc(
@@ -315,9 +289,6 @@ def _point(setup: str, order: int, n_sentences: int, temperature: float) -> Synt
 
 
 # --- exact distributions over a language small enough to enumerate ----------------------
-
-_SMALL = dict(n_nouns=1, n_intransitive=1, n_transitive=1, n_adjectives=1, n_adverbs=1,
-              n_prepositions=1, n_determiners=0, max_adjectives=1)
 
 
 def small_language() -> SyntheticLanguage:
@@ -328,16 +299,13 @@ def small_language() -> SyntheticLanguage:
     >>> len(list(small_language().sentences()))
     504
     """
-    return SyntheticLanguage(**_SMALL)
+    return SyntheticLanguage(n_nouns=1, n_intransitive=1, n_transitive=1, n_adjectives=1,
+                             n_adverbs=1, n_prepositions=1, n_determiners=0, max_adjectives=1)
 
 
 @dataclass(frozen=True)
-class SentenceDistributions:
-    """p_true and p_model on the same states: every sentence, then "anything else".
-
-    ``p_true`` and ``p_model`` are float64 (len(sentences) + 1,), each summing to 1; the
-    last entry is the mass on invalid or unfinished text (0 for p_true).
-    """
+class _SentenceDistributions:
+    """p_true and p_model on the same states (see :func:`sentence_distributions`)."""
 
     sentences: tuple[str, ...]
     p_true: np.ndarray
@@ -346,17 +314,18 @@ class SentenceDistributions:
 
 def sentence_distributions(language: SyntheticLanguage, model: CharLM, *,
                            temperature: float = 1.0,
-                           limit: int = 20_000) -> SentenceDistributions:
+                           limit: int = 20_000) -> _SentenceDistributions:
     """Exact p_true and p_model over all sentences of a small language, aligned.
 
     ``p_model(s)`` is the probability that sampling at ``temperature`` after
-    :data:`SENTENCE_PROMPT` writes exactly ``s``; the rest of the model's mass goes to
-    "anything else". Both vectors suit ``lossylab.distributions`` (KL, the two masses).
+    :data:`SENTENCE_PROMPT` writes exactly ``s``. ValueError for more than ``limit`` sentences.
 
-    Raises
-    ------
-    ValueError
-        If the language has more than ``limit`` sentences.
+    Returns
+    -------
+    frozen dataclass
+        ``sentences``, ``p_true`` and ``p_model``: float64, one entry per sentence and a last
+        one for "anything else" (0 for p_true), each summing to 1, ready for
+        :mod:`lossylab.distributions` (KL, the two masses).
 
     Examples
     --------
@@ -371,4 +340,4 @@ def sentence_distributions(language: SyntheticLanguage, model: CharLM, *,
     p_model = 2.0 ** model.sequence_log2_probs(list(sentences), prompt=SENTENCE_PROMPT,
                                                temperature=temperature)
     p_model = np.append(p_model, max(0.0, 1.0 - p_model.sum()))
-    return SentenceDistributions(sentences, p_true / p_true.sum(), p_model / p_model.sum())
+    return _SentenceDistributions(sentences, p_true / p_true.sum(), p_model / p_model.sum())
