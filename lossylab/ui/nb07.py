@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
 from lossylab.ui import style
@@ -27,11 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["draw_side_by_side", "picked_points", "side_by_side_rows", "side_by_side_widget"]
 
 LMCurveSpec = tuple[str, "Sequence[LMPoint]", str]  # (legend label, points, colour)
-
-
-def _ring(ax: Axes) -> Artist:
-    """An empty open circle: the marker a slider moves along a curve."""
-    return ax.plot([], [], "o", ms=9, mfc="none", mec="black", mew=1.5)[0]
+_RING = dict(ms=9, mfc="none", mec="black", mew=1.5)  # the open circle a slider moves
 
 
 def draw_side_by_side(jpeg_curves: Sequence[JPEGCurve], lm_curves: Sequence[LMCurveSpec], *,
@@ -46,7 +41,8 @@ def draw_side_by_side(jpeg_curves: Sequence[JPEGCurve], lm_curves: Sequence[LMCu
     lm_curves : sequence of (str, sequence of lossylab.course.nb07.LMPoint, str)
         Legend label, the models in the order of the curve, colour.
     quality, picks : keyword-only
-        The JPEG quality to ring, and for each language-model curve the index of its ring.
+        The JPEG quality to ring, and for each language-model curve the index of its ring
+        (ValueError for a colour count, quality or ``picks`` that does not fit the curves).
     axes : pair of matplotlib.axes.Axes, optional
         Left (JPEG) and right (language models); default: two new axes on the current figure.
 
@@ -54,11 +50,6 @@ def draw_side_by_side(jpeg_curves: Sequence[JPEGCurve], lm_curves: Sequence[LMCu
     -------
     Drawn
         Panels ``jpeg`` and ``lm``, rings ``jpeg``, ``lm0``, ``lm1``, ...
-
-    Raises
-    ------
-    ValueError
-        For a colour count, a quality or ``picks`` that does not match the curves.
 
     Examples
     --------
@@ -90,7 +81,8 @@ def draw_side_by_side(jpeg_curves: Sequence[JPEGCurve], lm_curves: Sequence[LMCu
         ax.minorticks_off()
         ax.legend(fontsize=7, loc=loc)
     drawn = Drawn(_figure(left), {"jpeg": left, "lm": right},
-                  {"jpeg": _ring(left)} | {f"lm{i}": _ring(right) for i in range(len(lm_curves))})
+                  {"jpeg": left.plot([], [], "o", **_RING)[0]}
+                  | {f"lm{i}": right.plot([], [], "o", **_RING)[0] for i in range(len(lm_curves))})
     _update(drawn, jpeg_curves, lm_curves, quality=quality, picks=picks)
     return drawn
 
@@ -107,12 +99,7 @@ def _update(drawn: Drawn, jpeg_curves: Sequence[JPEGCurve], lm_curves: Sequence[
 
 
 def picked_points(lm_curves: Sequence[LMCurveSpec], picks: Sequence[int]) -> list[LMPoint]:
-    """The point ``picks[n]`` of each language-model curve ``n``.
-
-    Raises
-    ------
-    ValueError
-        If ``picks`` does not hold one index per curve, each within its curve.
+    """The point ``picks[n]`` of each language-model curve ``n`` (ValueError if out of range).
 
     Examples
     --------
@@ -128,13 +115,9 @@ def picked_points(lm_curves: Sequence[LMCurveSpec], picks: Sequence[int]) -> lis
 
 def side_by_side_rows(jpeg_curves: Sequence[JPEGCurve], quality: int,
                       points: Sequence[LMPoint]) -> dict[str, str]:
-    """The numbers under the side-by-side figure: JPEG's mean over photographs, each model's.
+    """The rows under the side-by-side figure: JPEG's mean over photographs, then each model.
 
-    Returns
-    -------
-    dict of str to str
-        Label to formatted value (for :func:`lossylab.ui.live.number_table`): one row for
-        ``jpeg_curves`` at ``quality``, one per LMPoint of ``points``.
+    Returns a dict of label to formatted value, for :func:`lossylab.ui.live.number_table`.
 
     Examples
     --------
@@ -167,29 +150,23 @@ def side_by_side_widget(jpeg_curves: Sequence[JPEGCurve],
     jpeg_curves, lm_curves, jpeg_colors, quality
         As in :func:`draw_side_by_side` (``quality``: the initial one).
     knobs : sequence of (str, sequence, int), keyword-only
-        One per language-model curve: the slider's description, the value shown for each
-        of the curve's points (e.g. the n-gram orders), and the initial index.
+        One per language-model curve: the slider's description, the value shown for each of
+        the curve's points (e.g. the n-gram orders), and the initial index (else ValueError).
 
     Returns
     -------
     ipywidgets.Box
         The sliders (``quality`` first), the figure and the table of :func:`side_by_side_rows`.
 
-    Raises
-    ------
-    ValueError
-        If ``knobs`` does not have one entry per LM curve, with one value per point.
-
     Examples
     --------
     >>> import contextlib, io
     >>> from lossylab.course.nb07 import JPEGCurve, LMPoint
-    >>> q = np.array([10, 90])
-    >>> jpeg = [JPEGCurve("a", q, np.array([0.3, 3.0]), np.array([28.0, 42.0]), 15 / q)]
+    >>> jpeg = [JPEGCurve("a", np.array([90]), np.array([3.0]), np.array([42.0]), np.array([1.5]))]
     >>> lm = [("n-gram", [LMPoint("m", 10, 100.0, 0.1, 3.0, 0.5)], "C0")]
-    >>> knobs = [("order", [3], 0)]  # per LM curve: description, value of each point, start
     >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter clear_output prints
-    ...     box = side_by_side_widget(jpeg, lm, jpeg_colors=["k"], quality=90, knobs=knobs)
+    ...     box = side_by_side_widget(jpeg, lm, jpeg_colors=["k"], quality=90,
+    ...                               knobs=[("order", [3], 0)])  # description, values, start
     >>> [slider.description for slider in box.children[0].children]
     ['JPEG quality', 'order']
     """
