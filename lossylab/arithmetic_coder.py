@@ -1,18 +1,16 @@
 """Arithmetic coding by hand: integer registers, one interval narrowed symbol by symbol.
 
-The coder keeps an interval ``[low, high]`` of 32-bit integers standing for a
-sub-interval of [0, 1). To code a symbol whose slice is ``[cum_low, cum_high)`` out of
-``total`` (integer frequencies), it narrows the interval to that slice. Whenever the
-interval sits entirely in one half, the leading bit of every number inside it is
-settled: it is sent and the interval doubled; when it straddles the middle inside the
-two central quarters, it is doubled too and a *pending* bit remembered, sent (inverted)
-after the next settled bit. A text of probability ``P`` costs about ``-log2 P + 2``
-bits. The decoder mirrors every step. ``lossylab.coding`` drives this coder with a
-language model, whose probabilities it rounds to integer frequencies.
+The coder keeps an interval ``[low, high]`` of 32-bit integers standing for part of
+[0, 1); coding a symbol whose slice is ``[cum_low, cum_high)`` of ``total`` (integer
+frequencies) narrows it to that slice. When the interval sits in one half, the leading bit
+of every number inside is settled: it is sent and the interval doubled; when it straddles
+the middle inside the two central quarters, it is doubled too and a *pending* bit, sent
+(inverted) after the next settled bit, remembered. A text of probability ``P`` costs about
+``-log2 P + 2`` bits. The decoder mirrors every step; ``lossylab.coding`` drives the coder
+with a language model, whose probabilities it rounds to integer frequencies.
 
-What this leaves out compared with a production coder: carry-less range-coder tricks
-and byte-wise output for speed (``constriction``'s range coder does those), and
-adaptive frequency tables.
+Left out compared with a production coder: carry-less range-coder tricks and byte-wise
+output (``constriction`` does those), adaptive frequency tables.
 
 References
 ----------

@@ -1,32 +1,19 @@
 """Arithmetic coding with a language model: from bits per character to real bytes.
 
-A model that gives the next character probability ``p`` can code it in about
-``-log2 p`` bits. Arithmetic coding makes that exact for a whole text: start with
-the interval [0, 1); for each character, cut the current interval into one slice
-per symbol, with widths proportional to the model's probabilities, and keep the
-slice of the character that actually comes. After the text, the interval has width
-``prod_t p(x_t | x_<t)``, and any number inside it that can be written with about
-``sum_t -log2 p(x_t | x_<t)`` binary digits identifies the whole text. A decoder
-with the same model rebuilds the same slices and reads the characters back. Here:
+A model that gives the next character probability ``p`` can code it in about ``-log2 p``
+bits; arithmetic coding makes that exact for a whole text. Start with [0, 1); for each
+character, cut the interval into one slice per symbol, widths proportional to the model's
+probabilities, and keep the slice of the character that comes. The final width is
+``prod_t p(x_t | x_<t)``; a number inside it written with about ``sum_t -log2 p`` bits
+identifies the text, and a decoder with the same model rebuilds the same slices. Here:
+:func:`interval_narrowing` (the picture, in exact fractions); a header (model name and
+fingerprint, text length, checksums: damaged data or the wrong model is a ``ValueError``);
+:func:`compress` / :func:`decompress`, stepping the model as ``CharLM.code_lengths`` does,
+through ``constriction``'s range coder (Bamler 2022) or the hand-written
+:mod:`lossylab.arithmetic_coder`; the escaped characters' UTF-8 bytes come last.
 
-1. **The picture**: :func:`interval_narrowing`, the narrowing steps of a short string
-   in exact fractions, on the integer frequency tables of the hand-written coder of
-   :mod:`lossylab.arithmetic_coder` (the lesson).
-2. **A file format**: a small header (magic, format version, coder, model name and
-   fingerprint, text length, checksums) so that a damaged or foreign byte string, or
-   the wrong model, gives a clear ``ValueError`` instead of garbage.
-3. **compress / decompress**: the model is stepped through the text with
-   :class:`lossylab.lm.BlockStepper`, as in :meth:`lossylab.lm.CharLM.code_lengths`, so
-   encoder and decoder see bit-identical probabilities; ``constriction``'s range coder
-   (Bamler 2022) or, with ``coder="arithmetic"``, the hand-written one (slow, readable).
-   The stream holds the symbols step by step (at step ``t``, character ``t`` of every
-   running block), then the UTF-8 bytes of the escaped characters: the model reads the
-   escape, not the character behind it, so the bytes can come last.
-
-What this leaves out compared with a production coder (e.g. the one in ``xz`` or a
-neural compressor like NNCP): adaptive models updated while coding, carry-less
-range-coder tricks for speed, and any error *correction* (a damaged file is only
-detected by CRC-32 checksums, never repaired).
+Left out compared with a production coder (``xz``, NNCP): adaptive models updated while
+coding, carry-less range-coder tricks, error *correction* (CRC-32 only detects damage).
 
 References
 ----------
@@ -45,6 +32,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import constriction
 import numpy as np
 
 from lossylab.arithmetic_coder import ArithmeticDecoder, ArithmeticEncoder
@@ -72,10 +60,9 @@ def _quantize_probs(p_model: np.ndarray, *, precision_bits: int = PRECISION_BITS
     rows = np.atleast_2d(p)  # (batch, n_symbols)
     total, n_symbols = 1 << int(precision_bits), rows.shape[-1]
     if rows.ndim != 2 or n_symbols == 0 or n_symbols > total:
-        raise ValueError(
-            f"p_model must have shape (n_symbols,) or (batch, n_symbols) with 1 to "
-            f"2**precision_bits = {total} symbols, got shape {p.shape}; raise precision_bits"
-        )
+        raise ValueError("p_model must have shape (n_symbols,) or (batch, n_symbols) with 1 to "
+                         f"2**precision_bits = {total} symbols, got shape {p.shape}; raise "
+                         "precision_bits")
     sums = rows.sum(axis=1, keepdims=True)
     if not (np.all(np.isfinite(rows)) and np.all(rows >= 0) and np.all(sums > 0)):
         raise ValueError("p_model must be finite and non-negative with every row summing to > 0")
@@ -127,22 +114,19 @@ def _shortest_code(low: Fraction, high: Fraction) -> str:
 
 def interval_narrowing(text: str, model: CharLM, *,
                        precision_bits: int = PRECISION_BITS) -> _Narrowing:
-    """The interval-narrowing steps of arithmetic coding for a short text (exact fractions).
+    """The interval-narrowing steps of arithmetic coding for 1 to 64 characters (exact).
 
-    ``low_t = low_{t-1} + width_{t-1} * C(x_t) / T``, ``width_t = width_{t-1} * f(x_t) / T``:
-    ``f`` the integer frequencies of the model's probabilities, ``C`` their running sum,
-    ``T = 2**precision_bits``. ``text`` has 1 to 64 characters (one block; else
-    ValueError); unseen ones are the escape (their UTF-8 bytes are not in this picture).
+    ``low_t = low_{t-1} + width_{t-1} * C(x_t) / T``, ``width_t = width_{t-1} * f(x_t) / T``
+    (``f``: integer frequencies, ``C`` their running sum, ``T = 2**precision_bits``).
 
     Returns
     -------
     frozen dataclass
         ``.steps``, one per character: ``char``, ``symbol``, ``low``/``high`` (the interval
-        after it), ``slice_low``/``slice_high`` (its slice inside the previous interval,
-        relative), ``cumulative`` (all slice boundaries, relative) and ``bits = -log2(slice
-        width)``; ``.low``, ``.high`` (the final interval, as floats: beyond ~50 bits they
-        become equal), ``.ideal_bits`` (the steps' sum) and ``.code``: the shortest bits
-        ``b`` with ``[0.b, 0.b + 2**-len(b))`` inside the final interval (exact).
+        after it), ``slice_low``/``slice_high`` (its slice of the previous one, relative),
+        ``cumulative`` (all slice boundaries, relative), ``bits = -log2(slice width)``;
+        ``.low``, ``.high`` (the final interval as floats), ``.ideal_bits`` (the sum) and
+        ``.code``: the shortest bits ``b`` with ``[0.b, 0.b + 2**-len(b))`` inside it.
     """
     if not isinstance(text, str) or not 1 <= len(text) <= 64:
         raise ValueError(f"text must be a str of 1 to 64 characters, got {text!r:.80}")
@@ -212,22 +196,18 @@ def _pack_header(coder: str, model: CharLM, text: str, payload: bytes) -> bytes:
 
 
 def read_header(data: bytes) -> _Header:
-    """Parse and check the header of a byte string made by :func:`compress`.
+    """Parse and check the header of ``data`` made by :func:`compress`, as a frozen record.
 
-    Returns a frozen record: ``coder``, ``model_name``, ``fingerprint``, ``n_chars``,
-    ``text_crc``, ``payload_bytes``, ``payload_crc`` and ``n_bytes`` (the header's size).
-    Raises ValueError if ``data`` is too short, not lossylab-compressed data (wrong magic),
-    of an unknown version or coder, damaged (CRC mismatch), truncated or extended, and
-    TypeError if it is not bytes.
+    Fields ``coder``, ``model_name``, ``fingerprint``, ``n_chars``, ``text_crc``,
+    ``payload_bytes``, ``payload_crc``, ``n_bytes`` (the header's size). ValueError if ``data``
+    is not lossylab data, of an unknown version or coder, damaged, truncated or extended.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes (from compress), got {type(data).__name__}")
     data = bytes(data)
     if data[:4] != _MAGIC:
-        raise ValueError(
-            f"data does not start with {_MAGIC!r} (got {data[:4]!r}): it was not made by "
-            "lossylab.coding.compress, or its first bytes are damaged"
-        )
+        raise ValueError(f"data does not start with {_MAGIC!r} (got {data[:4]!r}): it was not "
+                         "made by lossylab.coding.compress, or its first bytes are damaged")
     if len(data) < 7 or len(data) < 7 + data[6] + 28:
         raise ValueError(f"data is truncated: only {len(data)} bytes, not even a full header")
     end = 7 + data[6] + 24  # end of the fields covered by the header CRC
@@ -236,20 +216,17 @@ def read_header(data: bytes) -> _Header:
         raise ValueError("the header is damaged (its CRC-32 does not match); data is corrupt")
     version, coder_id, name_len = data[4], data[5], data[6]
     if version != _FORMAT_VERSION or coder_id >= len(CODERS):
-        raise ValueError(
-            f"unsupported format version {version} / coder {coder_id}: this lossylab "
-            f"reads version {_FORMAT_VERSION} with coders {CODERS}; upgrade lossylab"
-        )
+        raise ValueError(f"unsupported format version {version} / coder {coder_id}: this lossylab "
+                         f"reads version {_FORMAT_VERSION} with coders {CODERS}; upgrade lossylab")
     name = data[7: 7 + name_len].decode("utf-8", "surrogatepass")
     n_chars, text_crc, payload_bytes, payload_crc = struct.unpack_from("<IIII", data,
                                                                         15 + name_len)
     header = _Header(CODERS[coder_id], name, data[7 + name_len: 15 + name_len], n_chars,
                     text_crc, payload_bytes, payload_crc, end + 4)
     if len(data) - header.n_bytes != payload_bytes:
-        raise ValueError(
-            f"the payload has {len(data) - header.n_bytes} bytes but the header records "
-            f"{payload_bytes}: the data was truncated or has extra bytes appended"
-        )
+        raise ValueError(f"the payload has {len(data) - header.n_bytes} bytes but the header "
+                         f"records {payload_bytes}: the data was truncated or has extra bytes "
+                         "appended")
     if zlib.crc32(data[header.n_bytes:]) != payload_crc:
         raise ValueError("the payload is damaged (its CRC-32 does not match); data is corrupt")
     return header
@@ -258,25 +235,20 @@ def read_header(data: bytes) -> _Header:
 def _check_model(header: _Header, model: CharLM) -> None:
     """ValueError unless ``model`` is the one the header names (name and fingerprint)."""
     if header.model_name != model.name:
-        raise ValueError(
-            f"data was compressed with model {header.model_name!r} but you passed "
-            f"{model.name!r}; decompress with the same model"
-        )
+        raise ValueError(f"data was compressed with model {header.model_name!r} but you passed "
+                         f"{model.name!r}; decompress with the same model")
     if header.fingerprint != _model_fingerprint(model):
-        raise ValueError(
-            f"data was compressed with a different model also named {model.name!r} "
-            "(fingerprint mismatch: other vocab, size or weights); use the very same model"
-        )
+        raise ValueError(f"data was compressed with a different model also named {model.name!r} "
+                         "(fingerprint mismatch: other vocab, size or weights); use the very "
+                         "same model")
 
 
 # --- 3. compress / decompress ----------------------------------------------------------
 def _check_model_type(model: Any) -> None:
     """TypeError unless ``model`` is a CharLM."""
     if not isinstance(model, CharLM):
-        raise TypeError(
-            f"model must be a lossylab.lm.CharLM, got {type(model).__name__}; e.g. "
-            "lossylab.neural.load_pretrained(name) or lossylab.ngram.NGramLM"
-        )
+        raise TypeError(f"model must be a lossylab.lm.CharLM, got {type(model).__name__}; e.g. "
+                        "lossylab.neural.load_pretrained(name) or lossylab.ngram.NGramLM")
 
 
 def _escape_bytes(text: str, symbols: np.ndarray, escape: int) -> bytes:
@@ -311,8 +283,6 @@ def _read_escaped(read_byte: Any, n_escaped: int, vocab: str) -> list[str]:
 
 def _encode_range(model: CharLM, symbols: np.ndarray, extra: bytes) -> bytes:
     """Payload of constriction's range coder: the symbols step by step, then ``extra``."""
-    import constriction
-
     queue, family = constriction.stream.queue, constriction.stream.model
     stepper, encoder = BlockStepper(model, len(symbols)), queue.RangeEncoder()
     categorical = family.Categorical(perfect=False)
@@ -336,8 +306,6 @@ def _encode_range(model: CharLM, symbols: np.ndarray, extra: bytes) -> bytes:
 
 def _decode_range(model: CharLM, payload: bytes, n_chars: int) -> tuple[np.ndarray, Any]:
     """The symbols of a range-coded payload, and a function reading the bytes after them."""
-    import constriction
-
     queue, family = constriction.stream.queue, constriction.stream.model
     if len(payload) % 4:
         raise ValueError("the payload length is not a multiple of 4 bytes: data is damaged")
@@ -384,16 +352,12 @@ def _decode_arithmetic(model: CharLM, payload: bytes, n_chars: int) -> tuple[np.
 
 
 def compress(text: str, model: CharLM, *, coder: str = "range") -> bytes:
-    """Compress ``text`` losslessly with arithmetic coding driven by ``model``.
+    """Compress any str losslessly with arithmetic coding driven by ``model`` (a CharLM).
 
-    Any Python string works: characters outside ``model.vocab`` (emoji, NUL, even lone
-    surrogates) are coded as the escape plus their UTF-8 bytes. ``coder`` is ``"range"``
-    (constriction's, fast) or ``"arithmetic"`` (the hand-written one, ~10x slower). The
-    result is a header (about 30 bytes plus the model name), then the payload, within a few
-    bytes of ``model.code_lengths(text).sum() / 8``; decoding needs the very same model.
-
-    Raises TypeError if ``text`` is not a str or ``model`` not a CharLM, ValueError for an
-    unknown ``coder``.
+    Unseen characters (emoji, NUL, lone surrogates) are the escape plus their UTF-8 bytes.
+    ``coder``: ``"range"`` (constriction's) or ``"arithmetic"`` (hand-written, ~10x slower).
+    A header (about 30 bytes plus the model name), then the payload, within a few bytes of
+    ``model.code_lengths(text).sum() / 8``; decoding needs the very same model.
 
     >>> from lossylab.ngram import NGramLM
     >>> model = NGramLM(2).fit("abracadabra")
@@ -412,11 +376,10 @@ def compress(text: str, model: CharLM, *, coder: str = "range") -> bytes:
 
 
 def decompress(data: bytes, model: CharLM) -> str:
-    """Invert :func:`compress`: rebuild the text from its ``data`` and the same ``model``.
+    """Invert :func:`compress` with the same ``model``.
 
-    Raises ValueError if ``data`` is not lossylab-compressed data, is truncated or damaged
-    (a checksum mismatch, an invalid payload) or was made with another model; TypeError if
-    ``model`` is not a CharLM or ``data`` not bytes.
+    ValueError if ``data`` is not lossylab data, is truncated or damaged, or was made with
+    another model.
     """
     header = read_header(data)
     _check_model_type(model)
@@ -463,12 +426,11 @@ class _CompressionResult:
 
 def compression_result(text: str, model: CharLM, data: bytes, *,
                        ideal_bits: float | None = None) -> _CompressionResult:
-    """Measure ``data = compress(text, model)`` against the ideal code length of ``text``.
+    """Measure ``data = compress(text, model)`` against ``ideal_bits`` (computed unless given).
 
-    ``ideal_bits`` (``model.code_lengths(text).sum()``, one pass of the model) is computed
-    unless given. Returns a frozen record: ``n_chars``, ``n_bytes`` (the whole output),
-    ``payload_bytes``, ``header_bytes``, ``ideal_bits``, ``bits_per_char`` (of the whole
-    output) and ``overhead_bits = 8 * payload_bytes - ideal_bits``.
+    A frozen record: ``n_chars``, ``n_bytes`` (the whole output), ``payload_bytes``,
+    ``header_bytes``, ``ideal_bits``, ``bits_per_char`` (of the whole output) and
+    ``overhead_bits = 8 * payload_bytes - ideal_bits``.
 
     Examples
     --------
@@ -482,8 +444,6 @@ def compression_result(text: str, model: CharLM, data: bytes, *,
     if ideal_bits is None:
         ideal_bits = float(model.code_lengths(text).sum())
     n_chars = len(text)
-    return _CompressionResult(
-        n_chars, len(data), header.payload_bytes, header.n_bytes, ideal_bits,
-        8 * len(data) / n_chars if n_chars else float("nan"),
-        8 * header.payload_bytes - ideal_bits,
-    )
+    return _CompressionResult(n_chars, len(data), header.payload_bytes, header.n_bytes,
+                              ideal_bits, 8 * len(data) / n_chars if n_chars else float("nan"),
+                              8 * header.payload_bytes - ideal_bits)

@@ -1,30 +1,24 @@
 """One interface for every character language model: probabilities, bits, samples.
 
-A character language model is a machine that, after reading some text, says how
-likely each next character is. That single ability gives three things:
+A character language model says, after reading some text, how likely each next
+character is. That one ability gives the **code length** of a text,
+``sum_t -log2 p(x_t | x_<t)`` (what an arithmetic coder driven by the model spends,
+``lossylab.coding``), **samples** (draw each next character, sharpened or flattened by
+a temperature) and a **distribution over texts**, ``p_model(x) = prod_t p(x_t | x_<t)``,
+the "compressed" version of the training text's ``p_true``.
 
-* **bits per character**: the code length of a text is ``sum_t -log2 p(x_t | x_<t)``,
-  exactly what an arithmetic coder driven by the model would spend (``lossylab.coding``);
-* **samples**: draw each next character from the model's distribution (sharpened or
-  flattened by a temperature);
-* **a distribution over texts**: ``p_model(x) = prod_t p(x_t | x_<t)``, the
-  "compressed" version of the training text's ``p_true``.
+Every model subclasses :class:`CharLM` and implements three batched, incremental methods
+(``initial_state``, ``advance``, ``probs``); everything else is built here, once. Symbol
+``i`` is ``vocab[i]`` (a sorted string); symbol ``len(vocab)`` is the *escape*, for any
+unseen character, which costs ``-log2 p(escape)`` plus 8 bits per UTF-8 byte: any Unicode
+text has a finite code length. A long text is cut into blocks of ``BLOCK_CHARS``
+characters stepped together as one batch (:class:`BlockStepper`), for the code lengths and
+the coder alike, so both see bit-identical probabilities; forgetting the context every
+8192 characters costs 0.0008 bits/char for the order-6 n-gram on held-out Tiny
+Shakespeare (measured 2026-11-26), at most ~0.01 for a GRU.
 
-Every model (n-gram, neural, quantized neural) subclasses :class:`CharLM` and
-implements only three batched, incremental methods: ``initial_state(batch)``,
-``advance(state, symbols)`` and ``probs(state)``. Everything else is built here, once.
-Symbol ``i`` is ``vocab[i]`` (a sorted string); symbol ``len(vocab)`` is the *escape*,
-for any unseen character, which costs ``-log2 p(escape)`` plus its UTF-8 bytes at 8 bits
-each: any Unicode text has a finite code length.
-
-A long text is cut into blocks of ``BLOCK_CHARS`` characters, each starting from a
-fresh state, all stepped together as one batch (:class:`BlockStepper`); the code lengths
-and the arithmetic coder use this very stepper, so they see bit-identical probabilities.
-Forgetting the context every 8192 characters costs 0.0008 bits/char for the order-6
-n-gram on held-out Tiny Shakespeare (measured 2026-11-26), at most ~0.01 for a GRU.
-
-What this leaves out compared with a production LM toolkit: tokenization (we work
-on characters), state caching across calls, and any GPU batching.
+Left out compared with a production LM toolkit: tokenization (we work on characters),
+state caching across calls, GPU batching.
 
 References
 ----------
@@ -51,19 +45,15 @@ _CHUNK = 1 << 20  # characters converted at a time by symbol_ids (no (N,) uint32
 
 
 def check_text(text: Any, *, name: str = "text", allow_empty: bool = True) -> str:
-    """Return ``text`` if it is a str (and, unless ``allow_empty``, not empty): the one text check.
-
-    Raises TypeError for a non-str (bytes must be decoded first), ValueError for an empty one.
+    """``text``, if a str (else TypeError) and, unless ``allow_empty``, not empty (ValueError).
 
     >>> check_text(b"abc")
     Traceback (most recent call last):
     TypeError: text must be a str, got bytes; decode bytes first with .decode('utf-8')
     """
     if not isinstance(text, str):
-        raise TypeError(
-            f"{name} must be a str, got {type(text).__name__}; decode bytes first "
-            "with .decode('utf-8')"
-        )
+        raise TypeError(f"{name} must be a str, got {type(text).__name__}; decode bytes first "
+                        "with .decode('utf-8')")
     if not (allow_empty or text):
         raise ValueError(f"{name} is empty; give at least one character")
     return text
@@ -77,8 +67,7 @@ def _codepoints(text: str) -> np.ndarray:
 def symbol_ids(text: str, vocab: str, *, dtype: Any = np.int64) -> np.ndarray:
     """Symbol of each character of ``text``: its index in ``vocab`` (sorted), else ``len(vocab)``.
 
-    The one text-to-symbols conversion of lossylab: a table indexed by code point, the text
-    converted a chunk at a time (no (N,) int64 temporary); ``dtype`` must hold ``len(vocab)``.
+    Looked up in a table indexed by code point; ``dtype`` must hold ``len(vocab)``.
 
     >>> symbol_ids("abzc€", "abc").tolist()
     [0, 1, 3, 2, 3]
@@ -110,9 +99,8 @@ class _ScoredSample:
 class CharLM(abc.ABC):
     """Base class of every character language model in lossylab.
 
-    Subclasses set ``name`` (e.g. ``"ngram-5"``), ``vocab`` (sorted, distinct characters) and
-    ``n_params`` (parameters; for an n-gram, stored counts) and implement
-    :meth:`initial_state`, :meth:`advance` and :meth:`probs`.
+    Subclasses set ``name`` (e.g. ``"ngram-5"``), ``vocab`` (sorted, distinct characters),
+    ``n_params`` and implement :meth:`initial_state`, :meth:`advance` and :meth:`probs`.
     """
 
     name: str = "charlm"
@@ -147,10 +135,8 @@ class CharLM(abc.ABC):
         """int64 symbols of ``text``; unseen characters become the escape."""
         check_text(text)
         if np.any(np.diff(_codepoints(self.vocab).astype(np.int64)) <= 0):
-            raise ValueError(
-                f"vocab must be sorted distinct characters, got {self.vocab[:40]!r}; "
-                "build it with ''.join(sorted(set(text)))"
-            )
+            raise ValueError(f"vocab must be sorted distinct characters, got {self.vocab[:40]!r}; "
+                             "build it with ''.join(sorted(set(text)))")
         return symbol_ids(text, self.vocab)
 
     def next_probs(self, context: str) -> np.ndarray:
@@ -161,11 +147,9 @@ class CharLM(abc.ABC):
         return self.probs(state)[0]
 
     def code_lengths(self, text: str, *, block_chars: int = BLOCK_CHARS) -> np.ndarray:
-        """Bits spent on each character by an ideal coder driven by the model, float64 (len(text),).
+        """``-log2 p(x_t | block context)``, +8 bits per UTF-8 byte if escaped; (len(text),).
 
-        ``-log2 p(x_t | block context)``, plus ``8 * utf8_bytes(x_t)`` for an escaped character;
-        the text is read in blocks of ``block_chars`` (``BLOCK_CHARS``, as the coder; shorter
-        blocks are faster for a neural model but restart the state more often).
+        Read in blocks of ``block_chars`` (as the coder; shorter: faster for a GRU, more restarts).
         """
         symbols = self.symbols(text)
         stepper = BlockStepper(self, len(symbols), block_chars=block_chars)
@@ -190,20 +174,18 @@ class CharLM(abc.ABC):
         return float(np.mean(self.code_lengths(check_text(text, allow_empty=False))))
 
     def sample(self, n_chars: int, *, temperature: float = 1.0, seed: int = 0) -> str:
-        """Draw ``n_chars`` characters, seeded, from ``p ** (1 / temperature)`` renormalized.
+        """Draw ``n_chars`` characters from ``p ** (1 / temperature)``, renormalized, no escape.
 
-        A temperature below 1 sharpens toward the most likely character, above 1 flattens. The
-        escape is never drawn (its probability is dropped).
+        A temperature below 1 sharpens toward the most likely character, above 1 flattens.
         """
         return self.sample_streams(1, n_chars, temperature=temperature, seed=seed)[0]
 
     def sample_streams(self, n_streams: int, n_chars: int, *,
                        temperature: float | Sequence[float] = 1.0, seed: int = 0,
                        prompt: str = "") -> list[str]:
-        """Draw ``n_streams`` independent texts of ``n_chars`` characters, as one batch.
+        """:meth:`sample` for ``n_streams`` streams in one batch, each first reading ``prompt``.
 
-        ``temperature`` may give each stream its own; every stream first reads ``prompt`` (not
-        returned), e.g. ``".\\n"`` to start a sentence. One stream, no prompt: :meth:`sample`.
+        ``temperature`` may give each stream its own; ``prompt`` (e.g. ``".\\n"``) is not returned.
         """
         return self.sample_scored(n_streams, n_chars, temperature=temperature, seed=seed,
                                   prompt=prompt).texts
@@ -211,10 +193,10 @@ class CharLM(abc.ABC):
     def sample_scored(self, n_streams: int, n_chars: int, *,
                       temperature: float | Sequence[float] = 1.0, seed: int = 0,
                       prompt: str = "") -> _ScoredSample:
-        """:meth:`sample_streams`, also returning the log2 probability of every drawn character.
+        """:meth:`sample_streams` as a frozen record: ``.texts`` and ``.log2_probs``.
 
-        Returns a frozen record: ``.texts`` (as :meth:`sample_streams`) and ``.log2_probs``,
-        float64 (n_streams, n_chars), under the tempered escape-free distribution drawn from.
+        ``log2_probs``: float64 (n_streams, n_chars), each drawn character's under the tempered,
+        escape-free distribution it was drawn from.
         """
         temperature = _check_sampling(n_streams, n_chars, temperature)
         if n_chars > 0 and not self.vocab:
@@ -240,11 +222,9 @@ class CharLM(abc.ABC):
 
     def sequence_log2_probs(self, texts: Sequence[str], *, prompt: str = "",
                             temperature: float = 1.0) -> np.ndarray:
-        """log2 probability that sampling after ``prompt`` starts with each of ``texts`` (float64).
+        """log2 probability that :meth:`sample_streams` (same options) starts with each text.
 
-        Exactly the distribution of :meth:`sample_streams` with the same prompt and temperature:
-        ``sum_t log2 q_T(x_t | prompt, x_<t)``, ``q_T`` the tempered, escape-free distribution,
-        so a text with an unseen character gets -inf. All texts are scored as one batch.
+        ``sum_t log2 q_T(x_t | prompt, x_<t)``, float64 (len(texts),); -inf for an unseen char.
         """
         t_col = _check_temperature(temperature, 1)[0, 0]
         n = len(texts)
@@ -288,10 +268,9 @@ def _check_temperature(temperature: Any, n_rows: int) -> np.ndarray:
         values = np.array(np.nan)
     if values.ndim > 1 or (values.ndim == 1 and len(values) != n_rows) \
             or not np.all(np.isfinite(values) & (values > 0)):
-        raise ValueError(
-            f"temperature must be a finite number > 0 (or one per stream), got {temperature!r}; "
-            "use e.g. 0.5 (conservative), 1.0 (the model), 1.5 (adventurous)"
-        )
+        raise ValueError("temperature must be a finite number > 0 (or one per stream), got "
+                         f"{temperature!r}; use e.g. 0.5 (conservative), 1.0 (the model), 1.5 "
+                         "(adventurous)")
     return np.broadcast_to(values, (n_rows,)).reshape(n_rows, 1)
 
 
@@ -306,10 +285,9 @@ def _tempered(p: np.ndarray, temperature: float | np.ndarray) -> np.ndarray:
 class BlockStepper:
     """Step a model through a text cut into blocks, all blocks in lockstep.
 
-    Character ``t`` of block ``b`` is text position ``b * block_chars + t``. At every step:
-    ``p = stepper.probs()`` (float64 (n_blocks, n_symbols); rows where ``stepper.active()``
-    hold real characters: the last block can be shorter), code or decode them, then
-    ``stepper.advance(symbols)`` (int64 (n_blocks,); finished blocks are padded with 0).
+    Character ``t`` of block ``b`` is text position ``b * block_chars + t``. Each step: ``p =
+    stepper.probs()`` (float64 (n_blocks, n_symbols); real characters where ``active()``),
+    code or decode them, then ``stepper.advance(symbols)`` (int64 (n_blocks,)).
 
     >>> class Uniform(CharLM):
     ...     vocab = "ab"
@@ -325,18 +303,15 @@ class BlockStepper:
 
     def __init__(self, model: CharLM, n_chars: int, *, block_chars: int = BLOCK_CHARS) -> None:
         if n_chars < 0 or block_chars < 1:
-            raise ValueError(
-                f"need n_chars >= 0 and block_chars >= 1, got {n_chars} and {block_chars}"
-            )
+            raise ValueError(f"need n_chars >= 0 and block_chars >= 1, got {n_chars} and "
+                             f"{block_chars}")
         self.model = model
         self.n_chars = int(n_chars)
         self.block_chars = int(block_chars)
         self.n_blocks = -(-self.n_chars // self.block_chars)  # ceil
         self.n_steps = min(self.n_chars, self.block_chars)
-        # (n_blocks,) number of real characters in each block
-        self.block_lengths = np.minimum(
-            self.block_chars, self.n_chars - self.block_chars * np.arange(self.n_blocks)
-        )
+        self.block_lengths = np.minimum(  # (n_blocks,) real characters in each block
+            self.block_chars, self.n_chars - self.block_chars * np.arange(self.n_blocks))
         self.t = 0
         self.state = model.initial_state(self.n_blocks)
 

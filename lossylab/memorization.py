@@ -32,10 +32,9 @@ class _Memorization:
 class TrainingIndex:
     """Fast look-ups into a training text: which substrings of a sample occur in it.
 
-    Every n-gram of ``train`` gets an integer code (base ``len(vocab) + 1``), sorted once
-    with its positions: an m-gram (m <= n) occurs iff some code falls in its range (one
-    ``searchsorted``; one only in the last n - 1 characters is missed), and longer matches
-    are extended from the positions of their first n-gram.
+    Every n-gram of ``train`` gets an integer code, sorted once with its positions: an m-gram
+    (m <= n) occurs iff a code falls in its range (one ``searchsorted``; the last n - 1
+    characters are missed); longer matches extend from the positions of their first n-gram.
 
     >>> index = TrainingIndex("the cat sat on the mat.")
     >>> found = index.memorization("a cat sat on the hat.")
@@ -53,15 +52,11 @@ class TrainingIndex:
         if self.base ** self.n >= 2**63:
             raise ValueError(f"n={self.n} is too large for {self.base - 1} distinct characters; "
                              "use a smaller n")
-        self._train_symbols = self._symbols(train)
+        self._train_symbols = symbol_ids(train, self.vocab)
         codes = self._codes(self._train_symbols, self.n)  # (len(train) - n + 1,)
         self._positions = np.argsort(codes, kind="stable")
         self._sorted = codes[self._positions]
         self.words = frozenset(_WORD.findall(train.lower()))
-
-    def _symbols(self, text: str) -> np.ndarray:
-        """int64 symbols of ``text`` in the training vocabulary (unseen: ``len(vocab)``)."""
-        return symbol_ids(text, self.vocab)
 
     def _codes(self, symbols: np.ndarray, m: int) -> np.ndarray:
         """int64 code of the m-gram starting at each position: (len(symbols) - m + 1,)."""
@@ -79,7 +74,7 @@ class TrainingIndex:
 
     def longest_verbatim(self, sample: str) -> int:
         """Length of the longest substring of ``sample`` that occurs in the training text."""
-        symbols = self._symbols(check_text(sample, name="sample"))
+        symbols = symbol_ids(check_text(sample, name="sample"), self.vocab)
         best = 0
         for m in range(1, self.n + 1):
             lo, hi = self._ranges(symbols, m)
@@ -106,7 +101,7 @@ class TrainingIndex:
 
     def ngram_in_train_fraction(self, sample: str) -> float:
         """Fraction of the sample's character n-grams that occur in the training text."""
-        lo, hi = self._ranges(self._symbols(check_text(sample, name="sample")), self.n)
+        lo, hi = self._ranges(symbol_ids(check_text(sample, name="sample"), self.vocab), self.n)
         return float(np.mean(hi > lo)) if len(lo) else 0.0
 
     def invented_word_fraction(self, sample: str) -> float:
@@ -118,10 +113,9 @@ class TrainingIndex:
         return float(np.mean([w not in self.words for w in words])) if words else 0.0
 
     def memorization(self, sample: str) -> _Memorization:
-        """All three measures of ``sample`` as a frozen record.
+        """The three measures, frozen: ``longest_verbatim_chars`` and the two fractions.
 
-        ``longest_verbatim_chars``, ``ngram_in_train_fraction`` and ``invented_word_fraction``
-        (words: lower-cased letters and apostrophes; one cut by the sample's end is not counted).
+        Words are lower-cased letters and apostrophes; one cut by the sample's end is left out.
         """
         return _Memorization(self.longest_verbatim(sample), self.ngram_in_train_fraction(sample),
                             self.invented_word_fraction(sample))

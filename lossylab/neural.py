@@ -1,7 +1,7 @@
 """A neural character language model in pure numpy: a small GRU, trained by hand.
 
 The model reads one character at a time and keeps a hidden state ``h`` of
-``hidden_size`` numbers: a lossy summary of everything read so far. Each step
+``hidden_size`` numbers, a lossy summary of everything read so far. Each step
 
     a = W_x[s] + b                        (input side: a table look-up, one row per symbol)
     g = h @ W_h                           (recurrent side: one matrix product)
@@ -10,26 +10,18 @@ The model reads one character at a time and keeps a hidden state ``h`` of
     n = tanh(a_n + r * (g_n + b_hn))      (candidate state)
     h' = (1 - z) * n + z * h
 
-and the next-character distribution is ``softmax(h' @ W_out + b_out)`` over the
-vocabulary plus one escape symbol for characters never seen in training. Training
-(:func:`train_gru`) minimises the cross-entropy (the code length of the training text,
-in bits) by truncated back-propagation through time, the hidden state carried from one
-chunk of text to the next; each stream also restarts from a zero state now and then,
-else a model can fall into a bad regime when the evaluation starts a block from zero
-(we measured one held-out block at 14 bits/char instead of 2.8). The backward pass is
-written out by hand (``_loss_and_grads``, checked against finite differences by the
-unit tests); the optimiser is Adam with a cosine learning-rate decay.
+and the next-character distribution is ``softmax(h' @ W_out + b_out)`` over the vocabulary
+plus the escape. :func:`train_gru` minimises the cross-entropy (the code length of the
+training text) by truncated back-propagation through time, written out by hand and
+checked against finite differences by the unit tests, with Adam and a cosine learning
+rate. Each stream restarts from a zero state now and then, as the evaluation does at every
+block (without, one held-out block cost 14 bits/char instead of 2.8). Also here:
+:func:`train_small` (a live demo), the pretrained ladder (:func:`load_pretrained`) and
+:meth:`GRULM.quantized` ("JPEG the model"). At this scale a GRU gives the best bits per
+character per CPU-second.
 
-Also here: :func:`train_small` (a few seconds, for a live demo), the pretrained ladder
-(:func:`load_pretrained`, trained by ``python tools/train_ladder.py``) and
-:meth:`GRULM.quantized` (every weight rounded to a few bits: "JPEG the model"). Why a
-GRU: at this scale, on two CPU cores, it gives the best bits per character per
-CPU-second, and its state is just ``h``, one small matrix product per character.
-
-What this version leaves out compared with a real training stack: one layer only, no
-dropout or weight decay (the models here are too small to overfit 1M characters
-much), no mixed precision or GPU, and evaluation restarts the state every
-``lossylab.lm.BLOCK_CHARS`` characters (costing about 0.01 bits/char).
+Left out compared with a real training stack: more layers, dropout and weight decay, mixed
+precision, GPUs.
 
 References
 ----------
@@ -65,22 +57,19 @@ _Params = dict[str, np.ndarray]
 
 
 # --- parameters and the forward / backward pass ---------------------------------------------
-def init_params(
-    n_symbols: int, hidden_size: int, *, seed: int = 0, dtype: Any = np.float32
-) -> _Params:
+def init_params(n_symbols: int, hidden_size: int, *, seed: int = 0,
+                dtype: Any = np.float32) -> _Params:
     """Seeded initial parameters of a GRU over ``n_symbols`` (vocabulary + escape), H hidden units.
 
-    Weights uniform in +-1/sqrt(H) (PyTorch's GRU default), biases zero; ``dtype`` float32
-    to train, float64 for gradient checks. ``W_x`` (n_symbols, 3H), ``b`` (3H,), ``W_h``
-    (H, 3H), ``b_hn`` (H,), ``W_out`` (H, n_symbols), ``b_out`` (n_symbols,); gates r, z, n.
+    Weights uniform in +-1/sqrt(H) (PyTorch's default), biases zero: ``W_x`` (n_symbols, 3H),
+    ``b`` (3H,), ``W_h`` (H, 3H), ``b_hn`` (H,), ``W_out`` (H, n_symbols), ``b_out`` (n_symbols,).
 
     >>> init_params(5, 4)["W_h"].shape
     (4, 12)
     """
     if n_symbols < 2 or hidden_size < 1:
-        raise ValueError(
-            f"need n_symbols >= 2 and hidden_size >= 1, got {n_symbols} and {hidden_size}"
-        )
+        raise ValueError(f"need n_symbols >= 2 and hidden_size >= 1, got {n_symbols} and "
+                         f"{hidden_size}")
     rng = np.random.default_rng(seed)
     bound = 1.0 / math.sqrt(hidden_size)
     h3 = 3 * hidden_size
@@ -113,9 +102,8 @@ def _gru_step(params: _Params, h: np.ndarray, symbols: np.ndarray) -> np.ndarray
     return n + rz[:, hidden:] * (h - n)
 
 
-def _loss_and_grads(
-    params: _Params, inputs: np.ndarray, targets: np.ndarray, h0: np.ndarray
-) -> tuple[float, _Params, np.ndarray]:
+def _loss_and_grads(params: _Params, inputs: np.ndarray, targets: np.ndarray,
+                    h0: np.ndarray) -> tuple[float, _Params, np.ndarray]:
     """Mean cross-entropy (nats) of a (T, batch) chunk from h0, its exact gradient, last h."""
     # Back-propagation through time. Backward through one step, with dh the gradient
     # reaching h': dn = dh (1 - z), dz = dh (h - n), da_n = dn (1 - n^2),
@@ -164,9 +152,8 @@ def _softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[flo
     return loss, p
 
 
-def _backward_through_time(
-    w_h: np.ndarray, h_prev: np.ndarray, gates: np.ndarray, g_n: np.ndarray, d_h_out: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _backward_through_time(w_h: np.ndarray, h_prev: np.ndarray, gates: np.ndarray,
+                           g_n: np.ndarray, d_h_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Gradients w.r.t. the input pre-activations a and recurrent pre-activations g, per step."""
     steps, batch, hidden = h_prev.shape
     d_a = np.empty_like(gates)  # (T, batch, 3H)
@@ -206,19 +193,16 @@ class _Adam:
             self.m[key] += (1 - self.beta1) * grad
             self.v[key] *= self.beta2
             self.v[key] += (1 - self.beta2) * grad * grad
-            params[key] -= (scale * self.m[key] / (np.sqrt(self.v[key]) + self.eps)).astype(
-                params[key].dtype, copy=False
-            )
+            update = scale * self.m[key] / (np.sqrt(self.v[key]) + self.eps)
+            params[key] -= update.astype(params[key].dtype, copy=False)
 
 
 # --- the model --------------------------------------------------------------------------------
 class GRULM(CharLM):
-    """A GRU character language model behind the common :class:`lossylab.lm.CharLM` interface.
+    """A GRU character language model; ``params`` as from :func:`init_params` (kept read-only).
 
-    ``params`` are as made by :func:`init_params` for ``len(vocab) + 1`` symbols (kept as
-    read-only float32); the state of ``batch`` streams is float32 (batch, hidden_size).
-    ``bits_per_weight`` (32, fewer once quantized) and ``n_scales`` (the (offset, step)
-    pairs of quantized weights) make ``stored_bits``; ``metadata`` is a free-form record.
+    ``bits_per_weight`` (32, fewer once quantized) and ``n_scales`` (the (offset, step) pairs
+    of quantized weights) make ``stored_bits``; ``metadata`` is a free-form record.
 
     >>> model = GRULM("ab", init_params(3, 4))
     >>> model.name, model.n_params, model.next_probs("ab").shape
@@ -234,10 +218,9 @@ class GRULM(CharLM):
             raise ValueError(f"params lacks {missing}; build it with init_params()")
         n_symbols, h3 = params["W_x"].shape
         if n_symbols != len(vocab) + 1:
-            raise ValueError(
-                f"params are for {n_symbols} symbols but vocab has {len(vocab)} characters "
-                f"(+1 escape = {len(vocab) + 1}); pass the vocab the model was trained with"
-            )
+            raise ValueError(f"params are for {n_symbols} symbols but vocab has {len(vocab)} "
+                             f"characters (+1 escape = {len(vocab) + 1}); pass the vocab the "
+                             "model was trained with")
         self.vocab = vocab
         self.params = {key: _frozen(params[key]) for key in PARAM_NAMES}
         self.hidden_size = h3 // 3
@@ -271,22 +254,18 @@ class GRULM(CharLM):
         return p / p.sum(axis=1, keepdims=True)
 
     def quantized(self, bits_per_weight: int, *, per_tensor: bool = True) -> GRULM:
-        """A copy whose weights are rounded to ``2**bits_per_weight`` levels (2 to 16 bits).
+        """A copy ``"<name>-q<bits>"`` with weights rounded to ``2**bits_per_weight`` levels (2-16).
 
         ``w_q = lo + step * round((w - lo) / step)``, ``step = (hi - lo) / (2**bits - 1)`` per
-        tensor (or per row, if not ``per_tensor``: finer, more side information), so each
-        weight moves by at most ``step / 2``. The copy is named ``"<name>-q<bits>"``; its
-        ``stored_bits`` count the rounded weights plus 64 bits per (offset, step) pair.
+        tensor (or per row: finer, more side information; 64 bits per (lo, step) pair).
         """
         if not isinstance(bits_per_weight, (int, np.integer)) or not 2 <= bits_per_weight <= 16:
-            raise ValueError(
-                f"bits_per_weight must be an int from 2 to 16, got {bits_per_weight!r}"
-            )
+            raise ValueError("bits_per_weight must be an int from 2 to 16, "
+                             f"got {bits_per_weight!r}")
         params, n_scales = {}, 0
         for key in PARAM_NAMES:
-            params[key], scales = _quantize_uniform(
-                self.params[key], int(bits_per_weight), per_tensor=per_tensor
-            )
+            params[key], scales = _quantize_uniform(self.params[key], int(bits_per_weight),
+                                                    per_tensor=per_tensor)
             n_scales += scales
         return GRULM(self.vocab, params, name=f"{self.name}-q{bits_per_weight}",
                      bits_per_weight=int(bits_per_weight), n_scales=n_scales)
@@ -333,9 +312,8 @@ def _check_vocab(vocab: Any) -> None:
     if not isinstance(vocab, str) or len(vocab) == 0:
         raise TypeError(f"vocab must be a non-empty str, got {vocab!r}")
     if list(vocab) != sorted(set(vocab)):
-        raise ValueError(
-            "vocab must hold sorted, distinct characters: use ''.join(sorted(set(text)))"
-        )
+        raise ValueError("vocab must hold sorted, distinct characters: use "
+                         "''.join(sorted(set(text)))")
 
 
 # --- training ---------------------------------------------------------------------------------
@@ -348,42 +326,24 @@ class _TrainingRun:
     seconds: float
 
 
-def train_gru(
-    text: str,
-    *,
-    hidden_size: int,
-    n_steps: int,
-    batch_size: int = 32,
-    seq_len: int = 64,
-    learning_rate: float = 3e-3,
-    final_lr_fraction: float = 0.05,
-    clip_norm: float = 1.0,
-    reset_prob: float = 1 / 16,
-    seed: int = 0,
-    progress: bool = True,
-    name: str | None = None,
-) -> _TrainingRun:
+def train_gru(text: str, *, hidden_size: int, n_steps: int, batch_size: int = 32,
+              seq_len: int = 64, learning_rate: float = 3e-3, final_lr_fraction: float = 0.05,
+              clip_norm: float = 1.0, reset_prob: float = 1 / 16, seed: int = 0,
+              progress: bool = True, name: str | None = None) -> _TrainingRun:
     """Train a GRU language model on ``text`` by truncated back-propagation through time.
 
     The text (its characters are the vocabulary) is cut into ``batch_size`` streams; each of
     the ``n_steps`` Adam updates reads the next ``seq_len`` characters of every stream from
-    the hidden state left by the previous one (all restart once per epoch). The learning
-    rate warms up linearly over 2% of the steps, then decays (cosine) to
-    ``final_lr_fraction`` of its peak; gradients are clipped to a global norm of
-    ``clip_norm``; each stream restarts from zero with probability ``reset_prob`` per step,
-    so the model learns to read from a fresh state, as the evaluation does at every block.
-    ``seed`` seeds the weights and resets (training is otherwise deterministic).
+    the hidden state left by the previous one. The learning rate warms up over 2% of the
+    steps, then decays (cosine) to ``final_lr_fraction`` of its peak; gradients are clipped
+    to a global norm of ``clip_norm``; each stream restarts from zero with probability
+    ``reset_prob`` per step. ``seed`` seeds the weights and resets.
 
     Returns
     -------
     frozen dataclass
         ``.model`` (GRULM), ``.loss_bits`` (float64 (n_steps,), training bits/char of every
-        step) and ``.seconds`` (wall time).
-
-    Raises
-    ------
-    ValueError
-        If the text is too short for one step, or a setting is out of range.
+        step), ``.seconds`` (wall time); ValueError if the text is too short or a setting bad.
     """
     _check_training_settings(text, hidden_size, n_steps, batch_size, seq_len, learning_rate)
     from tqdm.auto import tqdm  # imported here: only training needs it
@@ -439,10 +399,9 @@ def _check_training_settings(text: Any, hidden_size: int, n_steps: int, batch_si
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{label} must be an int >= 1, got {value!r}")
     if len(text) < batch_size * (seq_len + 1):
-        raise ValueError(
-            f"text has {len(text)} characters, fewer than batch_size * (seq_len + 1) = "
-            f"{batch_size * (seq_len + 1)}; use a longer text or smaller batch_size/seq_len"
-        )
+        raise ValueError(f"text has {len(text)} characters, fewer than batch_size * (seq_len + 1) "
+                         f"= {batch_size * (seq_len + 1)}; use a longer text or smaller "
+                         "batch_size/seq_len")
     if not (learning_rate > 0 and math.isfinite(learning_rate)):
         raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
 
@@ -493,10 +452,9 @@ def pretrained_names() -> list[str]:
 
 
 def load_pretrained(name: str) -> GRULM:
-    """Load one pretrained model of the ladder (trained by ``python tools/train_ladder.py``).
+    """Load the pretrained model ``name``, one of :func:`pretrained_names` (else ValueError).
 
-    ``name`` is one of :func:`pretrained_names`, e.g. ``"gru-256"`` (else ValueError, listing
-    them); the model's ``.metadata`` holds its ``ladder.json`` record.
+    Trained by ``python tools/train_ladder.py``; ``.metadata`` holds its ``ladder.json`` record.
 
     >>> model = load_pretrained("gru-4")
     >>> model.n_params < model.metadata["train_chars"]
@@ -504,8 +462,6 @@ def load_pretrained(name: str) -> GRULM:
     """
     names = pretrained_names()
     if name not in names:
-        raise ValueError(
-            f"no pretrained model named {name!r}; choose one of {names} "
-            "(or train them with python tools/train_ladder.py)"
-        )
+        raise ValueError(f"no pretrained model named {name!r}; choose one of {names} "
+                         "(or train them with python tools/train_ladder.py)")
     return GRULM.load(WEIGHTS_DIR / f"{name}.npz")

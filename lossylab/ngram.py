@@ -1,34 +1,28 @@
 """Character n-gram language models with interpolated (modified) Kneser-Ney smoothing.
 
-An order-k model predicts the next character from the k characters before it, by
-counting: ``p(w | h) ~ c(h w) / c(h)``. Raw ratios give zero probability to every
-continuation not seen in training, so smoothing takes a little mass from seen events
-(*absolute discounting*: subtract D from every count) and gives it to a shorter
-context ``h'`` (``h`` without its oldest character), recursively down to a uniform
-distribution over the vocabulary plus the escape symbol:
+An order-k model predicts the next character from the k before it, by counting:
+``p(w | h) ~ c(h w) / c(h)``. Raw ratios give zero to every continuation not seen in
+training, so smoothing subtracts a discount D from every count (*absolute discounting*)
+and gives the mass to the shorter context ``h'`` (``h`` without its oldest character),
+recursively down to a uniform distribution over the vocabulary plus the escape:
 
     p_k(w | h) = (max(c(h w) - D(c), 0) + gamma(h) * p_{k-1}(w | h')) / c(h .)
 
-where ``gamma(h) = D1 N1(h .) + D2 N2(h .) + D3 N3+(h .)`` (N1 = number of distinct
-w seen once after h, etc.), so that probabilities sum to one. Kneser and Ney's idea:
-the lower orders are only consulted when the longer context says little, so they are
-trained not on raw counts but on *continuation counts* ``N1+(. h w)``, the number of
-distinct characters seen before ``h w`` ("Francisco" is frequent but follows only
-"San"). The discounts D1, D2, D3+ per order are Chen and Goodman's closed-form
-estimates from the counts of counts. Order 0 is the unigram model (with a uniform
-floor, so unseen characters and the escape keep a small probability); orders go to 10.
+with ``gamma(h) = D1 N1(h .) + D2 N2(h .) + D3 N3+(h .)`` (N1: distinct w seen once after
+h, etc.), so probabilities sum to one. Kneser and Ney's idea: the lower orders, consulted
+only when the longer context says little, count *continuations* ``N1+(. h w)``, the
+distinct characters seen before ``h w`` ("Francisco" is frequent but follows only "San").
+The discounts D1, D2, D3+ per order are Chen and Goodman's estimates from the counts of
+counts. Orders go from 0 (the unigram, with a uniform floor) to 10.
 
-Implementation: vectorized numpy. A context of length j gets an integer id, keyed by
-``(id of its length j-1 suffix) * B + oldest character`` and numbered with a sort (ids
-never overflow); counts live in sorted key arrays looked up with ``np.searchsorted``,
-int32 whenever the range allows. What can be recomputed exactly (discounted counts; the
-per-context totals of the large tables) is recomputed at look-up, in the same order:
-the Tiny Shakespeare ladder of orders 0..10 holds ~66 MB instead of ~360 MB. Text is cut
-into blocks of ``lossylab.lm.BLOCK_CHARS`` as in the evaluation, so training and
-evaluation see the same contexts. A fitted model's count arrays are read-only.
+Implementation: vectorized numpy. Contexts get integer ids (``suffix id * B + oldest
+character``, numbered by sorting), counts live in sorted arrays searched with
+``np.searchsorted``, and the large tables recompute per-context totals at look-up: the Tiny
+Shakespeare ladder 0..10 holds ~66 MB, not ~360 MB. Text is cut into blocks of
+``lossylab.lm.BLOCK_CHARS``, as in the evaluation. Fitted counts are read-only.
 
-What this leaves out compared with a production toolkit (KenLM, SRILM): pruning,
-quantized and compressed storage, and word-level tokenization.
+Left out compared with a production toolkit (KenLM, SRILM): pruning, quantized and
+compressed storage, word-level tokenization.
 
 References
 ----------
@@ -39,6 +33,7 @@ language modeling. Harvard TR-10-98.
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,9 +64,8 @@ class _Table:
                 array.setflags(write=False)  # counts never change once fitted
 
 
-# Tables with more contexts than this recompute total and gamma at look-up from the
-# context's few pairs (identical numbers, summed in the same order as np.bincount):
-# this halves the memory of the high orders, whose contexts have 1-2 pairs on average.
+# Tables with more contexts recompute total and gamma at look-up (same numbers, same order):
+# half the memory of the high orders, whose contexts have 1-2 pairs on average.
 _STORED_STATS_MAX_CONTEXTS = 100_000
 
 
@@ -256,18 +250,14 @@ def _count(text: str, max_order: int) -> _Counts:
         pair_keys, pair_counts = _unique_counts(pairs)
         del pairs
         raw.append(_table(pair_keys, pair_counts, len(context_keys[j]), n_symbols))
-    continuation = [
-        _continuation(raw[j + 1].pair_keys, context_keys, j, n_symbols, base)
-        for j in range(max_order)
-    ]
+    continuation = [_continuation(raw[j + 1].pair_keys, context_keys, j, n_symbols, base)
+                    for j in range(max_order)]
     _release_freed_heap()
     return _Counts(vocab, context_keys, raw, continuation)
 
 
 def _release_freed_heap() -> None:
     """Give freed temporaries back to the OS (glibc's malloc_trim; ~70 MB after the ladder)."""
-    import ctypes
-
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (AttributeError, OSError, TypeError):  # no glibc: nothing to release
@@ -285,9 +275,7 @@ def _continuation(upper_pairs: np.ndarray, context_keys: list[np.ndarray], j: in
 
 
 class NGramLM(CharLM):
-    """Character n-gram model of ``order`` 0 (unigram) to 10, modified Kneser-Ney smoothing.
-
-    ``n_params`` counts the stored (context, character) pairs over all orders used.
+    """Character n-gram model of ``order`` 0 (unigram) to 10; ``n_params``: stored pairs.
 
     >>> model = NGramLM(2).fit("abracadabra " * 20)
     >>> model.name, model.vocab, model.vocab[int(model.next_probs("ab").argmax())]
@@ -296,9 +284,7 @@ class NGramLM(CharLM):
 
     def __init__(self, order: int) -> None:
         if not isinstance(order, (int, np.integer)) or not 0 <= order <= MAX_ORDER:
-            raise ValueError(
-                f"order must be an int from 0 (unigram) to {MAX_ORDER}, got {order!r}"
-            )
+            raise ValueError(f"order must be an int from 0 (unigram) to {MAX_ORDER}, got {order!r}")
         self.order = int(order)
         self.name = f"ngram-{self.order}"
         self.vocab = ""
@@ -372,9 +358,9 @@ class NGramLM(CharLM):
 
 
 def fit_ngram_ladder(text: str, *, max_order: int = MAX_ORDER) -> list[NGramLM]:
-    """Models of every order 0..max_order on ``text``, counted once (``models[k]``: order k).
+    """Models of every order 0..max_order on ``text`` (``models[k]``: order k), counted once.
 
-    The models share their lower-order tables: about the cost of the largest order alone.
+    They share their lower-order tables: about the cost of the largest order alone.
 
     >>> [m.order for m in fit_ngram_ladder("to be or not to be", max_order=3)]
     [0, 1, 2, 3]
@@ -387,10 +373,9 @@ def fit_ngram_ladder(text: str, *, max_order: int = MAX_ORDER) -> list[NGramLM]:
 
 
 def ladder_code_lengths(models: list[NGramLM], text: str) -> np.ndarray:
-    """Code lengths of ``text`` under every model of one :func:`fit_ngram_ladder` call.
+    """float64 (len(models), len(text)): row k is ``models[k].code_lengths(text)``, faster.
 
-    float64 (len(models), len(text)), row k equal to ``models[k].code_lengths(text)`` but
-    several times faster (shared look-ups); ValueError if the models are not one ladder.
+    ``models`` is one :func:`fit_ngram_ladder` result (else ValueError), sharing look-ups.
     """
     top = models[-1]
     shared = all(

@@ -1,9 +1,7 @@
 """Notebook 05: the Shakespeare n-gram ladder (cached) and the answers to its exercises.
 
-The ladder is fitted once per session (counting is shared by all orders, ~2 s), and
-every cached result is read-only: the models' counts are read-only arrays, the curve is
-a frozen record of tuples, the samples a read-only mapping. A notebook cell that edits
-what it got back cannot change what the next call returns.
+The ladder is counted once per session (~2 s). Cached results are read-only (counts,
+a frozen curve of tuples, a mapping of samples): a cell cannot corrupt the next call's.
 """
 
 from __future__ import annotations
@@ -43,11 +41,10 @@ def shakespeare_ladder() -> tuple[NGramLM, ...]:
 
 @lru_cache(maxsize=1)
 def shakespeare_curve() -> _LadderCurve:
-    """Bits per character of every order of :func:`shakespeare_ladder` (cached).
+    """Bits per character of every order of :func:`shakespeare_ladder` (cached), read-only.
 
-    A frozen record of tuples (one entry per order): ``orders``, ``n_params`` (stored counts),
-    ``train_bits_per_char`` (on the first 111,540 training characters, as many as the test
-    split) and ``test_bits_per_char`` (on the held-out 10%).
+    Tuples ``orders``, ``n_params``, ``train_bits_per_char`` (on the first 111,540 training
+    characters, as many as held out) and ``test_bits_per_char`` (on the held-out 10%).
     """
     split, models = shakespeare_split(), list(shakespeare_ladder())
     train = ladder_code_lengths(models, split.train[: len(split.test)]).mean(axis=1)
@@ -75,18 +72,15 @@ def check(exercise: str, *answer: object, **named: object) -> Feedback:
 
     Parameters
     ----------
-    exercise : str
-        ``"line_bits"`` (05.1: mean bits/char of the order-4 n-gram on the first 64 held-out
-        characters), ``"sentence_bits"`` (05.2: -log2 p_true of "the dogs that the cat chases
-        run.\\n") or ``"plausible_hallucination"`` (05.3: an invalid sentence, as a str ending
-        with ".\\n", that the order-4 model codes in under 1.6 bits/char).
+    exercise : {"line_bits", "sentence_bits", "plausible_hallucination"}
+        Exercise 05.1, 05.2 or 05.3.
     *answer, **named
-        Your answer.
+        Your answer: a number of bits (05.1, 05.2) or a sentence ending with ".\\n" (05.3).
 
     Returns
     -------
     Feedback
-        ``.correct`` and a message: a hint if the answer is wrong.
+        Right, or not yet with a hint.
 
     Examples
     --------
@@ -104,8 +98,7 @@ def _check_line_bits(answer: float) -> Feedback:
         answer, expected, rel=1e-3,
         right="That is the mean of -log2 p(next character | the 4 before it) over the line.",
         hint="Loop over t, take p = model.next_probs(line[max(0, t - 4):t]) and the entry of "
-        "model.symbols(line[t])[0]; average -log2 of those 64 numbers.",
-    )
+        "model.symbols(line[t])[0]; average -log2 of those 64 numbers.")
 
 
 def _check_sentence_bits(answer: float) -> Feedback:
@@ -116,8 +109,7 @@ def _check_sentence_bits(answer: float) -> Feedback:
     return Feedback.number(
         answer, expected, rel=1e-3,
         right="That many bits is what an ideal code for the true language spends on it.",
-        hint="Use the language's log2_prob on the sentence, with its final '.\\n'.",
-    )
+        hint="Use the language's log2_prob on the sentence, with its final '.\\n'.")
 
 
 def _check_plausible_hallucination(sentence: str) -> Feedback:

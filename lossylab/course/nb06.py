@@ -42,9 +42,7 @@ def adjusted_bits_per_char(bits_per_char: float, model_bits: float, n_chars: flo
 
 def break_even_chars(bits_per_char: float, model_bits: float, *,
                      reference_bits_per_char: float) -> float:
-    """``model_bits / (reference - bits_per_char)``: from there on the model beats the reference.
-
-    ``inf`` if the model saves nothing per character.
+    """``model_bits / (reference - bits_per_char)`` (or inf): then the model beats the reference.
 
     >>> break_even_chars(2.0, 800_000, reference_bits_per_char=3.0)
     800000.0
@@ -53,21 +51,15 @@ def break_even_chars(bits_per_char: float, model_bits: float, *,
     return model_bits / gain if gain > 0 else float("inf")
 
 
-def _gzip_bits_per_char(text: str) -> float:
-    """Bits per character of ``gzip -9`` (``STANDARD_COMPRESSORS["gzip"]``) on UTF-8 ``text``."""
-    text = check_text(text, allow_empty=False)
-    return 8 * len(STANDARD_COMPRESSORS["gzip"](text.encode("utf-8"))) / len(text)
-
-
 def text_bits_per_char(text: str, models: Sequence[CharLM]) -> dict[str, float]:
-    """Bits per character of a non-empty ``text`` under each model and under gzip (``"gzip"``).
+    """Bits per character of a non-empty ``text`` under each model and under ``"gzip"`` (-9).
 
     >>> round(text_bits_per_char("ab" * 1000, [])["gzip"], 3)
     0.144
     """
     check_text(text, allow_empty=False)
     rates = {m.name: m.bits_per_char(text) for m in models}
-    rates["gzip"] = _gzip_bits_per_char(text)
+    rates["gzip"] = 8 * len(STANDARD_COMPRESSORS["gzip"](text.encode("utf-8"))) / len(text)
     return rates
 
 
@@ -77,17 +69,15 @@ def check(exercise: str, *answer: object, **named: object) -> Feedback:
 
     Parameters
     ----------
-    exercise : str
-        ``"interval_bits"`` (06.1: bits of three characters with p = 1/2, 1/4, 1/8),
-        ``"escape_bits"`` (06.2: extra bits of an escaped emoji) or ``"break_even"`` (06.3:
-        characters before a 100,000-weight 8-bit model at 2 bits/char beats xz at 3).
+    exercise : {"interval_bits", "escape_bits", "break_even"}
+        Exercise 06.1, 06.2 or 06.3.
     *answer, **named
-        Your answer (a number, or None before you have one).
+        Your answer: a number (or None before you have one).
 
     Returns
     -------
     Feedback
-        ``.correct`` and a message: a hint if the answer is wrong.
+        Right, or not yet with a hint.
 
     Examples
     --------

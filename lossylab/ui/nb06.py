@@ -29,12 +29,10 @@ _STANDARD_COLORS = (OKABE_ITO["green"], OKABE_ITO["purple"], OKABE_ITO["vermilli
 
 # --- arithmetic coding, the model ladder, paying for the model, rounding weights ----------
 def draw_narrowing(narrowing: Any, *, ax: Axes | None = None) -> Drawn:
-    """Draw each step of arithmetic coding: all symbols' slices, the chosen one, its bits.
+    """Draw each step of :func:`lossylab.coding.interval_narrowing` (a static :class:`Drawn`).
 
-    ``narrowing`` is what :func:`lossylab.coding.interval_narrowing` returned. Row t is the
-    interval after t characters, stretched to [0, 1): thin lines are the slice boundaries of
-    every symbol, the bar the slice of the character that came, of width w: ``-log2 w`` bits.
-    Returns a static :class:`Drawn` (no artists to move).
+    Row t: the interval after t characters, stretched to [0, 1): slice boundaries (thin
+    lines), the slice of the character that came (a bar of width w: -log2 w bits).
     """
     ax = _axes(ax)
     for row, step in enumerate(narrowing.steps):
@@ -62,12 +60,10 @@ def _check_families(families: Mapping[str, tuple[Any, Any]]) -> None:
 def draw_model_ladder(families: Mapping[str, tuple[Sequence[float], Sequence[float]]], *,
                       alone: Mapping[str, float], given_train: Mapping[str, float],
                       ax: Axes | None = None) -> Drawn:
-    """Draw held-out bits per character against model parameters, with standard compressors.
+    """Draw held-out bits per character against model parameters (a static :class:`Drawn`).
 
-    ``families`` maps at most three legend labels to (parameters of each model, its
-    held-out bits per character); ``alone`` and ``given_train`` map the same (at most three)
-    standard compressors to their rates on the held-out text alone (dashed) and given the
-    training text (dotted). Returns a static :class:`Drawn`; ValueError if the data do not fit.
+    ``families``: up to three labels -> (parameters, bits/char); ``alone``, ``given_train``:
+    up to three compressors -> rate alone (dashed), given the training text (dotted).
     """
     _check_families(families)
     if list(alone) != list(given_train) or len(alone) > len(_STANDARD_COLORS):
@@ -98,10 +94,9 @@ def draw_adjusted_rates(families: Mapping[str, tuple[Sequence[float], Sequence[f
                         ax: Axes | None = None) -> Drawn:
     """Draw each model's adjusted rate (model bits included) against its size in bits.
 
-    ``families`` maps at most three legend labels to (model sizes in bits, adjusted bits per
-    character); ``reference_bits_per_char`` is drawn dashed, labelled ``reference_label``;
-    ``marker`` (size, rate) rings one model. Returns a :class:`Drawn` with artists ``line0``,
-    ``line1``, ... (one per family) and ``marker``, which :func:`adjusted_rate_widget` moves.
+    ``families``: up to three labels -> (model sizes in bits, adjusted bits/char); the
+    reference is dashed; ``marker`` (size, rate) rings one model. Artists ``line0``, ``line1``,
+    ... and ``marker`` move in :func:`adjusted_rate_widget`.
     """
     _check_families(families)
     ax = _axes(ax)
@@ -132,9 +127,8 @@ def draw_quantization(bits: Sequence[int], rates: Mapping[str, Sequence[float]],
                       float_rate: float, ax: Axes | None = None) -> Drawn:
     """Draw bits per character against bits per weight, one curve per rounding scheme.
 
-    ``rates`` maps a scheme label (e.g. "per tensor") to its bits per character at each of
-    ``bits`` (else ValueError); ``float_rate``, the float32 model's, is drawn dashed. Returns
-    a :class:`Drawn` with an empty artist ``marker``, which :func:`quantization_widget` places.
+    ``rates``: scheme label (e.g. "per tensor") -> bits/char at each of ``bits``; the float32
+    rate is dashed; the empty artist ``marker`` is placed by :func:`quantization_widget`.
     """
     _check_families({label: (bits, r) for label, r in rates.items()})
     colors = (COLORS["model"], COLORS["true"], COLORS["generalization"])[:len(rates)]
@@ -168,14 +162,12 @@ def adjusted_rate_widget(families: Mapping[str, Sequence[str]], *,
                          bits_per_char: Mapping[str, float], model_bits: Mapping[str, float],
                          reference_bits_per_char: float, reference: str = "xz", name: str,
                          n_chars: float, figsize: tuple[float, float] = (5, 2.6)) -> widgets.Box:
-    """Live :func:`draw_adjusted_rates`, with sliders for a model and the text length N.
+    """Live :func:`draw_adjusted_rates`: sliders for a model and the text length N (10^4-10^9).
 
-    ``families`` maps legend labels to the names of their models, smallest first;
-    ``bits_per_char`` and ``model_bits`` give every model's held-out rate (the slider offers
-    them in this order) and size in bits (ValueError if one is missing); the reference
-    compressor (``reference``) is to beat; ``name`` is ringed at first, ``n_chars`` the first
-    N (the slider spans 10^4 to 10^9). Returns the sliders, the figure and a table (rates,
-    break-even length) in an ``ipywidgets.Box``.
+    ``families``: labels -> their models' names, smallest first; ``bits_per_char`` and
+    ``model_bits``: every model's held-out rate (the slider's order) and size in bits;
+    ``name`` and ``n_chars`` are the first setting. A Box: sliders, figure, table (rates,
+    break-even length against ``reference``).
     """
     missing = [n for names in families.values() for n in names
                if n not in bits_per_char or n not in model_bits]
@@ -224,11 +216,9 @@ def quantization_widget(sweep: Mapping[tuple[int, bool], tuple[float, float, str
                         figsize: tuple[float, float] = (4.5, 2.6)) -> widgets.Box:
     """Live :func:`draw_quantization`: bits per weight, per tensor or per row.
 
-    ``sweep`` maps ``(bits per weight, per_tensor)`` to (bits per character, the rounded
-    model's size in bits, a sample it wrote), for every bits value with both schemes (else
-    ValueError), computed before so a move costs no model evaluation; ``float_rate`` is the
-    float32 model's rate, ``bits`` the first setting. Returns the bits slider, the scheme
-    toggle, the figure and a table with the sample in an ``ipywidgets.Box``.
+    ``sweep``: ``(bits, per_tensor)`` -> (bits/char, the rounded model's bits, a sample), for
+    every bits value with both schemes, computed before (a move evaluates no model). A Box:
+    slider, toggle, figure, table with the sample.
     """
     all_bits = sorted({b for b, _ in sweep})
     if any((b, pt) not in sweep for b in all_bits for pt in (True, False)) or bits not in all_bits:
@@ -259,10 +249,7 @@ def quantization_widget(sweep: Mapping[tuple[int, bool], tuple[float, float, str
 
 
 def text_rates(text: str, models: Sequence[CharLM]) -> dict[str, str]:
-    """:func:`lossylab.course.nb06.text_bits_per_char` of a non-empty ``text``, formatted.
-
-    Returns model name (and "gzip") to bits per character as ``"2.345"``, for a table.
-    """
+    """:func:`lossylab.course.nb06.text_bits_per_char`, formatted: name -> ``"2.345"``."""
     return {name: f"{rate:.3f}" for name, rate in course.text_bits_per_char(text, models).items()}
 
 
