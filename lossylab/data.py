@@ -56,17 +56,12 @@ def sample_image(name: str) -> np.ndarray:
     Parameters
     ----------
     name : str
-        One of :func:`sample_image_names` (e.g. ``"astronaut"``, ``"camera"``).
+        One of :func:`sample_image_names` (else ValueError, listing them).
 
     Returns
     -------
     numpy.ndarray
         uint8, shape (height, width) for greyscale or (height, width, 3) for colour.
-
-    Raises
-    ------
-    ValueError
-        If ``name`` is not a bundled image; the message lists the valid names.
 
     Examples
     --------
@@ -180,13 +175,11 @@ def _download(target: Path) -> Path:
 def tiny_shakespeare() -> str:
     """Return the whole Tiny Shakespeare corpus as text (1,115,394 characters).
 
-    Looked up in ``$LOSSYLAB_DATA_DIR`` if that is set, else in the download cache, which
-    is filled once from :data:`SHAKESPEARE_URL`; the SHA-256 is checked either way.
-
     Raises
     ------
     DataError
-        If the corpus is missing and cannot be downloaded, or fails its hash check.
+        If the corpus (see the module docstring) is missing and cannot be downloaded, or
+        fails its hash check.
 
     Examples
     --------
@@ -198,7 +191,7 @@ def tiny_shakespeare() -> str:
 
 @dataclass(frozen=True)
 class _TextSplit:
-    """The fixed train / held-out split of a corpus: ``train`` and ``test`` texts."""
+    """The train / held-out texts of :func:`shakespeare_split`."""
 
     train: str
     test: str
@@ -209,13 +202,9 @@ def shakespeare_split() -> _TextSplit:
 
     Returns
     -------
-    TextSplit
-        ``.train`` has 1,003,854 characters and ``.test`` 111,540.
-
-    Raises
-    ------
-    DataError
-        As :func:`tiny_shakespeare`.
+    record (frozen dataclass)
+        ``train`` (1,003,854 characters) and ``test`` (111,540). DataError as
+        :func:`tiny_shakespeare`.
 
     Examples
     --------

@@ -1,33 +1,27 @@
 """Distributions on a finite grid: entropy, KL, channels, and the two faces of mismatch.
 
-The core idea of the course fits on one line. A compressor is a channel p(x'|x): it
-maps a distribution over inputs to a distribution over outputs,
+The core idea of the course: a compressor is a channel p(x'|x), which maps a distribution
+over inputs to one over outputs, ``p_compressed(x') = sum_x p(x'|x) p_true(x)``, i.e.
+``p_compressed = p_true @ channel``. JPEG is (almost) deterministic: each row of its channel
+is a Dirac delta, many inputs share one output, and entropy can only drop. A learned model
+makes the same move by maximum likelihood on samples (:mod:`lossylab.mixtures`). Either way
+the output differs from p_true in two ways, each measured at a factor r >= 1:
 
-    p_compressed(x') = sum_x p(x'|x) p_true(x),      i.e.  p_compressed = p_true @ channel.
+* **mode collapse**, ``P_{x~p_true}[p_model(x) <= p_true(x) / r]``: probable states of
+  p_true lose their mass;
+* **hallucination**, the same with p_true and p_model swapped: the model puts mass where
+  p_true has r times less.
 
-JPEG is (almost) deterministic: each row of its channel is a Dirac delta, many inputs share
-one output, and entropy can only drop. A learned model makes the same move by maximum
-likelihood on samples (:mod:`lossylab.mixtures`). Either way the output differs from
-p_true in two ways, each measured at a factor r >= 1:
+Everything works on small, explicit probability vectors (any shape, flattened), so every
+number is exact; the ``*_mc`` versions estimate the masses from samples when there are too
+many states to list. Bits throughout (log base 2).
 
-* **mode collapse**: a probable configuration of p_true loses its mass,
-  ``mode_collapse_mass(p_true, p_model) = P_{x~p_true}[p_model(x) <= p_true(x) / r]``;
-* **hallucination**: the model puts mass where p_true has little,
-  ``hallucination_mass(p_true, p_model) = P_{x~p_model}[p_true(x) <= p_model(x) / r]``.
+What this version leaves out: continuous distributions (a density becomes its values on a
+fine grid) and channels too large to write as a matrix (real JPEG acts on 256^(8x8) block
+values; notebook 04 measures it by sampling instead).
 
-The second is the first with p_true and p_model swapped. Everything here works on small,
-explicit probability vectors (any shape, flattened), so every number is exact; the ``*_mc``
-versions estimate the masses from samples when there are too many states to list. Bits
-throughout (log base 2).
-
-What this version leaves out: continuous distributions (a density is replaced by its
-values on a fine grid) and channels too large to write as a matrix (real JPEG acts on
-256^(8x8) block values; notebook 04 measures it by sampling instead).
-
-References
-----------
-T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006
-(entropy, KL, data processing inequality: ch. 2).
+Reference: T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley
+2006 (entropy, KL, data processing inequality: ch. 2).
 """
 
 from __future__ import annotations
@@ -38,8 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "check_count", "check_distributions", "check_ratio", "code_length_bits",
-    "cross_entropy", "description_bits", "entropy", "hallucination_mass", "hallucination_mass_mc",
+    "check_count", "check_distributions", "check_ratio", "code_length_bits", "cross_entropy",
+    "description_bits", "entropy", "hallucination_mass", "hallucination_mass_mc",
     "kl_divergence", "mismatch", "mode_collapse_mass", "mode_collapse_mass_mc", "noisy_channel",
     "normalize", "push_forward", "quantizer_channel",
 ]
@@ -72,13 +66,11 @@ def _as_distribution(p: object, name: str) -> np.ndarray:
 
 def check_distributions(p: object, q: object, names: tuple[str, str] = ("p", "q")
                         ) -> tuple[np.ndarray, np.ndarray]:
-    """Check two distributions on the same states (each >= 0, summing to 1); return them flat.
-
-    The ValueError (TypeError if not numbers) names the bad argument as ``names`` says.
+    """Check two distributions of one shape (>= 0, summing to 1; errors name them as ``names``).
 
     Examples
     --------
-    >>> check_distributions([[0.5, 0.5]], [[1.0, 0.0]])[1].tolist()
+    >>> check_distributions([[0.5, 0.5]], [[1.0, 0.0]])[1].tolist()  # returned flat
     [1.0, 0.0]
     """
     p_arr, q_arr = _as_distribution(p, names[0]), _as_distribution(q, names[1])
@@ -115,17 +107,12 @@ def check_count(value: object, name: str, minimum: int = 1) -> int:
 
 
 def normalize(counts: object) -> np.ndarray:
-    """Divide non-negative counts (or weights) by their sum to get a distribution.
-
-    Parameters
-    ----------
-    counts : array_like
-        Non-negative, finite, not all zero (else ValueError); any shape (kept).
+    """Divide non-negative counts (finite, not all zero, any shape) by their sum.
 
     Returns
     -------
     numpy.ndarray
-        float64, same shape, summing to 1.
+        float64, the shape of ``counts``, summing to 1 (ValueError for invalid counts).
 
     Examples
     --------
@@ -150,8 +137,7 @@ def entropy(p: object) -> float:
     Parameters
     ----------
     p : array_like
-        A distribution, any shape (ValueError if an entry is < 0 or not finite, or the sum
-        is not 1).
+        A distribution, any shape (ValueError if not one).
 
     Returns
     -------
@@ -160,10 +146,8 @@ def entropy(p: object) -> float:
 
     Examples
     --------
-    >>> entropy([0.5, 0.25, 0.125, 0.125])
-    1.75
-    >>> entropy(np.full(8, 1 / 8))
-    3.0
+    >>> entropy([0.5, 0.25, 0.125, 0.125]), entropy(np.full(8, 1 / 8))
+    (1.75, 3.0)
     """
     p_arr = _as_distribution(p, "p")
     nz = p_arr[p_arr > 0]
@@ -176,7 +160,7 @@ def cross_entropy(p: object, q: object) -> float:
     Parameters
     ----------
     p, q : array_like
-        Distributions of the same shape (checked by :func:`check_distributions`).
+        Distributions of one shape (:func:`check_distributions`).
 
     Returns
     -------
@@ -196,15 +180,12 @@ def cross_entropy(p: object, q: object) -> float:
 
 
 def kl_divergence(p: object, q: object) -> float:
-    """Kullback-Leibler divergence ``KL(p || q) = sum_x p(x) log2(p(x) / q(x))`` in bits.
-
-    The extra bits per sample paid for coding samples of p with a code built for q.
-    It is not symmetric.
+    """``KL(p || q) = sum_x p(x) log2(p(x) / q(x))``: the extra bits of coding p with q's code.
 
     Parameters
     ----------
     p, q : array_like
-        Distributions of the same shape (checked by :func:`check_distributions`).
+        Distributions of one shape (:func:`check_distributions`). Not symmetric.
 
     Returns
     -------
@@ -213,10 +194,8 @@ def kl_divergence(p: object, q: object) -> float:
 
     Examples
     --------
-    >>> kl_divergence([0.5, 0.5], [0.5, 0.5])
-    0.0
-    >>> kl_divergence([0.5, 0.5], [1.0, 0.0])
-    inf
+    >>> kl_divergence([0.5, 0.5], [0.5, 0.5]), kl_divergence([0.5, 0.5], [1.0, 0.0])
+    (0.0, inf)
     """
     p_arr, q_arr = check_distributions(p, q)
     support = p_arr > 0
@@ -231,10 +210,8 @@ def code_length_bits(p: object, index: object) -> np.ndarray | float:
 
     Parameters
     ----------
-    p : array_like
-        A distribution (flattened if multi-dimensional).
-    index : int or array_like of int
-        Flat index (indices) of the state(s) x; ValueError if out of range.
+    p, index : array_like, int or array_like of int
+        A distribution (flattened) and the flat index (indices) of the state(s) x, in range.
 
     Returns
     -------
@@ -260,16 +237,14 @@ def description_bits(p: object, *, precision_bits: int = 16) -> float:
 
     Parameters
     ----------
-    p : array_like
-        A distribution on n states.
-    precision_bits : int, keyword-only
-        Bits per stored probability (1 to 52, else ValueError): each is rounded to a
-        multiple of ``2**-precision_bits``.
+    p, precision_bits : array_like, int (keyword-only)
+        A distribution on n states; bits per stored probability, 1 to 52 (else ValueError).
 
     Returns
     -------
     float
-        ``log2 C(n, k) + k * precision_bits``, k = number of entries that do not round to 0.
+        ``log2 C(n, k) + k * precision_bits``, k = number of entries that do not round to 0
+        at that precision.
 
     Examples
     --------
@@ -299,10 +274,8 @@ def mode_collapse_mass(p_true: object, p_model: object, *, r: float = 10.0) -> f
 
     Parameters
     ----------
-    p_true, p_model : array_like
-        Distributions of the same shape (checked by :func:`check_distributions`).
-    r : float, keyword-only
-        The factor (checked by :func:`check_ratio`).
+    p_true, p_model, r : array_like, array_like, float (keyword-only)
+        Distributions of one shape (:func:`check_distributions`); the factor (:func:`check_ratio`).
 
     Returns
     -------
@@ -334,18 +307,7 @@ def hallucination_mass(p_true: object, p_model: object, *, r: float = 10.0) -> f
 
 @dataclass(frozen=True)
 class _Mismatch:
-    """How far p_model is from p_true, in every number the notebooks show (all in bits).
-
-    Attributes
-    ----------
-    entropy_true_bits, entropy_model_bits : float
-        ``H(p_true)`` and ``H(p_model)``.
-    kl_true_model_bits, kl_model_true_bits : float
-        ``KL(p_true || p_model)`` (inf if the model misses a state of p_true) and
-        ``KL(p_model || p_true)``.
-    mode_collapse_mass, hallucination_mass : float
-        The two faces of mismatch at the factor ``r`` (a float, the last field).
-    """
+    """The numbers of :func:`mismatch` (fields documented there)."""
 
     entropy_true_bits: float
     entropy_model_bits: float
@@ -357,18 +319,19 @@ class _Mismatch:
 
 
 def mismatch(p_true: object, p_model: object, *, r: float = 10.0) -> _Mismatch:
-    """Entropies, KL both ways and both mismatch masses in one call.
+    """Entropies, KL both ways and both mismatch masses in one call (all in bits).
 
     Parameters
     ----------
     p_true, p_model : array_like
-        Distributions of the same shape.
-    r : float, keyword-only
-        The factor of the two masses (>= 1).
+        Distributions of one shape; ``r`` (keyword-only, >= 1) is the factor of the masses.
 
     Returns
     -------
-    Mismatch
+    record (frozen dataclass)
+        ``entropy_true_bits``, ``entropy_model_bits``; ``kl_true_model_bits`` (inf if the
+        model misses a state of p_true), ``kl_model_true_bits``; ``mode_collapse_mass``,
+        ``hallucination_mass``; ``r``.
 
     Examples
     --------
@@ -403,10 +366,8 @@ def mode_collapse_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
     Parameters
     ----------
     log2_p_true, log2_p_model : numpy.ndarray, shape (n,)
-        Both log2-probabilities of the same samples x drawn from p_true (ValueError if
-        they are not 1-D of one non-zero length).
-    r : float, keyword-only
-        The factor (>= 1).
+        Both log2-probabilities of the same samples x drawn from p_true (n > 0); ``r``
+        (keyword-only) as in the exact version.
 
     Returns
     -------
@@ -425,10 +386,9 @@ def mode_collapse_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
 
 def hallucination_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
                           r: float = 10.0) -> float:
-    """Monte-Carlo :func:`hallucination_mass`, from samples of p_model.
+    """Monte-Carlo :func:`hallucination_mass`: :func:`mode_collapse_mass_mc` with roles swapped.
 
-    :func:`mode_collapse_mass_mc` with the roles swapped: the samples are drawn from p_model
-    (``log2_p_true`` is ``-inf`` where p_true is 0).
+    The samples are drawn from p_model (``log2_p_true`` is ``-inf`` where p_true is 0).
 
     Examples
     --------
@@ -448,16 +408,14 @@ def push_forward(p: object, channel: object) -> np.ndarray:
 
     Parameters
     ----------
-    p : array_like, shape (n_in,)
-        Input distribution (p_true).
-    channel : array_like, shape (n_in, n_out)
-        Row-stochastic matrix: ``channel[x, x'] = p(x'|x)``, each row sums to 1.
+    p, channel : array_like, shapes (n_in,), (n_in, n_out)
+        The input distribution (p_true) and a row-stochastic matrix ``channel[x, x'] = p(x'|x)``
+        (ValueError otherwise).
 
     Returns
     -------
     numpy.ndarray, shape (n_out,)
-        ``p_compressed(x') = sum_x p(x'|x) p(x)``. ValueError if ``p`` is not a 1-D
-        distribution or the channel not a row-stochastic (n_in, n_out) matrix.
+        ``p_compressed(x') = sum_x p(x'|x) p(x)``.
 
     Examples
     --------
@@ -517,10 +475,9 @@ def noisy_channel(n_states: int, noise: float) -> np.ndarray:
 
     Parameters
     ----------
-    n_states : int
-        Number of input (and output) states, >= 1.
-    noise : float
-        Standard deviation in states, finite and >= 0 (else ValueError); 0 gives the identity.
+    n_states, noise : int, float
+        Number of input (and output) states, >= 1; the standard deviation in states, finite
+        and >= 0 (0 gives the identity). ValueError otherwise.
 
     Returns
     -------

@@ -1,17 +1,13 @@
 """Learning as lossy compression on a grid: mixtures fitted by EM, the two-part code, novelty.
 
-A model fitted by maximum likelihood to N samples of p_true is a compressor of the
-samples: their code length is ``sum_i -log2 p_model(x_i)``. On a grid p_true is known
-exactly, so everything a fit keeps and loses is an exact number:
-
-* train bits (the samples' code length per sample) against held-out bits (the
-  cross-entropy ``H(p_true, p_model)``, exactly what fresh samples would cost);
-* where the model's mass goes: near the samples (memorization, when spiky), farther away
-  where p_true has mass too (generalization), or where p_true has r times less
-  (hallucination, as in :func:`lossylab.distributions.hallucination_mass`);
-* the two-part code (MDL): model bits + data bits, minimised over the model size K.
-
-The model is a 1-D mixture of K Gaussians fitted by EM with a floor on the widths.
+A model fitted by maximum likelihood to N samples of p_true (here a 1-D mixture of K
+Gaussians, fitted by EM with a floor on the widths) is a compressor of the samples: their
+code length is ``sum_i -log2 p_model(x_i)``. On a grid p_true is known exactly, so what a
+fit keeps and loses is an exact number: train bits against held-out bits (the
+cross-entropy ``H(p_true, p_model)``); where the model's mass goes (near the samples:
+memorization when spiky; far from them where p_true has mass too: generalization; where
+p_true has r times less: hallucination); and the two-part code (MDL), model bits + data
+bits, minimised over K.
 
 What this version leaves out: numerically clever EM (no annealing, no split-and-merge, one
 deterministic initialisation), other model families, and refined MDL codes (the parameter
@@ -37,6 +33,7 @@ from lossylab import distributions as D
 __all__ = ["GaussianMixture", "distance_to_samples", "fit_mixture", "grid_mixture",
            "grid_mixture_2d", "novelty_split", "two_part_code"]
 
+
 # --- distributions on a grid -------------------------------------------------------------
 
 
@@ -48,10 +45,8 @@ class GaussianMixture:
     ----------
     weights, means, widths : numpy.ndarray, shape (k,)
         Mixing weights (sum to 1), centres, standard deviations (> 0).
-    n_iter : int
-        EM iterations run to get it (0 if written by hand).
-    converged : bool
-        Whether EM stopped because the log-likelihood stopped improving.
+    n_iter, converged : int, bool
+        EM iterations run (0 if written by hand); whether the log-likelihood stopped improving.
     """
 
     weights: np.ndarray
@@ -76,11 +71,7 @@ class GaussianMixture:
         return _log_sum_exp(_component_log_pdf(x_arr.ravel(), self), axis=1).reshape(x_arr.shape)
 
     def on_grid(self, x: object) -> np.ndarray:
-        """The mixture as a distribution over the cells of a uniform grid of centres ``x``.
-
-        ``p(cell) ∝ density(x_cell)``, normalised over the grid: exact up to the cell
-        width when widths span a few cells.
-        """
+        """The mixture as a distribution on a uniform grid of centres ``x``: ``∝ density(x)``."""
         log_p = self.log_pdf(x)
         p = np.exp(log_p - log_p.max())
         return p / p.sum()
@@ -107,13 +98,13 @@ def grid_mixture(x: object, *, means: object, widths: object, weights: object) -
     x : array_like, shape (n_states,)
         Cell centres of a uniform grid.
     means, widths, weights : array_like, shape (k,), keyword-only
-        Peak centres, standard deviations (> 0), and relative heights (>= 0, not all 0).
+        Peak centres, standard deviations (> 0), relative heights (>= 0, not all 0).
 
     Returns
     -------
     numpy.ndarray, shape (n_states,)
-        ``p(x_i) ∝ sum_j weights[j] N(x_i; means[j], widths[j]^2)``, summing to 1. ValueError
-        if the parameters differ in length, a width is not > 0 or the weights are invalid.
+        ``p(x_i) ∝ sum_j weights[j] N(x_i; means[j], widths[j]^2)`` (ValueError if the
+        parameters differ in length or are invalid).
 
     Examples
     --------
@@ -145,13 +136,12 @@ def grid_mixture_2d(n_side: int, *, means: object, widths: object,
     n_side : int
         Grid cells per side.
     means, widths, weights : array_like, shapes (k, 2), (k,), (k,), keyword-only
-        Peak centres (row, column) in [0, 1], standard deviations (in units of the side)
-        and relative heights.
+        Peak centres (row, column) in [0, 1], widths in units of the side, heights.
 
     Returns
     -------
     numpy.ndarray, shape (n_side, n_side)
-        A distribution (sums to 1) to show as an image; ValueError as :func:`grid_mixture`.
+        A distribution to show as an image; ValueError as :func:`grid_mixture`.
 
     Examples
     --------
@@ -178,33 +168,27 @@ def fit_mixture(samples: object, k: int, *, seed: int = 0, min_width: float = 0.
                 max_iter: int = 300, tol: float = 1e-7) -> GaussianMixture:
     """Maximum-likelihood mixture of ``k`` Gaussians by EM, with a floor on the widths.
 
+    E-step: responsibilities ``r_ij ∝ w_j N(x_i; mu_j, s_j^2)``. M-step: ``w_j = mean_i r_ij``,
+    ``mu_j`` the r-weighted mean, ``s_j = max(min_width, r-weighted std)`` (the constrained
+    maximiser, so the likelihood never decreases). Means start at the ``(j + 1/2)/k``
+    quantiles of the data.
+
     Parameters
     ----------
     samples : array_like, shape (n,)
-        Finite real numbers (repeated values are fine and make it faster).
+        Finite real numbers (repeated values are processed once, weighted by their count).
     k : int
         Number of components, >= 1.
-    seed : int, keyword-only
-        Seeds the small jitter of the initial means (ties between equal samples).
-    min_width : float, keyword-only
-        Smallest allowed standard deviation (> 0). Without it a component could sit
-        on one sample with width -> 0 and likelihood -> infinity.
-    max_iter, tol : keyword-only
-        Most EM iterations; stop when the mean log-likelihood (nats per sample) improves
-        by less than ``tol``.
+    seed, min_width, max_iter, tol : keyword-only
+        Seeds the jitter of the initial means (ties between equal samples); the smallest
+        width, > 0 (without it a component could sit on one sample with width -> 0 and
+        likelihood -> infinity); stop after ``max_iter`` iterations or when the mean
+        log-likelihood (nats per sample) improves by less than ``tol``.
 
     Returns
     -------
     GaussianMixture
-        ValueError if samples are empty or not finite, ``k`` is not a positive integer, or
-        ``min_width`` is not positive.
-
-    Notes
-    -----
-    E-step: responsibilities ``r_ij ∝ w_j N(x_i; mu_j, s_j^2)``. M-step: ``w_j = mean_i r_ij``,
-    ``mu_j`` the r-weighted mean, ``s_j = max(min_width, r-weighted std)`` (the constrained
-    maximiser, so the likelihood never decreases). Means start at the ``(j + 1/2)/k``
-    quantiles of the data. Distinct values are processed once, weighted by their counts.
+        ValueError for empty or non-finite samples, a bad ``k`` or ``min_width``.
 
     Examples
     --------
@@ -273,15 +257,7 @@ def _m_step(values: np.ndarray, resp: np.ndarray, old: GaussianMixture, *, n: fl
 
 @dataclass(frozen=True)
 class _TwoPartCode:
-    """The two-part (MDL) code of a data set: first the model, then the data given it.
-
-    Attributes
-    ----------
-    model_bits : float
-        Bits to write the model's parameters at the stated precision.
-    data_bits : float
-        ``sum_i -log2 p_model(x_i)``: bits to write the samples with the model's code.
-    """
+    """The two-part code of :func:`two_part_code` (fields documented there)."""
 
     model_bits: float
     data_bits: float
@@ -296,6 +272,9 @@ def two_part_code(p_model: object, sample_index: object, *, n_params: int,
                   bits_per_param: float | None = None) -> _TwoPartCode:
     """Length of the two-part code: model parameters, then the samples coded with the model.
 
+    ``L(model) + L(data | model) = n_params * bits_per_param + sum_i -log2 p_model(x_i)``
+    (Rissanen 1978; with the default precision it is the BIC in bits).
+
     Parameters
     ----------
     p_model, sample_index : array_like, shapes (n_states,), (n,)
@@ -308,14 +287,9 @@ def two_part_code(p_model: object, sample_index: object, *, n_params: int,
 
     Returns
     -------
-    TwoPartCode
-        ValueError if ``p_model`` is not a distribution, an index is out of range, or a
-        count is negative.
-
-    Notes
-    -----
-    ``L(model) + L(data | model) = n_params * bits_per_param + sum_i -log2 p_model(x_i)``
-    (Rissanen 1978; with the default precision it is the BIC in bits).
+    record (frozen dataclass)
+        ``model_bits``, ``data_bits`` and their sum ``total_bits`` (what MDL minimises).
+        ValueError for an invalid ``p_model``, index or count.
 
     Examples
     --------
@@ -334,20 +308,7 @@ def two_part_code(p_model: object, sample_index: object, *, n_params: int,
 
 @dataclass(frozen=True)
 class _NoveltySplit:
-    """Where a model's mass goes relative to its training samples (sums to 1).
-
-    Attributes
-    ----------
-    near_mass : float
-        Mass within ``distance`` of some training sample (reproducing the data; all of
-        it, with spikes, is memorization).
-    generalization_mass : float
-        Mass farther than ``distance`` from every sample where p_true has mass too:
-        plausible novelty.
-    hallucination_mass : float
-        Mass farther than ``distance`` from every sample where ``p_true <= p_model / r``:
-        invented.
-    """
+    """The three masses of :func:`novelty_split` (fields documented there)."""
 
     near_mass: float
     generalization_mass: float
@@ -360,7 +321,7 @@ def distance_to_samples(x: object, samples: object) -> np.ndarray:
     Parameters
     ----------
     x, samples : array_like
-        Points (any shape, kept) and at least one sample, on the same axis.
+        Points (any shape, kept) and at least one sample, on one axis.
 
     Returns
     -------
@@ -388,20 +349,20 @@ def novelty_split(p_true: object, p_model: object, x: object, samples: object, *
 
     Parameters
     ----------
-    p_true, p_model : array_like, shape (n_states,)
-        Distributions on the grid of cell centres ``x``.
-    x, samples : array_like
-        The grid (n_states,) and the training samples, values on the same axis.
+    p_true, p_model, x, samples : array_like
+        Distributions on the grid of cell centres ``x`` (n_states,), and the training samples.
     distance, r : float, keyword-only
-        A point is new when farther than ``distance`` from every sample; "p_true has no
-        mass there" means ``p_true(x) <= p_model(x) / r``, as in
+        A point is new when farther than ``distance`` from every sample; p_true "has no
+        mass" where ``p_true(x) <= p_model(x) / r``, as in
         :func:`lossylab.distributions.hallucination_mass`.
 
     Returns
     -------
-    NoveltySplit
-        ValueError if the distributions are invalid, ``x`` has another size, or
-        ``distance < 0``.
+    record (frozen dataclass)
+        ``near_mass`` (within ``distance`` of a sample: reproducing the data, memorization
+        when spiky), ``generalization_mass`` (farther, where p_true has mass too) and
+        ``hallucination_mass`` (farther, where p_true has r times less); they sum to 1.
+        ValueError for invalid distributions, another size of ``x`` or ``distance < 0``.
 
     Examples
     --------
@@ -420,5 +381,5 @@ def novelty_split(p_true: object, p_model: object, x: object, samples: object, *
     far = distance_to_samples(x_arr, samples) > distance
     invented = p_arr <= q_arr / r
     return _NoveltySplit(near_mass=float(q_arr[~far].sum()),
-                        generalization_mass=float(q_arr[far & ~invented].sum()),
-                        hallucination_mass=float(q_arr[far & invented].sum()))
+                         generalization_mass=float(q_arr[far & ~invented].sum()),
+                         hallucination_mass=float(q_arr[far & invented].sum()))

@@ -19,19 +19,18 @@ def channel_mismatch(p_true: np.ndarray, channel: np.ndarray, *,
 
     Parameters
     ----------
-    p_true : numpy.ndarray, shape (n_states,)
-    channel : numpy.ndarray, shape (n_states, n_out)
-        A row-stochastic matrix p(x'|x) (ValueError otherwise, from ``push_forward``).
-    r : float, keyword-only
-        The factor of the two masses.
+    p_true, channel : numpy.ndarray, shapes (n_states,), (n_states, n_out)
+        The channel a row-stochastic matrix p(x'|x) (ValueError otherwise); ``r``
+        (keyword-only) the factor of the two masses.
 
     Returns
     -------
     p_compressed : numpy.ndarray, shape (n_out,)
         ``push_forward(p_true, channel)``.
     numbers : dict of str to float
-        The fields of :class:`lossylab.distributions.Mismatch`, and ``table_true_bits`` and
-        ``table_model_bits``: the :func:`lossylab.distributions.description_bits` of both.
+        The fields of :func:`lossylab.distributions.mismatch`'s record, and the
+        :func:`~lossylab.distributions.description_bits` of both: ``table_true_bits``,
+        ``table_model_bits``.
 
     Examples
     --------

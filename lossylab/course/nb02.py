@@ -43,13 +43,12 @@ class LearningProblem:
 
     Attributes
     ----------
-    x : numpy.ndarray, shape (n_states,)
-        Cell centres.
-    p_true : numpy.ndarray, shape (n_states,)
+    x, p_true : numpy.ndarray, shape (n_states,)
+        Cell centres and their probabilities.
     sample_index : numpy.ndarray of int, shape (max_samples,)
         Cells of the draws; the first n are "the data set of size n".
     min_width : float
-        The width floor used by :func:`lossylab.mixtures.fit_mixture`.
+        The width floor of :func:`lossylab.mixtures.fit_mixture`.
     """
 
     x: np.ndarray
@@ -85,7 +84,7 @@ def learning_problem(*, seed: int = 0) -> LearningProblem:
     Returns
     -------
     LearningProblem
-        Its arrays are read-only.
+        With read-only arrays.
 
     Examples
     --------
@@ -102,23 +101,7 @@ def learning_problem(*, seed: int = 0) -> LearningProblem:
 
 @dataclass(frozen=True, eq=False)
 class _LearningPoint:
-    """One mixture fitted to the first ``n_samples`` draws, and its exact scores.
-
-    Attributes
-    ----------
-    n_samples, k : int
-    model : lossylab.mixtures.GaussianMixture
-    p_model : numpy.ndarray, shape (n_states,)
-        The fitted mixture on the grid.
-    train_bits : float
-        Bits per training sample, ``mean_i -log2 p_model(x_i)``.
-    heldout_bits : float
-        Bits per fresh sample, exactly: the cross-entropy ``H(p_true, p_model)``.
-    kl_bits : float
-        ``KL(p_true || p_model) = heldout_bits - H(p_true)``.
-    model_bits, data_bits : float
-        The two parts of the MDL code (:func:`lossylab.mixtures.two_part_code`).
-    """
+    """One fit and its scores (fields documented at :func:`learning_point`)."""
 
     n_samples: int
     k: int
@@ -137,20 +120,18 @@ def learning_point(n_samples: int, k: int, *, seed: int = 0) -> _LearningPoint:
 
     Parameters
     ----------
-    n_samples, k : int
-        Data size (1 to 10,000) and number of mixture components (>= 1).
-    seed : int, keyword-only
-        Seeds the draw and the fit.
+    n_samples, k, seed : int
+        Data size (1 to 10,000), number of components (>= 1), and (keyword-only) the seed
+        of the draw and the fit.
 
     Returns
     -------
-    LearningPoint
-        Its arrays (``p_model``, the model's weights, means and widths) are read-only.
-
-    Raises
-    ------
-    ValueError
-        If ``n_samples`` or ``k`` is out of range.
+    record (frozen dataclass)
+        ``n_samples``, ``k``; ``model`` (a :class:`lossylab.mixtures.GaussianMixture`) and
+        ``p_model``, the fit on the grid; ``train_bits`` (``mean_i -log2 p_model(x_i)``),
+        ``heldout_bits`` (exactly: ``H(p_true, p_model)``), ``kl_bits`` (``heldout_bits -
+        H(p_true)``); ``model_bits``, ``data_bits`` (:func:`lossylab.mixtures.two_part_code`).
+        Its arrays are read-only. ValueError if ``n_samples`` or ``k`` is out of range.
 
     Examples
     --------
@@ -186,11 +167,8 @@ class LearningCurve:
     Attributes
     ----------
     n_samples : int
-    ks : numpy.ndarray of int
-    train_bits, heldout_bits : numpy.ndarray
-        Bits per sample on the training data, and exactly on fresh data from p_true.
-    model_bits, data_bits : numpy.ndarray
-        The two parts of the MDL code.
+    ks, train_bits, heldout_bits, model_bits, data_bits : numpy.ndarray
+        Model sizes and the scores of :func:`learning_point` at each.
     heldout_k, mdl_k : int
         The K with the fewest held-out bits, and the K with the shortest two-part code.
     """
@@ -212,17 +190,14 @@ def learning_curve(n_samples: int, ks: tuple[int, ...] = LEARNING_K_OPTIONS, *,
 
     Parameters
     ----------
-    n_samples : int
-        Data size N.
-    ks : tuple of int
-        Model sizes to fit (a tuple, so the result can be cached).
-    seed : int, keyword-only
-        As in :func:`learning_point`, which also says what is out of range (ValueError).
+    n_samples, ks : int, tuple of int
+        Data size N and the model sizes to fit; ``seed`` (keyword-only) and the ValueErrors
+        as in :func:`learning_point`.
 
     Returns
     -------
     LearningCurve
-        Its arrays are read-only.
+        With read-only arrays.
 
     Examples
     --------
@@ -250,12 +225,10 @@ def learning_numbers(problem: LearningProblem, curve: LearningCurve, k: int, *,
     Parameters
     ----------
     problem, curve, k
-        The problem, the scores at the data size N of interest (``curve.n_samples``: its
-        MDL and held-out K) and the model size.
+        The problem, the scores at the data size of interest (``curve.n_samples``) and K.
     r, distance, seed : keyword-only
-        The factor of the masses; a cell is *new* when farther than ``distance`` from
-        every training sample (:func:`lossylab.mixtures.novelty_split`); the seed of
-        :func:`learning_point`.
+        The factor of the masses; the ``distance`` of
+        :func:`lossylab.mixtures.novelty_split`; the seed of :func:`learning_point`.
 
     Returns
     -------

@@ -58,13 +58,12 @@ class LiveFigure:
     Parameters
     ----------
     fig : matplotlib.figure.Figure
-        A figure not managed by pyplot (see :func:`lossylab.ui.style.new_figure`).
+        A figure not managed by pyplot (:func:`lossylab.ui.style.new_figure`).
     animated : sequence of Artist, optional
-        The artists that change on a slider move (lines, images, texts). When given,
-        the static rest of the figure (axes, ticks, labels) is rendered once and cached,
-        and :meth:`refresh` redraws only these artists on top of it ("blitting"): a few
-        milliseconds instead of ~40 ms for a full redraw. Call ``refresh(full=True)``
-        after changing anything static, such as axis limits or tick labels.
+        The artists that change on a slider move. The static rest is rendered once and
+        cached, and :meth:`refresh` redraws only these on top of it: a few milliseconds
+        instead of ~40 ms. Call ``refresh(full=True)`` after changing anything static
+        (axis limits, tick labels).
 
     Attributes
     ----------
@@ -116,19 +115,15 @@ def live(
 ) -> widgets.Box:
     """Wire controls to an update function and lay them out above the views.
 
-    ``update(**values)`` is called once now and again on every change of a control;
-    anything it prints or displays goes into an output area below the views.
-
     Parameters
     ----------
-    update : callable
-        Takes one keyword argument per control, named as in ``controls``.
-    controls : mapping of str to widget
-        The sliders, dropdowns, ... whose ``value`` feeds ``update``.
+    update, controls : callable, mapping of str to widget
+        ``update(**values)`` gets each control's value under its key, once now and again on
+        every change; what it prints or displays goes to an output area below the views.
     *views : widget
         What ``update`` changes in place (e.g. ``LiveFigure.widget``, an HTML).
     layout : {"vertical", "horizontal"}
-        Stack the views vertically or place them side by side (else ValueError).
+        Stack the views or place them side by side (else ValueError).
 
     Returns
     -------

@@ -31,17 +31,16 @@ def draw_mismatch(p_true: np.ndarray, p_model: np.ndarray, *, r: float = 10.0,
                   ax: Axes | None = None) -> Drawn:
     """Draw p_true against p_model on a log axis, colouring the two faces of the mismatch.
 
-    A state is coloured as *mode collapse* where ``p_model(x) <= p_true(x) / r`` (the height
-    shown is p_true: the mass lost) and as *hallucination* where ``p_true(x) <= p_model(x) / r``
-    (the height shown is p_model: the mass invented).
+    Mode collapse is drawn at p_true's height (the mass lost), hallucination at p_model's
+    (the mass invented).
 
     Parameters
     ----------
     p_true, p_model : numpy.ndarray, shape (n_states,)
         Probabilities over the same states; ``r`` is the factor of the two masses.
     model_label, floor, ax : keyword-only
-        Legend entry of p_model; bottom of the log axis (smaller probabilities and zeros are
-        drawn at it); where to draw (default: the current axes).
+        Legend entry of p_model; bottom of the log axis (smaller values are drawn at it);
+        where to draw (default: the current axes).
 
     Returns
     -------
@@ -104,18 +103,17 @@ def mismatch_widget(p_true: np.ndarray, channel_of: Callable[[Any], np.ndarray],
 
     Parameters
     ----------
-    p_true : numpy.ndarray, shape (n_states,)
-    channel_of, knob
-        Maps the value of ``knob`` (a slider: quantizer levels, noise width, ...) to a
-        channel matrix p(x'|x) of shape (n_states, n_states).
+    p_true, channel_of, knob
+        p_true (n_states,); ``channel_of`` maps the value of ``knob`` (a slider: quantizer
+        levels, noise width, ...) to a channel matrix p(x'|x), (n_states, n_states).
     r, figsize : keyword-only
         Initial value of the r slider (1 to 1000); size of the figure.
 
     Returns
     -------
     ipywidgets.Box
-        The knob and an r slider, the figure, and a table of the numbers of
-        :func:`lossylab.course.nb01.channel_mismatch` (entropies, table sizes, KLs, masses).
+        The knob, an r slider, the figure and a table of the numbers of
+        :func:`lossylab.course.nb01.channel_mismatch`.
 
     Examples
     --------

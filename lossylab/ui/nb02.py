@@ -19,11 +19,8 @@ from lossylab.ui.style import COLORS, Drawn, _axes, _check_same_shape, _figure
 __all__ = ["draw_learning_curves", "draw_novelty", "learning_widget"]
 
 _NOVELTY_REGIONS = {  # legend label -> colour, in drawing order
-    "near": COLORS["model"],
-    "generalization": COLORS["generalization"],
-    "hallucination": COLORS["hallucination"],
-    "collapse": COLORS["collapse"],
-}
+    "near": COLORS["model"], "generalization": COLORS["generalization"],
+    "hallucination": COLORS["hallucination"], "collapse": COLORS["collapse"]}
 _K_TICKS = (1, 2, 5, 10, 20, 50)  # ticks of the log model-size axis
 
 
@@ -43,6 +40,9 @@ def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far:
                  rug_height: float = 0.05, ax: Axes | None = None) -> Drawn:
     """Draw a fitted density coloured by what its mass is: near, generalization, hallucination.
 
+    The split of :func:`lossylab.mixtures.novelty_split`, plus p_true's mass where
+    ``p_model <= p_true / r`` (mode collapse).
+
     Parameters
     ----------
     x, p_true, p_model : numpy.ndarray, shape (n_cells,)
@@ -60,13 +60,6 @@ def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far:
     Drawn
         Artists ``near``, ``generalization``, ``hallucination``, ``collapse``, ``true``, ``rug``
         (moved by the widget).
-
-    Notes
-    -----
-    Same split as :func:`lossylab.mixtures.novelty_split`: model mass on cells where
-    ``p_true <= p_model / r`` is hallucination; the rest is near (close to a sample) or
-    generalization (far from every sample); p_true's mass where ``p_model <= p_true / r`` is
-    mode collapse.
 
     Examples
     --------
@@ -106,7 +99,7 @@ def _update_novelty(drawn: Drawn, p_true: np.ndarray, p_model: np.ndarray, *, fa
 
 def draw_learning_curves(curve: LearningCurve, *, k: int, entropy_bits: float,
                          ylim: tuple[float, float] = (5, 11), ax: Axes | None = None) -> Drawn:
-    """Draw train, held-out and two-part (MDL) bits per sample against the model size K.
+    """Draw train, held-out and two-part bits per sample (``(model + data bits) / N``) against K.
 
     Parameters
     ----------
@@ -120,10 +113,6 @@ def draw_learning_curves(curve: LearningCurve, *, k: int, entropy_bits: float,
     -------
     Drawn
         Artists ``train``, ``heldout``, ``mdl``, ``k`` (moved by the widget).
-
-    Notes
-    -----
-    The two-part code is shown per sample: ``(model_bits + data_bits) / N``.
 
     Examples
     --------
@@ -176,10 +165,9 @@ def learning_widget(problem: LearningProblem, curves: Mapping[int, LearningCurve
 
     Parameters
     ----------
-    problem : lossylab.course.nb02.LearningProblem
-    curves : mapping of int to LearningCurve
-        One curve per data size N offered by the N slider (all scored at the same ``ks``,
-        which the K slider offers); compute them before, they hold every fit.
+    problem, curves : LearningProblem, mapping of int to LearningCurve
+        The problem, and one curve per data size N of the N slider, all at the ``ks`` the
+        K slider offers (computed before: they hold every fit).
     n, k, r : keyword-only
         Initial slider values (``n`` a key of ``curves``, ``k`` in its ``ks``).
     distance, seed, figsize : keyword-only
@@ -189,12 +177,8 @@ def learning_widget(problem: LearningProblem, curves: Mapping[int, LearningCurve
     -------
     ipywidgets.Box
         Sliders, the two-panel figure (:func:`draw_novelty`, :func:`draw_learning_curves`) and
-        a table of the numbers of :func:`lossylab.course.nb02.learning_numbers`.
-
-    Raises
-    ------
-    ValueError
-        If ``n`` is not a key of ``curves`` or ``k`` not one of its model sizes.
+        a table of the numbers of :func:`lossylab.course.nb02.learning_numbers`. ValueError
+        if ``n`` is not a key of ``curves`` or ``k`` not one of its model sizes.
 
     Examples
     --------

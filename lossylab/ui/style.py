@@ -1,15 +1,14 @@
 """Plot style and the conventions of the draw layer, shared by every notebook's figures.
 
-Colours come from the Okabe-Ito palette, which stays distinguishable for the
-common forms of colour blindness; images use perceptually uniform colour maps
-(``viridis`` for values, ``cividis`` for errors, ``gray`` for photographs).
-Nothing here changes matplotlib's settings at import: call :func:`use_style`.
+Colours come from the Okabe-Ito palette, which stays distinguishable for the common forms
+of colour blindness; images use perceptually uniform colour maps (``viridis`` for values,
+``cividis`` for errors, ``gray`` for photographs). Nothing changes matplotlib's settings at
+import: call :func:`use_style`.
 
 The draw layer (``lossylab/ui/nbNN.py``): each ``draw_*`` function draws once, on the axes
-it is given (or the current ones), and returns a :class:`Drawn`: the figure, the axes and
-the artists that a slider moves. A widget then moves those artists in place
-(``set_data``, ``set_ydata``), which is what keeps a live figure fast (see
-:class:`lossylab.ui.live.LiveFigure`). They take arrays and numbers only, never notebook
+it is given (or the current ones), and returns a :class:`Drawn` holding the artists a
+slider moves; a widget then moves them in place (``set_data``), which keeps a live figure
+fast (:class:`lossylab.ui.live.LiveFigure`). They take arrays and numbers, never notebook
 globals, and compute nothing beyond what the picture needs.
 
 Reference: M. Okabe and K. Ito, "Color Universal Design" (2008), https://jfly.uni-koeln.de/color/
@@ -29,16 +28,9 @@ from matplotlib.figure import Figure
 __all__ = ["CMAP_ERROR", "CMAP_VALUES", "COLORS", "OKABE_ITO", "Drawn", "new_figure", "use_style"]
 
 # Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia/protanopia/tritanopia.
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-}
+OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
+             "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00",
+             "purple": "#CC79A7"}
 # Roles used the same way in every notebook.
 COLORS = {
     "true": OKABE_ITO["blue"],  # p_true
@@ -52,17 +44,10 @@ CMAP_VALUES = "viridis"
 CMAP_ERROR = "cividis"
 
 _STYLE: dict[str, Any] = {
-    "figure.figsize": (8.0, 3.6),
-    "figure.dpi": 80,
-    "savefig.dpi": 80,
+    "figure.figsize": (8.0, 3.6), "figure.dpi": 80, "savefig.dpi": 80,
     "axes.prop_cycle": mpl.cycler(color=list(OKABE_ITO.values())[1:]),
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "font.size": 10,
-    "image.cmap": CMAP_VALUES,
-    "legend.frameon": False,
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
+    "font.size": 10, "image.cmap": CMAP_VALUES, "legend.frameon": False,
 }
 
 
@@ -85,10 +70,8 @@ def new_figure(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, A
 
     Parameters
     ----------
-    nrows, ncols : int
-        Grid of axes, as in ``plt.subplots``.
-    **kwargs
-        Passed to :meth:`matplotlib.figure.Figure.subplots` (``figsize`` goes to the figure).
+    nrows, ncols, **kwargs
+        As in ``plt.subplots`` (``figsize`` goes to the figure, the rest to its ``subplots``).
 
     Returns
     -------
@@ -116,9 +99,8 @@ class Drawn:
 
     Attributes
     ----------
-    fig : matplotlib.figure.Figure
-    ax : Axes or dict of str to Axes
-        The axes drawn on (a dict for a figure with several named panels).
+    fig, ax : matplotlib.figure.Figure, Axes or dict of str to Axes
+        The figure and the axes drawn on (a dict for several named panels).
     artists : dict of str to Artist
         The artists a widget changes in place.
 
