@@ -69,17 +69,10 @@ CLAIM_QUALITIES = (10, 90)  # JPEG qualities at which the block distribution is 
 def residual_bits_per_pixel(image: np.ndarray, decoded: np.ndarray) -> float:
     """Bits per pixel that an i.i.d. code of the errors needs to restore ``image`` exactly.
 
-    Parameters
-    ----------
-    image, decoded : numpy.ndarray
-        uint8 (else TypeError), one shape, (H, W) or (H, W, C) (else ValueError).
-
-    Returns
-    -------
-    float
-        ``sum_c H(e_c)``: the plug-in entropy in bits of each channel's errors
-        ``e_c = decoded_c - image_c``, what coding them with their histogram costs (plus a
-        small table); 0 for a lossless round trip.
+    ``image`` and ``decoded``: uint8 (else TypeError), one shape, (H, W) or (H, W, C) (else
+    ValueError). Returns ``sum_c H(e_c)``, the plug-in entropy in bits of each channel's errors
+    ``e_c = decoded_c - image_c``: what coding them with their histogram costs (plus a small
+    table); 0 for a lossless round trip.
 
     Examples
     --------
@@ -144,9 +137,8 @@ def jpeg_curves(names: tuple[str, ...] = PHOTOGRAPHS,
     Examples
     --------
     >>> (curve,) = jpeg_curves(("camera",), (10, 90))
-    >>> bool(curve.bpp[0] < curve.bpp[1] and curve.residual_bits_per_pixel[0] >
-    ...      curve.residual_bits_per_pixel[1])
-    True
+    >>> curve.bpp.round(2).tolist(), curve.residual_bits_per_pixel.round(1).tolist()
+    ([0.23, 1.81], [5.1, 3.1])
     """
     return tuple(_jpeg_curve(name, tuple(qualities)) for name in names)
 

@@ -1,9 +1,8 @@
 """Notebook 07's figure and widget: JPEG's and language models' rate against distortion.
 
-Left panel, one curve per photograph (:class:`lossylab.course.nb07.JPEGCurve`); right
-panel, one curve per family of language models (:class:`lossylab.course.nb07.LMPoint`);
-an open ring marks the chosen setting on every curve. The numbers come from
-:mod:`lossylab.course.nb07`; this module only draws and wires.
+Left panel, one curve per photograph (:class:`lossylab.course.nb07.JPEGCurve`); right panel,
+one curve per family of language models (:class:`lossylab.course.nb07.LMPoint`); an open ring
+marks the chosen setting on every curve. The numbers come from :mod:`lossylab.course.nb07`.
 """
 
 from __future__ import annotations
