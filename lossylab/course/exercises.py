@@ -82,20 +82,3 @@ class Feedback:
             return cls(False, f"There is no exercise {exercise!r} here; the exercises are: "
                               f"{names}.")
         return checks[exercise](*answer, **named)
-
-
-def _close(answer: float, expected: float, *, rel: float = 1e-3, abs_: float = 1e-6) -> bool:
-    """True when ``answer`` is a finite number within tolerance of ``expected``."""
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return False
-    return math.isfinite(value) and math.isclose(value, expected, rel_tol=rel, abs_tol=abs_)
-
-
-def _number_feedback(answer: float, expected: float, *, right: str, hint: str,
-                     rel: float = 1e-3) -> Feedback:
-    """Compare a numeric answer with the expected value and return right/wrong with a hint."""
-    if _close(answer, expected, rel=rel):
-        return Feedback(True, right)
-    return Feedback(False, hint)
