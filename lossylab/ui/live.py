@@ -57,13 +57,11 @@ class LiveFigure:
 
     Parameters
     ----------
-    fig : matplotlib.figure.Figure
-        A figure not managed by pyplot (:func:`lossylab.ui.style.new_figure`).
-    animated : sequence of Artist, optional
-        The artists that change on a slider move. The static rest is rendered once and
-        cached, and :meth:`refresh` redraws only these on top of it: a few milliseconds
-        instead of ~40 ms. Call ``refresh(full=True)`` after changing anything static
-        (axis limits, tick labels).
+    fig, animated : Figure, sequence of Artist (optional)
+        A figure not managed by pyplot (:func:`lossylab.ui.style.new_figure`), and the
+        artists that change on a slider move: the rest is rendered once and cached, and
+        :meth:`refresh` redraws only these on top of it (a few ms instead of ~40). Call
+        ``refresh(full=True)`` after changing anything static (axis limits, tick labels).
 
     Attributes
     ----------
@@ -107,12 +105,8 @@ class LiveFigure:
         self.widget.value = _png(rgba[..., :3])
 
 
-def live(
-    update: Callable[..., Any],
-    controls: Mapping[str, widgets.ValueWidget],
-    *views: widgets.Widget,
-    layout: str = "vertical",
-) -> widgets.Box:
+def live(update: Callable[..., Any], controls: Mapping[str, widgets.ValueWidget],
+         *views: widgets.Widget, layout: str = "vertical") -> widgets.Box:
     """Wire controls to an update function and lay them out above the views.
 
     Parameters
@@ -155,11 +149,8 @@ def number_table(rows: Mapping[str, str]) -> str:
     >>> number_table({"H": "1.000 bits"}).count("<tr>")
     1
     """
-    cells = "".join(
-        f"<tr><td style='padding-right:1em'>{k}</td><td style='text-align:right'><b>{v}</b>"
-        "</td></tr>"
-        for k, v in rows.items()
-    )
+    cells = "".join(f"<tr><td style='padding-right:1em'>{k}</td><td style='text-align:right'>"
+                    f"<b>{v}</b></td></tr>" for k, v in rows.items())
     return f"<table style='font-family:monospace'>{cells}</table>"
 
 
