@@ -63,9 +63,8 @@ EVAL_BLOCK_CHARS = 256  # ... in 32 blocks read in lockstep (fast; see the modul
 QUANTIZED = "gru-64"  # the model of the "JPEG the model" curve (the largest if it is missing)
 CLAIM_QUALITIES = (10, 90)  # JPEG qualities at which the block distribution is measured
 
+
 # --- JPEG: rate and distortion in bits per pixel -----------------------------------------
-
-
 def residual_bits_per_pixel(image: np.ndarray, decoded: np.ndarray) -> float:
     """Bits per pixel that an i.i.d. code of the errors needs to restore ``image`` exactly.
 
@@ -156,8 +155,6 @@ def jpeg_block_stats(quality: int) -> BlockStats:
 
 
 # --- language models: rate and distortion in bits per character -----------------------
-
-
 @dataclass(frozen=True)
 class LMPoint:
     """One language model as a lossy compressor of its training corpus.
@@ -215,8 +212,6 @@ def best_ngram_order() -> int:
 
 
 # --- Shakespeare: the neural ladder and its quantization --------------------------------
-
-
 @lru_cache(maxsize=1)
 def _shakespeare() -> tuple[int, str]:
     """Training characters and the held-out slice every neural model reads."""
@@ -270,8 +265,6 @@ def neural_quantization(name: str | None = None,
 
 
 # --- the course's claims, checked ---------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class _Claim:
     """One sentence of the course's argument, the numbers that test it, and the verdict."""
@@ -386,8 +379,6 @@ def claims() -> tuple[_Claim, ...]:
 
 
 # --- exercises ------------------------------------------------------------------------------
-
-
 def check(exercise: str, *answer: object, **named: object) -> Feedback:
     """Check your answer to one of notebook 07's exercises.
 

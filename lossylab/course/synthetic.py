@@ -289,8 +289,6 @@ def _point(setup: str, order: int, n_sentences: int, temperature: float) -> _Syn
 
 
 # --- exact distributions over a language small enough to enumerate ----------------------
-
-
 def small_language() -> SyntheticLanguage:
     """A configuration of the grammar with 504 sentences ("dog", "runs", one adjective ...).
 

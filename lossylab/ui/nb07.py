@@ -144,18 +144,11 @@ def side_by_side_widget(jpeg_curves: Sequence[JPEGCurve],
                         figsize: tuple[float, float] = (8.6, 3.0)) -> widgets.Box:
     """Live :func:`draw_side_by_side`: a quality slider and one slider per LM curve.
 
-    Parameters
-    ----------
-    jpeg_curves, lm_curves, jpeg_colors, quality
-        As in :func:`draw_side_by_side` (``quality``: the initial one).
-    knobs : sequence of (str, sequence, int), keyword-only
-        One per language-model curve: the slider's description, the value shown for each of
-        the curve's points (e.g. the n-gram orders), and the initial index (else ValueError).
-
-    Returns
-    -------
-    ipywidgets.Box
-        The sliders (``quality`` first), the figure and the table of :func:`side_by_side_rows`.
+    The arguments are those of :func:`draw_side_by_side` (``quality``: the initial one) and,
+    in ``knobs``, one (description, values, index) per language-model curve: the slider's
+    label, the value shown for each of the curve's points (e.g. the n-gram orders) and the
+    initial index (else ValueError). Returns an ipywidgets.Box: the sliders (``quality``
+    first), the figure and the table of :func:`side_by_side_rows`.
 
     Examples
     --------
