@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["SHAKESPEARE_FILENAME", "SHAKESPEARE_N_BYTES", "SHAKESPEARE_SHA256",
-           "SHAKESPEARE_URL", "DataError", "data_dir", "face_blocks", "sample_image",
+           "SHAKESPEARE_URL", "DataError", "face_blocks", "sample_image",
            "sample_image_names", "shakespeare_split", "tiny_shakespeare"]
 
 SHAKESPEARE_URL = ("https://raw.githubusercontent.com/karpathy/char-rnn/master/data/"
@@ -96,15 +96,8 @@ def face_blocks() -> np.ndarray:
     return np.round(faces * 255).astype(np.uint8)
 
 
-def data_dir() -> Path | None:
-    """The folder named by ``LOSSYLAB_DATA_DIR``, or None when it is unset or empty.
-
-    Examples
-    --------
-    >>> import os
-    >>> data_dir() is None or data_dir() == Path(os.environ["LOSSYLAB_DATA_DIR"]).expanduser()
-    True
-    """
+def _data_dir() -> Path | None:
+    """The folder named by ``LOSSYLAB_DATA_DIR``, or None when it is unset or empty."""
     value = os.environ.get("LOSSYLAB_DATA_DIR", "").strip()
     return Path(value).expanduser() if value else None
 
@@ -125,21 +118,19 @@ def _check_hash(path: Path) -> None:
             f"{path} is not the Tiny Shakespeare corpus: its SHA-256 is {digest[:16]}... "
             f"({size:,} bytes), expected {SHAKESPEARE_SHA256[:16]}... "
             f"({SHAKESPEARE_N_BYTES:,} bytes). The file is damaged or truncated: delete it "
-            f"and run again to download a fresh copy, or copy a good one from {SHAKESPEARE_URL}"
-        )
+            f"and run again to download a fresh copy, or copy a good one from {SHAKESPEARE_URL}")
 
 
 def _shakespeare_path() -> Path:
     """A verified copy: ``$LOSSYLAB_DATA_DIR/tinyshakespeare.txt``, else the (filled) cache."""
-    folder = data_dir()
+    folder = _data_dir()
     if folder is not None:
         path = folder / SHAKESPEARE_FILENAME
         if not path.is_file():
             raise DataError(
                 f"LOSSYLAB_DATA_DIR is set to {folder}, but {path} does not exist. "
                 f"Put tinyshakespeare.txt there (from {SHAKESPEARE_URL}), "
-                "or unset LOSSYLAB_DATA_DIR to download it automatically."
-            )
+                "or unset LOSSYLAB_DATA_DIR to download it automatically.")
         _check_hash(path)
         return path
 
@@ -160,15 +151,13 @@ def _download(target: Path) -> Path:
     except ValueError as err:  # pooch raises ValueError on a hash mismatch
         raise DataError(
             f"the downloaded Tiny Shakespeare failed its hash check ({err}). "
-            "Try again later, or download it by hand into LOSSYLAB_DATA_DIR."
-        ) from None
+            "Try again later, or download it by hand into LOSSYLAB_DATA_DIR.") from None
     except Exception as err:  # network errors come in many types (requests, OSError, ...)
         raise DataError(
             f"could not download Tiny Shakespeare from {SHAKESPEARE_URL} "
             f"({type(err).__name__}: {err}). You seem to be offline. Fix: download "
             "input.txt from that address on a machine with internet, save it as "
-            "tinyshakespeare.txt in a folder, and set LOSSYLAB_DATA_DIR to that folder."
-        ) from None
+            "tinyshakespeare.txt in a folder, and set LOSSYLAB_DATA_DIR to that folder.") from None
     return Path(fetched)
 
 
@@ -183,7 +172,7 @@ def tiny_shakespeare() -> str:
 
     Examples
     --------
-    >>> data_dir() is None or len(tiny_shakespeare()) == SHAKESPEARE_N_BYTES
+    >>> _data_dir() is None or len(tiny_shakespeare()) == SHAKESPEARE_N_BYTES
     True
     """
     return _shakespeare_path().read_text(encoding="utf-8")
@@ -208,7 +197,7 @@ def shakespeare_split() -> _TextSplit:
 
     Examples
     --------
-    >>> data_dir() is None or len(shakespeare_split().test) == 111_540
+    >>> _data_dir() is None or len(shakespeare_split().test) == 111_540
     True
     """
     text = tiny_shakespeare()

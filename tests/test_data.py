@@ -14,7 +14,7 @@ from lossylab import data
 @pytest.fixture
 def corpus_dir() -> Path:
     """The folder holding a real tinyshakespeare.txt (CI points LOSSYLAB_DATA_DIR at it)."""
-    folder = data.data_dir()
+    folder = data._data_dir()
     if folder is None or not (folder / data.SHAKESPEARE_FILENAME).is_file():
         pytest.skip("LOSSYLAB_DATA_DIR does not point at a folder with tinyshakespeare.txt")
     return folder
@@ -70,7 +70,7 @@ def _damaged(damage: str) -> bytes:
               "short-text": b"To be, or not"}
     if damage in simple:
         return simple[damage]
-    folder = data.data_dir()
+    folder = data._data_dir()
     if folder is None or not (folder / data.SHAKESPEARE_FILENAME).is_file():
         pytest.skip("LOSSYLAB_DATA_DIR does not point at a folder with tinyshakespeare.txt")
     good = (folder / data.SHAKESPEARE_FILENAME).read_bytes()
