@@ -25,25 +25,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from lossylab import jpeg
 from lossylab.distributions import entropy, hallucination_mass, mode_collapse_mass, normalize
 from lossylab.images import roundtrip
-from lossylab.jpeg import (
-    BLOCK,
-    blockify,
-    check_quality,
-    dct2,
-    level_shift,
-    quant_tables,
-    quantize,
-    rgb_to_ycbcr,
-    to_samples,
-)
+from lossylab.jpeg import BLOCK, blockify, check_quality
 
-__all__ = [
-    "FEATURE_EDGES", "TEXTURE_STD", "BlockPool", "BlockStats", "aligned_block_distributions",
-    "block_pool", "block_stats", "blocking_score", "blocks", "feature_histogram", "luma",
-    "roundtrip_stack",
-]
+__all__ = ["FEATURE_EDGES", "TEXTURE_STD", "BlockPool", "BlockStats", "aligned_block_distributions",
+           "block_pool", "block_stats", "blocking_score", "blocks", "feature_histogram", "luma",
+           "roundtrip_stack"]
 
 FEATURE_EDGES = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, math.inf)  # grey levels
 TEXTURE_STD = 8.0  # a block whose pixels' standard deviation is >= this is "textured"
@@ -52,7 +41,7 @@ TEXTURE_STD = 8.0  # a block whose pixels' standard deviation is >= this is "tex
 def luma(image: np.ndarray) -> np.ndarray:
     """JFIF luma Y of an RGB image (or a uint8 greyscale image as is), cropped to multiples of 8.
 
-    Returns uint8 (8 * (H // 8), 8 * (W // 8)).
+    Returns uint8, (8 * (H // 8), 8 * (W // 8)).
 
     Examples
     --------
@@ -61,7 +50,7 @@ def luma(image: np.ndarray) -> np.ndarray:
     """
     y = np.asarray(image)
     if y.ndim == 3:
-        y = to_samples(rgb_to_ycbcr(y)[..., 0])  # rgb_to_ycbcr checks the shape
+        y = jpeg.to_samples(jpeg.rgb_to_ycbcr(y)[..., 0])  # rgb_to_ycbcr checks the shape
     elif y.ndim != 2 or y.dtype != np.uint8:
         raise ValueError(f"image must be uint8 greyscale (H, W) or RGB (H, W, 3), got "
                          f"{y.dtype} {y.shape}")
@@ -89,7 +78,8 @@ def blocks(images: np.ndarray) -> np.ndarray:
 
 def _quantized_blocks(images: np.ndarray, quality: int) -> np.ndarray:
     """int32 (n_blocks, 8, 8): ``round(DCT(block - 128) / Q_luma)``, JPEG's forward path."""
-    return quantize(dct2(level_shift(blocks(images))), quant_tables(quality).luma)
+    table = jpeg.quant_tables(quality).luma
+    return jpeg.quantize(jpeg.dct2(jpeg.level_shift(blocks(images))), table)
 
 
 def roundtrip_stack(images: np.ndarray, quality: int) -> np.ndarray:
@@ -101,8 +91,7 @@ def roundtrip_stack(images: np.ndarray, quality: int) -> np.ndarray:
 
     Examples
     --------
-    >>> stack = np.zeros((3, 8, 16), dtype=np.uint8)
-    >>> roundtrip_stack(stack, 50).shape
+    >>> roundtrip_stack(np.zeros((3, 8, 16), dtype=np.uint8), 50).shape
     (3, 8, 16)
     """
     x = np.asarray(images)
@@ -289,7 +278,7 @@ class BlockPool:
 def block_pool(groups: Sequence[np.ndarray]) -> BlockPool:
     """Collect the blocks of greyscale images or stacks (sides multiples of 8) into a pool.
 
-    The pool's arrays are read-only: it can be shared (cached) safely.
+    Its arrays are read-only, so that it can be shared (cached) safely.
 
     Examples
     --------
@@ -304,8 +293,7 @@ def block_pool(groups: Sequence[np.ndarray]) -> BlockPool:
         textured=_read_only(all_blocks.reshape(len(all_blocks), -1).std(axis=1) >= TEXTURE_STD),
         ringing_masks=tuple(_read_only(_ringing_mask(stack)) for stack in stacks),
         feature_counts=_read_only(feature_histogram(stacks)),
-        n_distinct=len(_block_counts(all_blocks)), entropy_bits=_entropy_bits(all_blocks),
-    )
+        n_distinct=len(_block_counts(all_blocks)), entropy_bits=_entropy_bits(all_blocks))
 
 
 @dataclass(frozen=True)
@@ -369,10 +357,6 @@ def block_stats(pool: BlockPool, quality: int, *, r: float = 10.0) -> BlockStats
 
     ``r`` (>= 1) is the factor of the mode-collapse and hallucination masses.
 
-    Returns
-    -------
-    BlockStats
-
     Examples
     --------
     >>> img = np.kron(np.arange(16).reshape(4, 4) * 15, np.ones((8, 8))).astype(np.uint8)
@@ -399,5 +383,4 @@ def block_stats(pool: BlockPool, quality: int, *, r: float = 10.0) -> BlockStats
         smoothed_fraction=smoothed, n_distinct_textured_after=n_textured_after,
         blocking_score=blocking_score(*decoded), ringing_score=ringing,
         mode_collapse_mass=mode_collapse_mass(p_true, p_model, r=r),
-        hallucination_mass=hallucination_mass(p_true, p_model, r=r),
-    )
+        hallucination_mass=hallucination_mass(p_true, p_model, r=r))

@@ -33,10 +33,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from lossylab import jpeg
 
-__all__ = [
-    "DEFAULT_MAX_PIXELS", "SUBSAMPLINGS", "ImageLoadError", "RateDistortion", "generation_loss",
-    "load_image", "psnr_db", "rate_distortion", "roundtrip", "ssim",
-]
+__all__ = ["DEFAULT_MAX_PIXELS", "SUBSAMPLINGS", "ImageLoadError", "RateDistortion",
+           "generation_loss", "load_image", "psnr_db", "rate_distortion", "roundtrip", "ssim"]
 
 SUBSAMPLINGS = (*jpeg.SUBSAMPLINGS, "4:2:2")  # Pillow (libjpeg) also writes 4:2:2
 DEFAULT_MAX_PIXELS = 4_000_000  # 4 megapixels: e.g. 2000x2000; a 12 MP phone photo is refused
@@ -57,14 +55,6 @@ def _check_image(image: object) -> np.ndarray:
             f"image must have shape (H, W) or (H, W, 3) with H, W >= 1, got {array.shape}; "
             "drop an alpha channel with image[..., :3] or use load_image")
     return array
-
-
-def _check_subsampling(subsampling: object) -> str:
-    """``subsampling`` if it is one of :data:`SUBSAMPLINGS`, else a ValueError."""
-    if subsampling not in SUBSAMPLINGS:
-        raise ValueError(
-            f"subsampling must be one of {', '.join(SUBSAMPLINGS)}, got {subsampling!r}")
-    return str(subsampling)
 
 
 @dataclass(frozen=True)
@@ -109,7 +99,9 @@ def roundtrip(image: np.ndarray, quality: int, *, subsampling: str = "4:2:0") ->
     """
     array = _check_image(image)
     quality = jpeg.check_quality(quality)
-    subsampling = _check_subsampling(subsampling)
+    if subsampling not in SUBSAMPLINGS:
+        raise ValueError(
+            f"subsampling must be one of {', '.join(SUBSAMPLINGS)}, got {subsampling!r}")
     buffer = io.BytesIO()
     Image.fromarray(array).save(buffer, format="JPEG", quality=quality, subsampling=subsampling,
                                 optimize=False, progressive=False)
@@ -118,7 +110,7 @@ def roundtrip(image: np.ndarray, quality: int, *, subsampling: str = "4:2:0") ->
         decoded = np.asarray(im.convert("L" if array.ndim == 2 else "RGB"))
     return _RoundTrip(decoded=decoded, data=data, n_bytes=len(data),
                       bpp=8 * len(data) / (array.shape[0] * array.shape[1]),
-                      quality=quality, subsampling=subsampling)
+                      quality=quality, subsampling=str(subsampling))
 
 
 def _check_pair(reference: object, test: object) -> tuple[np.ndarray, np.ndarray]:
@@ -179,7 +171,6 @@ def ssim(reference: np.ndarray, test: np.ndarray, *, data_range: float) -> float
     1.0
     """
     from skimage.metrics import structural_similarity
-
     ref, tst = _check_pair(reference, test)
     data_range = _check_data_range(data_range)
     if min(ref.shape[:2]) < 7:
@@ -317,13 +308,11 @@ def _damaged(what: str, err: BaseException) -> ImageLoadError:
         f"({type(err).__name__}: {err}); re-export or re-download it")
 
 
-# Pillow's format parsers raise many exception types on damaged input (OSError, SyntaxError,
-# ValueError, EOFError, struct.error, IndexError, ...). A loader that must never show a
-# traceback turns every one of them into an ImageLoadError, hence the broad excepts below.
-
-
 def _open(data: bytes, max_pixels: int) -> Image.Image:
     """Open lazily, refuse by header size, then decode; every failure an ImageLoadError."""
+    # Pillow's parsers raise many exception types on damaged input (OSError, SyntaxError,
+    # EOFError, struct.error, IndexError, ...): a loader that must never show a traceback
+    # turns every one into an ImageLoadError, hence the broad excepts.
     try:
         im = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError:
@@ -366,14 +355,12 @@ def _on_white(im: Image.Image, notes: list[str], what: str) -> Image.Image:
     """Composite an image with transparency on white ("L" or "RGB")."""
     rgba = im.convert("RGBA")
     low, _ = rgba.getchannel("A").getextrema()
-    grey = im.mode in ("LA", "La")
     if low == 255:
         notes.append(f"{what}: fully opaque, transparency dropped")
     else:
         notes.append(f"{what}: composited on white (JPEG has no transparency)")
     white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    flat = Image.alpha_composite(white, rgba)
-    return flat.convert("L" if grey else "RGB")
+    return Image.alpha_composite(white, rgba).convert("L" if im.mode in ("LA", "La") else "RGB")
 
 
 def _sixteen_bit(im: Image.Image, notes: list[str]) -> Image.Image:
@@ -420,7 +407,7 @@ def load_image(file_or_bytes: bytes | bytearray | memoryview | str | os.PathLike
     Parameters
     ----------
     file_or_bytes : bytes, path, or binary file object
-        E.g. the ``content`` of an ``ipywidgets.FileUpload`` value.
+        E.g. the ``content`` of an ``ipywidgets.FileUpload`` value (else a TypeError).
     max_pixels : int, keyword-only
         Largest width * height accepted, checked from the header *before* decoding (Pillow
         opens lazily): an enormous image is refused without ever being held in memory.
@@ -437,8 +424,6 @@ def load_image(file_or_bytes: bytes | bytearray | memoryview | str | os.PathLike
     ------
     ImageLoadError
         (a ValueError) for empty, non-image, truncated, too large or unsupported input.
-    TypeError
-        If ``file_or_bytes`` is of another type.
 
     Examples
     --------

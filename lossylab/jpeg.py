@@ -35,12 +35,10 @@ import numpy as np
 
 from lossylab.jpeg_libjpeg import _check_method, _fdct_islow, _idct_islow, _rgb_to_ycbcr_libjpeg
 
-__all__ = [
-    "BLOCK", "SUBSAMPLINGS", "ZIGZAG", "JPEGCoefficients", "blockify", "check_quality",
-    "coefficient_agreement", "dct2", "dct_matrix", "dequantize", "forward_coefficients", "idct2",
-    "level_shift", "quant_tables", "quantize", "rgb_to_ycbcr", "subsample_420", "to_samples",
-    "unlevel_shift", "upsample",
-]
+__all__ = ["BLOCK", "SUBSAMPLINGS", "ZIGZAG", "JPEGCoefficients", "blockify", "check_quality",
+           "coefficient_agreement", "dct2", "dct_matrix", "dequantize", "forward_coefficients",
+           "idct2", "level_shift", "quant_tables", "quantize", "rgb_to_ycbcr", "subsample_420",
+           "to_samples", "unlevel_shift", "upsample"]
 
 BLOCK = 8
 SUBSAMPLINGS = ("4:2:0", "4:4:4")  # what forward_coefficients writes and jpeg_decode reads
@@ -52,15 +50,6 @@ _RGB_TO_YCBCR = np.array([[0.299, 0.587, 0.114],
                           [-0.168736, -0.331264, 0.5],
                           [0.5, -0.418688, -0.081312]])
 _YCBCR_OFFSET = np.array([0.0, 128.0, 128.0])
-
-
-def _check_rgb(image: np.ndarray, name: str) -> np.ndarray:
-    """``image`` as float64 (height, width, 3), or a ValueError naming ``name``."""
-    array = np.asarray(image)
-    if array.ndim != 3 or array.shape[-1] != 3:
-        raise ValueError(f"{name} must have shape (height, width, 3), got {array.shape}; "
-                         "for a greyscale image skip the colour conversion")
-    return array.astype(np.float64)
 
 
 def rgb_to_ycbcr(rgb: np.ndarray, *, method: str = "float") -> np.ndarray:
@@ -75,7 +64,11 @@ def rgb_to_ycbcr(rgb: np.ndarray, *, method: str = "float") -> np.ndarray:
     >>> rgb_to_ycbcr(np.array([[[255, 255, 255]]])).round(3).tolist()
     [[[255.0, 128.0, 128.0]]]
     """
-    rgb = _check_rgb(rgb, "rgb")
+    rgb = np.asarray(rgb)
+    if rgb.ndim != 3 or rgb.shape[-1] != 3:
+        raise ValueError(f"rgb must have shape (height, width, 3), got {rgb.shape}; "
+                         "for a greyscale image skip the colour conversion")
+    rgb = rgb.astype(np.float64)
     if _check_method(method) == "libjpeg":
         return _rgb_to_ycbcr_libjpeg(rgb)
     return rgb @ _RGB_TO_YCBCR.T + _YCBCR_OFFSET
@@ -205,12 +198,10 @@ def dct_matrix() -> np.ndarray:
 
     Examples
     --------
-    >>> c = dct_matrix()
-    >>> bool(np.allclose(c @ c.T, np.eye(8)))
+    >>> bool(np.allclose(dct_matrix() @ dct_matrix().T, np.eye(8)))
     True
     """
-    k = np.arange(BLOCK)[:, None]
-    n = np.arange(BLOCK)[None, :]
+    k, n = np.arange(BLOCK)[:, None], np.arange(BLOCK)[None, :]
     scale = np.where(k == 0, np.sqrt(1 / BLOCK), np.sqrt(2 / BLOCK))
     return scale * np.cos((2 * n + 1) * k * np.pi / (2 * BLOCK))
 
@@ -391,11 +382,10 @@ class JPEGCoefficients:
         ``.h_sampling``, ``.v_sampling`` (2, 2 for the luma of a 4:2:0 image; 1, 1 otherwise),
         ``.quant_table`` (int32 (8, 8)) and ``.coefficients``: int32 (n_by, n_bx, 8, 8),
         quantized, both in natural order, the ``ceil(size / 8)`` blocks that hold pixels.
-    restart_interval : int
-        MCUs between restart markers (0: none).
-    huffman_tables : dict or None
-        ``{("DC" or "AC", table_id): (counts, symbols)}`` as read from a file (None when made
-        by :func:`forward_coefficients`): ``counts[i]`` codes of length i + 1.
+    restart_interval, huffman_tables : int, dict or None
+        MCUs between restart markers (0: none); ``{("DC" or "AC", table_id): (counts,
+        symbols)}`` as read from a file, ``counts[i]`` codes of length i + 1 (None if made by
+        :func:`forward_coefficients`).
     """
 
     height: int

@@ -26,16 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from lossylab.jpeg import (
-    BLOCK,
-    ZIGZAG,
-    JPEGCoefficients,
-    dequantize,
-    idct2,
-    to_samples,
-    unlevel_shift,
-    upsample,
-)
+from lossylab import jpeg
+from lossylab.jpeg import BLOCK, ZIGZAG, JPEGCoefficients
 from lossylab.jpeg_libjpeg import _check_method, _ycbcr_to_rgb_libjpeg
 
 __all__ = ["MAX_PIXELS", "JPEGFormatError", "UnsupportedJPEGError", "decode_coefficients",
@@ -109,6 +101,8 @@ def _scan_end(data: bytes, start: int) -> int:
 def read_segments(data: bytes) -> tuple[_Segment, ...]:
     """List the marker segments of a JPEG file's bytes, from SOI to EOI, in file order.
 
+    A :class:`JPEGFormatError` if the data is not a JPEG, is truncated, or is malformed.
+
     Returns
     -------
     segments : tuple
@@ -118,18 +112,10 @@ def read_segments(data: bytes) -> tuple[_Segment, ...]:
         marker included; for SOS also the entropy-coded data and its RST markers) and
         ``.payload`` (the bytes after the length field; for SOS the header only).
 
-    Raises
-    ------
-    JPEGFormatError
-        If the data is not a JPEG, is truncated, or is malformed.
-
     Examples
     --------
-    >>> import io
-    >>> from PIL import Image
-    >>> buffer = io.BytesIO()
-    >>> Image.new("L", (8, 8)).save(buffer, format="JPEG")
-    >>> [s.name for s in read_segments(buffer.getvalue())]
+    >>> from lossylab.images import roundtrip  # a real file, written by Pillow
+    >>> [s.name for s in read_segments(roundtrip(np.zeros((8, 8), np.uint8), 75).data)]
     ['SOI', 'APP0', 'DQT', 'SOF0', 'DHT', 'DHT', 'SOS', 'EOI']
     """
     data = _check_bytes(data)
@@ -437,11 +423,8 @@ def decode_coefficients(data: bytes, *, max_pixels: int = MAX_PIXELS) -> JPEGCoe
 
     Examples
     --------
-    >>> import io
-    >>> from PIL import Image
-    >>> buffer = io.BytesIO()
-    >>> Image.new("L", (16, 8), color=200).save(buffer, format="JPEG", quality=75)
-    >>> coefs = decode_coefficients(buffer.getvalue())
+    >>> from lossylab.images import roundtrip  # a real file, written by Pillow
+    >>> coefs = decode_coefficients(roundtrip(np.full((8, 16), 200, np.uint8), 75).data)
     >>> coefs.components[0].coefficients.shape, int(coefs.components[0].coefficients[0, 0, 0, 0])
     ((1, 2, 8, 8), 72)
     """
@@ -538,13 +521,11 @@ def reconstruct(coefficients: JPEGCoefficients, *, method: str = "libjpeg") -> n
     Returns
     -------
     numpy.ndarray
-        uint8, (height, width) for greyscale, (height, width, 3) RGB for colour.
+        uint8, (height, width) greyscale or (height, width, 3) RGB.
 
     Examples
     --------
-    >>> from lossylab.jpeg import forward_coefficients
-    >>> grey = np.full((9, 5, 3), 200, dtype=np.uint8)
-    >>> pixels = reconstruct(forward_coefficients(grey, 75))
+    >>> pixels = reconstruct(jpeg.forward_coefficients(np.full((9, 5, 3), 200, np.uint8), 75))
     >>> pixels.shape, sorted(set(pixels.ravel().tolist()))
     ((9, 5, 3), [200])
     """
@@ -559,12 +540,12 @@ def reconstruct(coefficients: JPEGCoefficients, *, method: str = "libjpeg") -> n
     planes = []
     for comp in c.components:
         shape = (-(-c.height * comp.v_sampling // v_max), -(-c.width * comp.h_sampling // h_max))
-        dct = dequantize(comp.coefficients, comp.quant_table)
-        pixels = unlevel_shift(idct2(dct, method=method))  # (n_by, n_bx, 8, 8) uint8
+        dct = jpeg.dequantize(comp.coefficients, comp.quant_table)
+        pixels = jpeg.unlevel_shift(jpeg.idct2(dct, method=method))  # (n_by, n_bx, 8, 8) uint8
         plane = _unblockify(pixels, shape)  # (component height, width) uint8
         if shape != (c.height, c.width):
-            plane = upsample(plane, (c.height, c.width))
+            plane = jpeg.upsample(plane, (c.height, c.width))
         planes.append(plane)
     if len(planes) == 1:
         return planes[0]
-    return to_samples(_ycbcr_to_rgb(np.stack(planes, axis=-1), method))
+    return jpeg.to_samples(_ycbcr_to_rgb(np.stack(planes, axis=-1), method))

@@ -98,18 +98,16 @@ def scan_estimate(coefficients: JPEGCoefficients) -> _ScanEstimate:
     Returns
     -------
     estimate
-        ``.n_symbols``: the Huffman-coded symbols (DC size categories, AC run/size pairs, EOB,
-        ZRL); ``.entropy_bits``: their empirical entropy, per stream; ``.extra_bits``: the raw
-        bits that follow the symbols; ``.huffman_bits``: the symbols' cost with the file's own
-        tables, 0 for luma and 1 for chroma as in JFIF (None without tables); ``.n_bytes``:
-        ``(entropy_bits + extra_bits) / 8``.
+        ``.n_symbols`` Huffman-coded symbols (DC size categories, AC run/size pairs, EOB, ZRL),
+        their empirical ``.entropy_bits`` per stream, the ``.extra_bits`` that follow them, the
+        ``.huffman_bits`` they cost with the file's own tables (0 for luma and 1 for chroma, as
+        in JFIF; None without tables), and ``.n_bytes = (entropy_bits + extra_bits) / 8``.
 
     Examples
     --------
     >>> from lossylab.jpeg import forward_coefficients
-    >>> flat = forward_coefficients(np.full((16, 16), 128, dtype=np.uint8), 75)
-    >>> estimate = scan_estimate(flat)  # 4 blocks: DC size 0 and an EOB each
-    >>> estimate.n_symbols, estimate.entropy_bits, estimate.extra_bits
+    >>> estimate = scan_estimate(forward_coefficients(np.full((16, 16), 128, np.uint8), 75))
+    >>> estimate.n_symbols, estimate.entropy_bits, estimate.extra_bits  # 4 blocks: DC 0, EOB
     (8, 0.0, 0)
     """
     streams: dict[tuple[str, int], list[np.ndarray]] = {}

@@ -3,10 +3,9 @@
 libjpeg computes the DCT in 13-bit fixed point (the "islow" method, after Loeffler, Ligtenberg
 and Moschytz 1989) and converts colours with 16-bit fixed-point tables. The results differ from
 the exact formulas of :mod:`lossylab.jpeg` by rounding only, but at high qualities (steps of 1
-or 2) those roundings change a few percent of coefficients and pixels by one. The
-``method="libjpeg"`` option of :func:`lossylab.jpeg.dct2`, :func:`~lossylab.jpeg.idct2` and the
-colour conversions runs this module, so that comparisons with Pillow can be exact. Its names are
-private to the JPEG modules: read it, call it through ``method="libjpeg"``.
+or 2) that changes a few percent of coefficients and pixels by one. ``method="libjpeg"`` (of
+``jpeg.dct2``, ``idct2`` and the colour conversions) runs this module's private functions, so
+that comparisons with Pillow can be exact.
 
 What this version leaves out: libjpeg's "ifast" and "float" DCTs, and its SIMD code paths.
 

@@ -24,8 +24,7 @@ def photograph(name: str) -> np.ndarray:
 
     Examples
     --------
-    >>> image = photograph("camera")
-    >>> image.shape, image.flags.writeable
+    >>> photograph("camera").shape, photograph("camera").flags.writeable
     ((512, 512), False)
     """
     image = sample_image(name)
@@ -33,24 +32,20 @@ def photograph(name: str) -> np.ndarray:
     return image
 
 
-def _faces() -> np.ndarray:
-    """scikit-image's 200 greyscale 25x25 faces cropped to 24x24 (9 blocks each), a stack."""
-    return np.ascontiguousarray(face_blocks()[:, :24, :24])
-
-
 @cache
 def sample_block_pool(names: tuple[str, ...] = PHOTOGRAPHS, *, with_faces: bool = True
                       ) -> BlockPool:
     """The p_true of notebook 04: luma blocks of the photographs and of the 200 faces, cached.
 
-    With the defaults: 20,054 blocks, 18,254 from the five photographs, 1,800 from faces (a
-    stack, so that no measure looks across the edge between two faces); arrays read-only.
+    With the defaults: 20,054 blocks, 18,254 from the five photographs, 1,800 from the faces
+    (scikit-image's 25x25 faces cropped to 24x24, as a stack, so that no measure looks across
+    the edge between two faces); arrays read-only.
 
     Examples
     --------
-    >>> pool = sample_block_pool()
-    >>> pool.blocks.shape, pool.blocks.flags.writeable
+    >>> sample_block_pool().blocks.shape, sample_block_pool().blocks.flags.writeable
     ((20054, 8, 8), False)
     """
     groups = [luma(photograph(name)) for name in names]
-    return block_pool(groups + ([_faces()] if with_faces else []))
+    faces = [np.ascontiguousarray(face_blocks()[:, :24, :24])] if with_faces else []
+    return block_pool(groups + faces)

@@ -15,8 +15,7 @@ def _check_dc_step(answer: float) -> Feedback:
         answer, int(quant_tables(30).luma[0, 0]), rel=1e-9,
         right="Below quality 50 the tables grow as 5000 / quality: coarser steps, smaller files.",
         hint="Quality 30 is below 50, so the scale is 5000 // 30 percent; then "
-        "(16 * scale + 50) // 100, clipped to 1..255.",
-    )
+        "(16 * scale + 50) // 100, clipped to 1..255.")
 
 
 def _check_flat_block_dc(answer: float) -> Feedback:
@@ -25,8 +24,7 @@ def _check_flat_block_dc(answer: float) -> Feedback:
         answer, round(8 * (200 - 128) / int(quant_tables(75).luma[0, 0])), rel=1e-9,
         right="A flat block has one non-zero coefficient: everything else is an EOB.",
         hint="Level-shift first (subtract 128); the DC of the orthonormal DCT is 8 times the "
-        "block's mean; then divide by the DC step of the quality-75 luma table and round.",
-    )
+        "block's mean; then divide by the DC step of the quality-75 luma table and round.")
 
 
 def _check_zero_fraction(answer: float) -> Feedback:
@@ -36,8 +34,7 @@ def _check_zero_fraction(answer: float) -> Feedback:
         answer, float((luma == 0).mean()), rel=5e-3,
         right="Most of the 64 numbers per block are zero: that is where the bytes are saved.",
         hint="Use forward_coefficients(image, 50).components[0].coefficients (the luma) and "
-        "take the mean of (coefficients == 0); give a fraction between 0 and 1, not a percent.",
-    )
+        "take the mean of (coefficients == 0); give a fraction between 0 and 1, not a percent.")
 
 
 _CHECKS = {"dc_step": _check_dc_step, "flat_block_dc": _check_flat_block_dc,
@@ -45,11 +42,9 @@ _CHECKS = {"dc_step": _check_dc_step, "flat_block_dc": _check_flat_block_dc,
 
 
 def check(exercise: str, *answer: object, **named: object) -> Feedback:
-    """Check your answer to one of notebook 03's exercises.
+    """Check your answer to one of notebook 03's exercises (names below).
 
-    ``exercise`` is ``"dc_step"`` (03.1, the DC step at quality 30), ``"flat_block_dc"`` (03.2,
-    the quantized DC of a flat grey-200 block at quality 75) or ``"zero_fraction"`` (03.3, the
-    astronaut's fraction of zero luma coefficients at quality 50); then your answer.
+    ``exercise`` is ``"dc_step"`` (03.1), ``"flat_block_dc"`` (03.2) or ``"zero_fraction"`` (03.3).
 
     Examples
     --------

@@ -139,18 +139,14 @@ def block_picker_widget(luma: np.ndarray, dct_blocks: np.ndarray, *, quality: in
 
     def update(quality: int, row: int, col: int) -> None:
         steps, quantized, decoded = _block_at(dct_blocks, quality, row, col)
-        _update_block_picker(drawn, luma, row=row, col=col, quantized=quantized,
-                             decoded=decoded)
+        _update_block_picker(drawn, luma, row=row, col=col, quantized=quantized, decoded=decoded)
         table.value = number_table({
             "non-zero in this block": f"{np.count_nonzero(quantized)} / 64",
             "DC step, largest step": f"{steps[0, 0]}, {steps.max()}",
             "zero luma coefficients (image)": f"{zero_fraction[quality - 1]:.1%}"})
         live_fig.refresh()
 
-    controls = {"quality": widgets.IntSlider(value=quality, min=1, max=100,
-                                             description="quality"),
-                "row": widgets.IntSlider(value=row, min=0, max=n_rows - 1,
-                                         description="block row"),
-                "col": widgets.IntSlider(value=col, min=0, max=n_cols - 1,
-                                         description="block col")}
+    controls = {"quality": widgets.IntSlider(value=quality, min=1, max=100, description="quality"),
+                "row": widgets.IntSlider(value=row, min=0, max=n_rows - 1, description="block row"),
+                "col": widgets.IntSlider(value=col, min=0, max=n_cols - 1, description="block col")}
     return live(update, controls, live_fig.widget, table)

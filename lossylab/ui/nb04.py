@@ -146,9 +146,8 @@ def roundtrip_widget(quality: widgets.IntSlider, *, colors: Mapping[str, str],
     Examples
     --------
     >>> import contextlib, io
-    >>> slider = widgets.IntSlider(value=50, min=1, max=100)
     >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter clear_output prints
-    ...     box = roundtrip_widget(slider, colors={"camera": "black"}, name="camera")
+    ...     box = roundtrip_widget(widgets.IntSlider(50), colors={"camera": "k"}, name="camera")
     >>> "PSNR" in box.children[1].children[0].children[0].value
     True
     """
@@ -206,10 +205,9 @@ def generation_widget(loss: Any, *, window: tuple[slice, slice] | None = None,
 
     Examples
     --------
-    >>> import contextlib, io
+    >>> import contextlib, io  # outside Jupyter, clear_output prints: silence it
     >>> loss = images.generation_loss(np.zeros((16, 16), np.uint8), 50, 2)
-    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter clear_output prints
-    ...     box = generation_widget(loss, n=2)
+    >>> with contextlib.redirect_stdout(io.StringIO()): box = generation_widget(loss, n=2)
     >>> box.children[0].children[0].max
     2
     """
@@ -266,9 +264,8 @@ def upload_widget(*, quality: int = 50) -> widgets.Box:
 
     Examples
     --------
-    >>> import contextlib, io
-    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter clear_output prints
-    ...     box = upload_widget(quality=75)
+    >>> import contextlib, io  # outside Jupyter, clear_output prints: silence it
+    >>> with contextlib.redirect_stdout(io.StringIO()): box = upload_widget(quality=75)
     >>> box.children[1].children[0].children[0].value
     75
     """
