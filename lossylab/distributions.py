@@ -31,18 +31,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = [
-    "check_count", "check_distributions", "check_ratio", "code_length_bits", "cross_entropy",
-    "description_bits", "entropy", "hallucination_mass", "hallucination_mass_mc",
-    "kl_divergence", "mismatch", "mode_collapse_mass", "mode_collapse_mass_mc", "noisy_channel",
-    "normalize", "push_forward", "quantizer_channel",
-]
+__all__ = ["check_count", "check_distributions", "check_ratio", "code_length_bits",
+           "cross_entropy", "description_bits", "entropy", "hallucination_mass",
+           "hallucination_mass_mc", "kl_divergence", "mismatch", "mode_collapse_mass",
+           "mode_collapse_mass_mc", "noisy_channel", "normalize", "push_forward",
+           "quantizer_channel"]
 
 _SUM_TOLERANCE = 1e-6  # |sum(p) - 1| allowed before a vector is rejected as a distribution
 
 
 # --- validation: the one rule for each kind of argument ---------------------------------
-
 
 def _as_distribution(p: object, name: str) -> np.ndarray:
     """``p`` as a flat float64 probability vector, or a ValueError that says what is wrong."""
@@ -129,7 +127,6 @@ def normalize(counts: object) -> np.ndarray:
 
 
 # --- information measures --------------------------------------------------------------
-
 
 def entropy(p: object) -> float:
     """Shannon entropy ``H(p) = -sum_x p(x) log2 p(x)`` in bits (``0 log 0 = 0``).
@@ -262,7 +259,6 @@ def description_bits(p: object, *, precision_bits: int = 16) -> float:
 
 # --- the two faces of mismatch ---------------------------------------------------------
 
-
 def _starved_mass(p: np.ndarray, q: np.ndarray, r: float) -> float:
     """``P_{x~p}[q(x) <= p(x) / r]`` for validated flat vectors."""
     starved = (p > 0) & (q <= p / r)
@@ -339,15 +335,11 @@ def mismatch(p_true: object, p_model: object, *, r: float = 10.0) -> _Mismatch:
     >>> m.kl_true_model_bits, m.mode_collapse_mass, m.hallucination_mass
     (0.0, 0.0, 0.0)
     """
-    return _Mismatch(
-        entropy_true_bits=entropy(p_true),
-        entropy_model_bits=entropy(p_model),
-        kl_true_model_bits=kl_divergence(p_true, p_model),
-        kl_model_true_bits=kl_divergence(p_model, p_true),
-        mode_collapse_mass=mode_collapse_mass(p_true, p_model, r=r),
-        hallucination_mass=hallucination_mass(p_true, p_model, r=r),
-        r=float(r),
-    )
+    return _Mismatch(entropy_true_bits=entropy(p_true), entropy_model_bits=entropy(p_model),
+                     kl_true_model_bits=kl_divergence(p_true, p_model),
+                     kl_model_true_bits=kl_divergence(p_model, p_true),
+                     mode_collapse_mass=mode_collapse_mass(p_true, p_model, r=r),
+                     hallucination_mass=hallucination_mass(p_true, p_model, r=r), r=float(r))
 
 
 def _as_log_pair(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
@@ -401,7 +393,6 @@ def hallucination_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
 
 
 # --- channels ----------------------------------------------------------------------------
-
 
 def push_forward(p: object, channel: object) -> np.ndarray:
     """Distribution of the channel's output: ``p_compressed = p @ channel``.

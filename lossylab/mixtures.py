@@ -13,12 +13,10 @@ What this version leaves out: numerically clever EM (no annealing, no split-and-
 deterministic initialisation), other model families, and refined MDL codes (the parameter
 cost is the BIC's ``0.5 log2 N`` bits each).
 
-References
-----------
-A. P. Dempster, N. M. Laird and D. B. Rubin, "Maximum likelihood from incomplete data
-via the EM algorithm", J. R. Stat. Soc. B 39 (1977).
-J. Rissanen, "Modeling by shortest data description", Automatica 14 (1978).
-T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006, ch. 14.
+References: A. P. Dempster, N. M. Laird and D. B. Rubin, "Maximum likelihood from incomplete
+data via the EM algorithm", J. R. Stat. Soc. B 39 (1977); J. Rissanen, "Modeling by shortest
+data description", Automatica 14 (1978); Cover and Thomas (see :mod:`lossylab.distributions`),
+ch. 14.
 """
 
 from __future__ import annotations
@@ -35,7 +33,6 @@ __all__ = ["GaussianMixture", "distance_to_samples", "fit_mixture", "grid_mixtur
 
 
 # --- distributions on a grid -------------------------------------------------------------
-
 
 @dataclass(frozen=True, eq=False)
 class GaussianMixture:
@@ -95,10 +92,9 @@ def grid_mixture(x: object, *, means: object, widths: object, weights: object) -
 
     Parameters
     ----------
-    x : array_like, shape (n_states,)
-        Cell centres of a uniform grid.
-    means, widths, weights : array_like, shape (k,), keyword-only
-        Peak centres, standard deviations (> 0), relative heights (>= 0, not all 0).
+    x, means, widths, weights : array_like, shapes (n_states,), (k,), (k,), (k,)
+        Cell centres of a uniform grid; (keyword-only) peak centres, standard deviations
+        (> 0) and relative heights (>= 0, not all 0).
 
     Returns
     -------
@@ -133,10 +129,9 @@ def grid_mixture_2d(n_side: int, *, means: object, widths: object,
 
     Parameters
     ----------
-    n_side : int
-        Grid cells per side.
-    means, widths, weights : array_like, shapes (k, 2), (k,), (k,), keyword-only
-        Peak centres (row, column) in [0, 1], widths in units of the side, heights.
+    n_side, means, widths, weights : int, array_like (keyword-only)
+        Grid cells per side; peak centres (k, 2) as (row, column) in [0, 1], widths in
+        units of the side, and heights, both (k,).
 
     Returns
     -------
@@ -163,7 +158,6 @@ def grid_mixture_2d(n_side: int, *, means: object, widths: object,
 
 # --- learning: a mixture fitted by EM ----------------------------------------------------
 
-
 def fit_mixture(samples: object, k: int, *, seed: int = 0, min_width: float = 0.05,
                 max_iter: int = 300, tol: float = 1e-7) -> GaussianMixture:
     """Maximum-likelihood mixture of ``k`` Gaussians by EM, with a floor on the widths.
@@ -175,10 +169,9 @@ def fit_mixture(samples: object, k: int, *, seed: int = 0, min_width: float = 0.
 
     Parameters
     ----------
-    samples : array_like, shape (n,)
-        Finite real numbers (repeated values are processed once, weighted by their count).
-    k : int
-        Number of components, >= 1.
+    samples, k : array_like (n,), int
+        Finite real numbers (repeated values processed once, weighted by their count); the
+        number of components, >= 1.
     seed, min_width, max_iter, tol : keyword-only
         Seeds the jitter of the initial means (ties between equal samples); the smallest
         width, > 0 (without it a component could sit on one sample with width -> 0 and
@@ -253,7 +246,6 @@ def _m_step(values: np.ndarray, resp: np.ndarray, old: GaussianMixture, *, n: fl
 
 
 # --- learning as compression: exact numbers on a known p_true ----------------------------
-
 
 @dataclass(frozen=True)
 class _TwoPartCode:

@@ -21,11 +21,8 @@ __all__ = ["LEARNING_DEFAULT_N", "LEARNING_K_OPTIONS", "LEARNING_N_OPTIONS", "LE
 
 # The 1-D p_true of notebook 02: five peaks of different widths and heights on [0, 10],
 # with empty gaps between them (where a too-smooth model hallucinates).
-LEARNING_PEAKS = {
-    "means": (1.0, 3.0, 6.0, 7.5, 9.2),
-    "widths": (0.2, 0.8, 0.15, 0.4, 0.1),
-    "weights": (0.05, 0.45, 0.25, 0.2, 0.05),
-}
+LEARNING_PEAKS = {"means": (1.0, 3.0, 6.0, 7.5, 9.2), "widths": (0.2, 0.8, 0.15, 0.4, 0.1),
+                  "weights": (0.05, 0.45, 0.25, 0.2, 0.05)}
 _N_STATES = 400  # cells of width 0.025 on [0, 10]: the data's stated precision
 _MAX_SAMPLES = 10_000
 _MIN_WIDTH = 0.05  # EM's width floor (two cells)
@@ -45,10 +42,9 @@ class LearningProblem:
     ----------
     x, p_true : numpy.ndarray, shape (n_states,)
         Cell centres and their probabilities.
-    sample_index : numpy.ndarray of int, shape (max_samples,)
-        Cells of the draws; the first n are "the data set of size n".
-    min_width : float
-        The width floor of :func:`lossylab.mixtures.fit_mixture`.
+    sample_index, min_width : numpy.ndarray of int (max_samples,), float
+        Cells of the draws (the first n are "the data set of size n"); the width floor of
+        :func:`lossylab.mixtures.fit_mixture`.
     """
 
     x: np.ndarray
@@ -262,7 +258,6 @@ def learning_numbers(problem: LearningProblem, curve: LearningCurve, k: int, *,
 
 
 # --- the exercises' answers ------------------------------------------------------------
-
 
 def check(exercise: str, *answer: object, **named: object) -> Feedback:
     """Check your answer to one of notebook 02's exercises.

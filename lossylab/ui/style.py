@@ -92,7 +92,6 @@ def new_figure(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, A
 
 # --- the draw layer: draw once, update in place -------------------------------------------
 
-
 @dataclass(frozen=True, eq=False)
 class Drawn:
     """What a ``draw_*`` function drew: its figure, its axes, and the artists a slider moves.
