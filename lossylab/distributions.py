@@ -79,15 +79,19 @@ def check_distributions(p: object, q: object, names: tuple[str, str] = ("p", "q"
 
 
 def check_ratio(r: float) -> float:
-    """Check the factor r of mode collapse and hallucination: finite and >= 1, else ValueError.
+    """Check the factor r of mode collapse and hallucination: finite and > 1, else ValueError.
+
+    At r = 1 the tests ``p_model <= p_true`` and ``p_true <= p_model`` would count every state of
+    a perfect model, so r = 1 is refused; any r above 1 gives 0 for ``p_model == p_true``.
 
     Examples
     --------
     >>> check_ratio(10)
     10.0
     """
-    if not (isinstance(r, (int, float, np.number)) and math.isfinite(r) and r >= 1):
-        raise ValueError(f"r must be a finite number >= 1 (e.g. 10), got {r!r}")
+    if not (isinstance(r, (int, float, np.number)) and math.isfinite(r) and r > 1):
+        raise ValueError(f"r must be a finite number > 1 (e.g. 10; at r = 1 even a perfect model "
+                         f"would count as fully collapsed), got {r!r}")
     return float(r)
 
 
@@ -276,7 +280,7 @@ def mode_collapse_mass(p_true: object, p_model: object, *, r: float = 10.0) -> f
     Returns
     -------
     float
-        In [0, 1]; 0 when ``p_model == p_true`` and r > 1.
+        In [0, 1]; 0 when ``p_model == p_true`` (r > 1 is enforced).
 
     Examples
     --------

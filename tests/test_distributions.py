@@ -167,15 +167,14 @@ def test_data_processing_inequality(pq: tuple[np.ndarray, np.ndarray],
 
 
 @settings(max_examples=60, deadline=None)
-@given(distribution_pairs(), st.floats(1.0, 1e3))
+@given(distribution_pairs(), st.floats(1.0, 1e3, exclude_min=True))
 def test_masses_lie_in_unit_interval_and_vanish_for_a_perfect_model(
         pq: tuple[np.ndarray, np.ndarray], r: float) -> None:
     p, q = pq
     for mass in (D.mode_collapse_mass(p, q, r=r), D.hallucination_mass(p, q, r=r)):
         assert 0.0 <= mass <= 1.0
-    if r > 1:
-        assert D.mode_collapse_mass(p, p, r=r) == 0.0
-        assert D.hallucination_mass(p, p, r=r) == 0.0
+    assert D.mode_collapse_mass(p, p, r=r) == 0.0
+    assert D.hallucination_mass(p, p, r=r) == 0.0
 
 
 # --- bad input ------------------------------------------------------------------------------
@@ -210,7 +209,7 @@ def test_mismatched_shapes_are_rejected() -> None:
 def test_masses_name_the_bad_argument() -> None:
     with pytest.raises(ValueError, match="p_model sums to"):
         D.hallucination_mass([0.5, 0.5], [0.5, 0.6])
-    with pytest.raises(ValueError, match="r must be a finite number >= 1"):
+    with pytest.raises(ValueError, match="r must be a finite number > 1"):
         D.mode_collapse_mass([0.5, 0.5], [0.5, 0.5], r=0.5)
 
 
@@ -263,9 +262,9 @@ def test_the_shared_checks_name_the_argument() -> None:
     for bad in (True, 2.0, -1):
         with pytest.raises(ValueError, match="k must be an integer >= 1"):
             D.check_count(bad, "k")
-    assert D.check_ratio(1) == 1.0
-    for bad in (0.5, float("inf"), float("nan"), "10"):
-        with pytest.raises(ValueError, match="r must be a finite number >= 1"):
+    assert D.check_ratio(1.0001) == 1.0001
+    for bad in (1, 0.5, float("inf"), float("nan"), "10"):
+        with pytest.raises(ValueError, match="r must be a finite number > 1"):
             D.check_ratio(bad)  # type: ignore[arg-type]
 
 
@@ -282,3 +281,15 @@ def test_monte_carlo_masses_estimate_the_exact_ones() -> None:
         D.hallucination_mass(p_true, p_model), abs=0.02)
     with pytest.raises(ValueError, match="non-empty 1-D arrays of the same length"):
         D.mode_collapse_mass_mc(np.zeros(3), np.zeros(4))
+
+
+def test_r_1_is_refused_and_a_perfect_model_has_no_mismatch_above_it() -> None:
+    p = np.array([0.5, 0.25, 0.125, 0.125])
+    for r in (1.0001, 1.5, 10.0):
+        assert D.mode_collapse_mass(p, p, r=r) == 0.0
+        assert D.hallucination_mass(p, p, r=r) == 0.0
+        assert D.mode_collapse_mass_mc(np.log2(p), np.log2(p), r=r) == 0.0
+        assert D.hallucination_mass_mc(np.log2(p), np.log2(p), r=r) == 0.0
+    for mass in (D.mode_collapse_mass, D.hallucination_mass):
+        with pytest.raises(ValueError, match="at r = 1 even a perfect model"):
+            mass(p, p, r=1)

@@ -75,7 +75,12 @@ def test_environment_pins_every_package_and_pyproject_pins_none() -> None:
 
 
 def test_python_versions() -> None:
-    assert _pyproject()["project"]["requires-python"] == ">=3.10,<3.14"
+    """3.10 and newer, no upper cap; the classifiers name each version from 3.10 to 3.14."""
+    project = _pyproject()["project"]
+    assert project["requires-python"] == ">=3.10"
+    named = {c.rsplit(" :: ", 1)[1] for c in project["classifiers"]
+             if c.startswith("Programming Language :: Python :: 3.")}
+    assert named == {f"3.{minor}" for minor in range(10, 15)}
 
 
 def test_top_level_layout() -> None:

@@ -71,4 +71,4 @@ def test_number_table_and_r_slider() -> None:
     html = ui_live.number_table({"H(p_true)": "1.000 bits", "KL": "inf bits"})
     assert html.count("<tr>") == 2 and "<b>inf bits</b>" in html
     slider = ui_live.r_slider(10)
-    assert (slider.value, 10**slider.min, 10**slider.max) == (10, 1, 1000)
+    assert (slider.value, slider.max) == (10, 3) and 1 < 10**slider.min < 1.3  # r > 1

@@ -58,7 +58,7 @@ def test_draw_mismatch_uses_current_axes_when_none_given() -> None:
 def test_draw_mismatch_rejects_mismatched_shapes_and_bad_r() -> None:
     with pytest.raises(ValueError, match="p_true and p_model must be 1-D arrays of one length"):
         ui.draw_mismatch(np.ones(3) / 3, np.ones(4) / 4, ax=_ax())
-    with pytest.raises(ValueError, match="r must be a finite number >= 1"):
+    with pytest.raises(ValueError, match="r must be a finite number > 1"):
         ui.draw_mismatch(np.ones(3) / 3, np.ones(3) / 3, r=0, ax=_ax())
 
 

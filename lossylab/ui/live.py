@@ -155,11 +155,11 @@ def number_table(rows: Mapping[str, str]) -> str:
 
 
 def r_slider(value: float) -> widgets.FloatLogSlider:
-    """A slider for the factor r, from 1 to 1000 on a log scale.
+    """A slider for the factor r, from 10**0.1 (about 1.26; r must exceed 1) to 1000, log scale.
 
     Examples
     --------
     >>> r_slider(10).value
     10.0
     """
-    return widgets.FloatLogSlider(value=value, base=10, min=0, max=3, step=0.1, description="r")
+    return widgets.FloatLogSlider(value=value, base=10, min=0.1, max=3, step=0.1, description="r")
