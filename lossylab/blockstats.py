@@ -355,7 +355,7 @@ def _texture_loss(pool: BlockPool, after: np.ndarray, coefficients: np.ndarray
 def block_stats(pool: BlockPool, quality: int, *, r: float = 10.0) -> BlockStats:
     """Push the blocks of ``pool`` through real JPEG at ``quality`` and measure the collapse.
 
-    ``r`` (>= 1) is the factor of the mode-collapse and hallucination masses.
+    ``r`` (> 1) is the factor of the mode-collapse and hallucination masses.
 
     Examples
     --------

@@ -71,8 +71,12 @@ def rgb_to_ycbcr(rgb: np.ndarray, *, method: str = "float") -> np.ndarray:
     rgb = rgb.astype(np.float64)
     if _check_method(method) == "libjpeg":
         return _rgb_to_ycbcr_libjpeg(rgb)
-    return rgb @ _RGB_TO_YCBCR.T + _YCBCR_OFFSET
+    return _mix(rgb, _RGB_TO_YCBCR) + _YCBCR_OFFSET
 
+
+def _mix(x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """``x @ m.T`` summed in order, k = 0, 1, ...: no BLAS (its order depends on the CPU)."""
+    return sum((x[..., k : k + 1] * m[:, k] for k in range(1, len(m))), x[..., :1] * m[:, 0])
 
 def to_samples(values: np.ndarray) -> np.ndarray:
     """Round to the nearest integer (halves up) and clip to 0..255, as uint8 samples.
@@ -223,7 +227,7 @@ def dct2(blocks: np.ndarray, *, method: str = "float") -> np.ndarray:
     """
     if _check_method(method) == "libjpeg":
         return _fdct_islow(np.asarray(blocks, dtype=np.float64))
-    return _C @ np.asarray(blocks, dtype=np.float64) @ _C.T
+    return _mix(_mix(np.asarray(blocks, np.float64).swapaxes(-1, -2), _C).swapaxes(-1, -2), _C)
 
 
 def idct2(coefficients: np.ndarray, *, method: str = "float") -> np.ndarray:
@@ -239,7 +243,8 @@ def idct2(coefficients: np.ndarray, *, method: str = "float") -> np.ndarray:
     """
     if _check_method(method) == "libjpeg":
         return _idct_islow(np.asarray(coefficients, dtype=np.float64))
-    return _C.T @ np.asarray(coefficients, dtype=np.float64) @ _C
+    columns = _mix(np.asarray(coefficients, np.float64).swapaxes(-1, -2), _C.T)  # (C.T F).T
+    return _mix(columns.swapaxes(-1, -2), _C.T)  # (C.T F) C
 
 
 # --- 5. quantization -----------------------------------------------------------------------
@@ -309,11 +314,9 @@ def quant_tables(quality: int) -> _QuantTables:
     """
     q = check_quality(quality)
     scale = 5000 // q if q < 50 else 200 - 2 * q
-
-    def scaled(base: np.ndarray) -> np.ndarray:
-        return np.clip((base * scale + 50) // 100, 1, 255).astype(np.int32)
-
-    return _QuantTables(luma=scaled(_BASE_LUMA), chroma=scaled(_BASE_CHROMA))
+    luma, chroma = (np.clip((base * scale + 50) // 100, 1, 255).astype(np.int32)
+                    for base in (_BASE_LUMA, _BASE_CHROMA))
+    return _QuantTables(luma=luma, chroma=chroma)
 
 
 def quantize(coefficients: np.ndarray, table: np.ndarray) -> np.ndarray:

@@ -6,10 +6,10 @@ quantization, DHT: Huffman), a frame header (SOF: size, components, sampling), a
 :func:`decode_coefficients` undoes step 6 of the encoder, giving back exactly the quantized
 coefficients; :func:`reconstruct` runs the inverse steps of :mod:`lossylab.jpeg`.
 
-What this version leaves out: progressive, lossless, hierarchical and arithmetic-coded files
-(:class:`UnsupportedJPEGError`), 12-bit samples, CMYK, subsampling other than 4:4:4 and
-4:2:0, and speed: the pure-Python Huffman decoder with 16-bit lookup tables takes about 0.3 s
-for a 512x512 colour photograph (libjpeg a millisecond or two).
+What this version leaves out: progressive, lossless, hierarchical, arithmetic-coded and
+RGB-stored files (:class:`UnsupportedJPEGError`), 12-bit samples, CMYK, subsampling other than
+4:4:4 and 4:2:0, and speed: the pure-Python Huffman decoder with 16-bit lookup tables takes
+about 0.3 s for a 512x512 colour photograph (libjpeg a millisecond or two).
 
 References
 ----------
@@ -122,8 +122,7 @@ def read_segments(data: bytes) -> tuple[_Segment, ...]:
     segments = [_Segment("SOI", 0xFFD8, 0, 0, 2)]
     pos = 2
     while True:
-        while pos < len(data) and data[pos] == 0xFF and pos + 1 < len(data) \
-                and data[pos + 1] == 0xFF:
+        while data[pos : pos + 2] == b"\xff\xff":
             pos += 1  # fill bytes before a marker
         if pos + 2 > len(data):
             raise JPEGFormatError(
@@ -217,9 +216,8 @@ _UNSUPPORTED_SOF = {
     0xC2: "progressive JPEG", 0xC3: "lossless JPEG", 0xC5: "hierarchical JPEG",
     0xC6: "hierarchical progressive JPEG", 0xC7: "hierarchical lossless JPEG",
     0xC9: "arithmetic-coded JPEG", 0xCA: "arithmetic-coded progressive JPEG",
-    0xCB: "arithmetic-coded lossless JPEG", 0xCD: "arithmetic-coded hierarchical JPEG",
-    0xCE: "arithmetic-coded hierarchical JPEG", 0xCF: "arithmetic-coded hierarchical JPEG",
-}
+    0xCB: "arithmetic-coded lossless JPEG",
+    **dict.fromkeys((0xCD, 0xCE, 0xCF), "arithmetic-coded hierarchical JPEG")}
 
 
 @dataclass(frozen=True)
@@ -394,6 +392,15 @@ def _decode_scan(data: bytes, segment: _Segment, frame: _Frame, tables: HuffmanT
         _decode_interval(chunks[i], jobs[start : start + step], n)
 
 
+def _check_colours(frame: _Frame, adobe: int | None) -> None:
+    """Refuse 3 components not stored as YCbCr: Adobe APP14 transform 0 (RGB), 2, ...; R, G, B."""
+    ids = tuple(c[0] for c in frame.components)
+    if len(ids) == 3 and (adobe not in (None, 1) or ids == (82, 71, 66)):  # ASCII R, G, B
+        what = "components R, G, B" if adobe in (None, 1) else f"Adobe APP14 transform {adobe}"
+        raise UnsupportedJPEGError(
+            f"not supported: colours not stored as YCbCr ({what}, e.g. Pillow's keep_rgb=True); "
+            "re-save it without keep_rgb, e.g. Image.open(f).convert('RGB').save(out, 'JPEG')")
+
 MAX_PIXELS = 16_000_000  # the pure-Python decoder needs ~20 bytes and ~1 us per pixel
 
 
@@ -415,11 +422,9 @@ def decode_coefficients(data: bytes, *, max_pixels: int = MAX_PIXELS) -> JPEGCoe
 
     Raises
     ------
-    UnsupportedJPEGError
-        (a ValueError) for progressive, lossless, hierarchical or arithmetic-coded files,
-        12-bit samples, or neither 1 nor 3 components.
-    JPEGFormatError
-        (a ValueError) if the data is not a JPEG, is truncated, or is corrupt.
+    UnsupportedJPEGError, JPEGFormatError
+        (ValueErrors) for what this decoder does not read (see the module's docstring), and for
+        data that is not a JPEG, is truncated, or is corrupt.
 
     Examples
     --------
@@ -430,7 +435,7 @@ def decode_coefficients(data: bytes, *, max_pixels: int = MAX_PIXELS) -> JPEGCoe
     """
     quant: dict[int, np.ndarray] = {}
     huffman: HuffmanTables = {}
-    frame, restart_interval, stores, grid_cols, n_scans = None, 0, [], [], 0
+    frame, restart_interval, stores, grid_cols, n_scans, adobe = None, 0, [], [], 0, None
     for segment in read_segments(data):
         if segment.name == "DQT":
             _parse_dqt(segment.payload, quant)
@@ -453,9 +458,12 @@ def decode_coefficients(data: bytes, *, max_pixels: int = MAX_PIXELS) -> JPEGCoe
             grid_cols = [mcu_cols * h for _, h, _, _ in frame.components]
             stores = [[0] * (mcu_rows * v * cols * 64)
                       for (_, _, v, _), cols in zip(frame.components, grid_cols, strict=True)]
+        elif segment.name == "APP14" and segment.payload[:5] == b"Adobe":
+            adobe = segment.payload[11] if len(segment.payload) > 11 else -1
         elif segment.name == "SOS":
             if frame is None:
                 raise JPEGFormatError("corrupt JPEG: a scan (SOS) before the frame header (SOF)")
+            _check_colours(frame, adobe)
             _decode_scan(data, segment, frame, huffman, stores, grid_cols, restart_interval)
             n_scans += 1
     if frame is None or n_scans == 0:
@@ -494,7 +502,7 @@ def _ycbcr_to_rgb(ycbcr: np.ndarray, method: str) -> np.ndarray:
     """JFIF YCbCr (h, w, 3) back to RGB, float64: exact, or libjpeg's tables (clipped)."""
     if _check_method(method) == "libjpeg":
         return _ycbcr_to_rgb_libjpeg(ycbcr.astype(np.float64))
-    return (ycbcr.astype(np.float64) - [0.0, 128.0, 128.0]) @ _YCBCR_TO_RGB.T
+    return jpeg._mix(ycbcr.astype(np.float64) - [0.0, 128.0, 128.0], _YCBCR_TO_RGB)
 
 
 def _unblockify(blocks: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -80,6 +80,29 @@ def test_dct_matches_scipy() -> None:
     np.testing.assert_allclose(jpeg.idct2(expected), blocks, atol=1e-9)
 
 
+
+def _ordered(m: np.ndarray, x: np.ndarray) -> list[list[float]]:
+    """``m @ x`` in Python floats, summed k = 0, 1, ... in order: IEEE, the same on every CPU."""
+    m, x = m.tolist(), x.tolist()
+    return [[sum((m[i][k] * x[k][j] for k in range(1, len(x))), m[i][0] * x[0][j])
+             for j in range(len(x[0]))] for i in range(len(m))]
+
+
+def test_float_dct_and_colours_do_not_depend_on_the_cpu() -> None:
+    """No BLAS: every float is the ordered sum above, alone or in a stack (same bits anywhere)."""
+    blocks = np.random.default_rng(1).integers(-128, 128, size=(4, 8, 8)).astype(np.float64)
+    c = jpeg.dct_matrix()
+    for block, coefficients in zip(blocks, jpeg.dct2(blocks), strict=True):
+        expected = _ordered(np.array(_ordered(c, block)), c.T)  # (C B) C.T
+        assert jpeg.dct2(block).tolist() == coefficients.tolist() == expected
+        back = _ordered(np.array(_ordered(c.T, coefficients)), c)  # (C.T F) C
+        assert jpeg.idct2(coefficients).tolist() == back
+    rgb = np.random.default_rng(2).integers(0, 256, size=(6, 3)).astype(np.float64)
+    expected = (np.array(_ordered(rgb, jpeg._RGB_TO_YCBCR.T)) + [0.0, 128.0, 128.0]).tolist()
+    assert jpeg.rgb_to_ycbcr(rgb[None])[0].tolist() == expected
+    expected = _ordered(rgb - [0.0, 128.0, 128.0], jpeg_decode._YCBCR_TO_RGB.T)  # rgb as YCbCr
+    assert jpeg_decode._ycbcr_to_rgb(rgb[None], "float")[0].tolist() == expected
+
 def test_dct_basis_is_orthonormal() -> None:
     c = jpeg.dct_matrix()
     np.testing.assert_allclose(c @ c.T, np.eye(8), atol=1e-12)
@@ -255,6 +278,51 @@ def test_arithmetic_coded_file_is_refused_clearly() -> None:
     with pytest.raises(ValueError, match="not supported: arithmetic-coded JPEG"):
         _decode(bytes(data))
 
+
+
+def _rgb_stored_jpeg() -> bytes:
+    """A JPEG whose components are R, G, B (Pillow's keep_rgb=True: Adobe APP14 transform 0)."""
+    buffer = io.BytesIO()
+    Image.fromarray(_crop("astronaut", 16, 24)).save(buffer, "JPEG", quality=75, keep_rgb=True)
+    return buffer.getvalue()
+
+
+def test_rgb_stored_file_is_refused_not_misdecoded() -> None:
+    data = _rgb_stored_jpeg()
+    segments = jpeg_decode.read_segments(data)
+    adobe = next(s for s in segments if s.name == "APP14")
+    assert adobe.payload[:5] == b"Adobe" and adobe.payload[11] == 0  # transform 0: no YCbCr
+    assert Image.open(io.BytesIO(data)).mode == "RGB"  # libjpeg reads it as RGB
+    with pytest.raises(jpeg_decode.UnsupportedJPEGError, match="Adobe APP14 transform 0"):
+        _decode(data)
+    without_adobe = data[: adobe.offset] + data[adobe.offset + adobe.n_bytes :]
+    with pytest.raises(jpeg_decode.UnsupportedJPEGError, match="components R, G, B"):
+        jpeg_decode.decode_coefficients(without_adobe)
+    # components renamed 1, 2, 3 (the JFIF ids) with transform 0: still RGB, still refused
+    sof, sos = b"\x03R\x11\x00G\x11\x00B\x11\x00", b"\x03R\x00G\x00B\x00"
+    assert data.count(sof) == data.count(sos) == 1
+    renamed = data.replace(sof, b"\x03\x01\x11\x00\x02\x11\x00\x03\x11\x00")
+    renamed = renamed.replace(sos, b"\x03\x01\x00\x02\x00\x03\x00")
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(renamed))),
+                          np.asarray(Image.open(io.BytesIO(data))))  # libjpeg: still RGB
+    with pytest.raises(jpeg_decode.UnsupportedJPEGError, match="transform 0"):
+        _decode(renamed)
+
+
+@pytest.mark.parametrize("transform", [1, 2, 7])
+def test_adobe_marker_on_a_ycbcr_file(transform: int) -> None:
+    image = _crop("coffee", 16, 24)
+    data = _pillow_jpeg(image, 75)
+    app14 = b"\xff\xee\x00\x0eAdobe\x00\x64\x00\x00\x00\x00" + bytes([transform])
+    marked = data[:2] + app14 + data[2:]
+    if transform == 1:  # YCbCr, as the file is: decoded exactly, as Pillow does
+        assert np.array_equal(_decode(marked), np.asarray(Image.open(io.BytesIO(marked))))
+    else:  # a transform this decoder cannot honour
+        with pytest.raises(jpeg_decode.UnsupportedJPEGError, match=f"transform {transform}"):
+            _decode(marked)
+    grey = _pillow_jpeg(image[..., 0], 75)  # one component: no colour transform to honour
+    pillow = np.asarray(Image.open(io.BytesIO(grey)))
+    assert np.array_equal(_decode(grey[:2] + app14 + grey[2:]), pillow)
 
 @pytest.mark.parametrize("cut", [0.3, 0.6, 0.95])
 def test_truncated_file_raises_clear_error(cut: float) -> None:

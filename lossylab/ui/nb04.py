@@ -140,8 +140,7 @@ def roundtrip_widget(quality: widgets.IntSlider, *, colors: Mapping[str, str],
     ipywidgets.Box
         The controls; the original, the JPEG file itself, a zoom and an error map; the numbers
         with a button that computes SSIM; the rate-distortion curves, this round trip ringed.
-        The curves and PNGs are computed once (about 1 s per photograph): a move costs one
-        encode and decode, one PSNR and a few small PNGs.
+        Curves and PNGs are made once (~1 s per photograph); a move costs one round trip.
 
     Examples
     --------
