@@ -12,24 +12,23 @@ The model reads one character at a time and keeps a hidden state ``h`` of
 
 and the next-character distribution is ``softmax(h' @ W_out + b_out)`` over the vocabulary
 plus the escape. :func:`train_gru` minimises the cross-entropy (the code length of the
-training text) by truncated back-propagation through time, written out by hand and
-checked against finite differences by the unit tests, with Adam and a cosine learning
-rate. Each stream restarts from a zero state now and then, as the evaluation does at every
-block (without, one held-out block cost 14 bits/char instead of 2.8). Also here:
-:func:`train_small` (a live demo), the pretrained ladder (:func:`load_pretrained`) and
-:meth:`GRULM.quantized` ("JPEG the model"). At this scale a GRU gives the best bits per
-character per CPU-second.
+training text) by truncated back-propagation through time, written out by hand (checked
+against finite differences by the tests), with Adam and a cosine learning rate; streams
+restart from a zero state now and then, as the evaluation does at every block. Also the
+pretrained ladder (:func:`load_pretrained`) and :meth:`GRULM.quantized`.
 
-Left out compared with a real training stack: more layers, dropout and weight decay, mixed
-precision, GPUs.
+Inference runs in integers, the same bits on every CPU and batch shape: weights
+``round(w * 2**14)``, state Q15, products of integer-valued float64 arrays (exact while partial
+sums < 2**53, checked when a model is built), tanh/sigmoid/exp from tables computed with
+:mod:`decimal`, probabilities integer weights over their integer sum. Training stays float.
 
 References
 ----------
 Cho et al. (2014), "Learning Phrase Representations using RNN Encoder-Decoder for
 Statistical Machine Translation" (the GRU). Kingma and Ba (2015), "Adam: A Method for
 Stochastic Optimization". Karpathy (2015), "The Unreasonable Effectiveness of Recurrent
-Neural Networks" (char-rnn and the Tiny Shakespeare corpus). Werbos (1990),
-"Backpropagation through time: what it does and how to do it".
+Neural Networks" (char-rnn, Tiny Shakespeare). Jacob et al. (2018), "Quantization and training
+of neural networks for efficient integer-arithmetic-only inference".
 """
 
 from __future__ import annotations
@@ -38,6 +37,8 @@ import json
 import math
 import time
 from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,8 @@ __all__ = ["GRULM", "PARAM_NAMES", "WEIGHTS_DIR", "init_params", "load_pretraine
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 _LADDER_JSON = "ladder.json"
 PARAM_NAMES = ("W_x", "b", "W_h", "b_hn", "W_out", "b_out")
-_PROB_FLOOR = 1e-12  # every symbol, the escape included, keeps at least this probability
+_W, _H, _STEP = 14, 15, 8  # weights Q14, state Q15, tables every 2**-8; pre-activations Q29
+_ARITHMETIC = f"fixed-w{_W}-h{_H}-t{_STEP}"  # named in a compressed file's fingerprint
 
 _Params = dict[str, np.ndarray]
 
@@ -71,35 +73,37 @@ def init_params(n_symbols: int, hidden_size: int, *, seed: int = 0,
         raise ValueError(f"need n_symbols >= 2 and hidden_size >= 1, got {n_symbols} and "
                          f"{hidden_size}")
     rng = np.random.default_rng(seed)
-    bound = 1.0 / math.sqrt(hidden_size)
-    h3 = 3 * hidden_size
+    bound, h3 = 1.0 / math.sqrt(hidden_size), 3 * hidden_size
 
     def uniform(*shape: int) -> np.ndarray:
         return rng.uniform(-bound, bound, size=shape).astype(dtype)
 
-    return {
-        "W_x": uniform(n_symbols, h3),
-        "b": np.zeros(h3, dtype=dtype),
-        "W_h": uniform(hidden_size, h3),
-        "b_hn": np.zeros(hidden_size, dtype=dtype),
-        "W_out": uniform(hidden_size, n_symbols),
-        "b_out": np.zeros(n_symbols, dtype=dtype),
-    }
+    return {"W_x": uniform(n_symbols, h3), "b": np.zeros(h3, dtype=dtype),
+            "W_h": uniform(hidden_size, h3), "b_hn": np.zeros(hidden_size, dtype=dtype),
+            "W_out": uniform(hidden_size, n_symbols), "b_out": np.zeros(n_symbols, dtype=dtype)}
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """Overflow-free logistic function."""
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+@cache
+def _table(kind: str) -> np.ndarray:
+    """Read-only int64 table (decimal): tanh(i/256) 2**15, |i| <= 4096, or exp(-i/256) 2**40."""
+    with localcontext() as ctx:
+        ctx.prec = 40
+        if kind == "tanh":  # odd: tabulate x >= 0 and mirror
+            half = [round((e - 1) / (e + 1) * (1 << _H)) for e in (Decimal(i / 128).exp()
+                                                                   for i in range(4097))]
+            values = [-v for v in half[:0:-1]] + half
+        else:
+            values = [round((-Decimal(i / 256)).exp() * (1 << 40)) for i in range(48 * 256 + 1)]
+    return _frozen(values, np.int64)
 
 
-def _gru_step(params: _Params, h: np.ndarray, symbols: np.ndarray) -> np.ndarray:
-    """One GRU step for a batch: new hidden state (batch, H) after reading ``symbols``."""
-    hidden = h.shape[1]
-    a = params["W_x"][symbols] + params["b"]  # (batch, 3H) input pre-activations
-    g = h @ params["W_h"]  # (batch, 3H) recurrent pre-activations
-    rz = _sigmoid(a[:, : 2 * hidden] + g[:, : 2 * hidden])
-    n = np.tanh(a[:, 2 * hidden :] + rz[:, :hidden] * (g[:, 2 * hidden :] + params["b_hn"]))
-    return n + rz[:, hidden:] * (h - n)
+def _lookup(kind: str, x: np.ndarray, frac_bits: int = _W + _H) -> np.ndarray:
+    """Integer linear interpolation of a table at fixed-point ``x`` (clamped to its range)."""
+    table, shift, first = _table(kind), frac_bits - _STEP, 16 * (kind == "tanh")  # from -first
+    pos = np.clip(x + (first << frac_bits), 0, ((len(table) - 1) << shift) - 1)
+    index, frac = pos >> shift, pos & ((1 << shift) - 1)
+    low = table[index]
+    return low + (((table[index + 1] - low) * frac) >> shift)
 
 
 def _loss_and_grads(params: _Params, inputs: np.ndarray, targets: np.ndarray,
@@ -118,7 +122,7 @@ def _loss_and_grads(params: _Params, inputs: np.ndarray, targets: np.ndarray,
     for t in range(steps):
         h_prev[t] = h
         g = h @ params["W_h"]
-        rz = _sigmoid(a_all[t, :, : 2 * hidden] + g[:, : 2 * hidden])
+        rz = 0.5 * (1.0 + np.tanh(0.5 * (a_all[t, :, : 2 * hidden] + g[:, : 2 * hidden])))
         g_n[t] = g[:, 2 * hidden :] + params["b_hn"]
         n = np.tanh(a_all[t, :, 2 * hidden :] + rz[:, :hidden] * g_n[t])
         gates[t, :, : 2 * hidden] = rz
@@ -180,8 +184,8 @@ class _Adam:
     def __init__(self, params: _Params, *, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8) -> None:
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.m = {key: np.zeros_like(value) for key, value in params.items()}
-        self.v = {key: np.zeros_like(value) for key, value in params.items()}
+        self.m, self.v = ({key: np.zeros_like(value) for key, value in params.items()}
+                          for _ in range(2))
         self.t = 0
 
     def step(self, params: _Params, grads: _Params, *, learning_rate: float) -> None:
@@ -189,10 +193,8 @@ class _Adam:
         self.t += 1
         scale = learning_rate * math.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
         for key, grad in grads.items():
-            self.m[key] *= self.beta1
-            self.m[key] += (1 - self.beta1) * grad
-            self.v[key] *= self.beta2
-            self.v[key] += (1 - self.beta2) * grad * grad
+            self.m[key] = self.m[key] * self.beta1 + (1 - self.beta1) * grad
+            self.v[key] = self.v[key] * self.beta2 + (1 - self.beta2) * grad * grad
             update = scale * self.m[key] / (np.sqrt(self.v[key]) + self.eps)
             params[key] -= update.astype(params[key].dtype, copy=False)
 
@@ -213,8 +215,7 @@ class GRULM(CharLM):
                  bits_per_weight: int = 32, n_scales: int = 0,
                  metadata: dict[str, Any] | None = None) -> None:
         _check_vocab(vocab)
-        missing = [key for key in PARAM_NAMES if key not in params]
-        if missing:
+        if missing := [key for key in PARAM_NAMES if key not in params]:
             raise ValueError(f"params lacks {missing}; build it with init_params()")
         n_symbols, h3 = params["W_x"].shape
         if n_symbols != len(vocab) + 1:
@@ -222,15 +223,19 @@ class GRULM(CharLM):
                              f"characters (+1 escape = {len(vocab) + 1}); pass the vocab the "
                              "model was trained with")
         self.vocab = vocab
-        self.params = {key: _frozen(params[key]) for key in PARAM_NAMES}
+        self.params = {key: _frozen(params[key], np.float32) for key in PARAM_NAMES}
         self.hidden_size = h3 // 3
         self.name = name if name is not None else f"gru-{self.hidden_size}"
         self.n_params = int(sum(self.params[key].size for key in PARAM_NAMES))
         self.bits_per_weight = int(bits_per_weight)
         self._n_scales = int(n_scales)  # quantization scales stored beside the weights
         self.metadata = dict(metadata or {})  # e.g. training settings and measured bits/char
-        self._w_out64 = self.params["W_out"].astype(np.float64)
-        self._b_out64 = self.params["b_out"].astype(np.float64)
+        self.arithmetic = _ARITHMETIC
+        q = {key: np.round(self.params[key].astype(np.float64) * (1 << _W)) for key in PARAM_NAMES}
+        if 2.0**_H * max(np.abs(q[key]).sum(axis=0).max() for key in ("W_h", "W_out")) >= 2**53:
+            raise ValueError("weights too large for exact integer inference (sums reach 2**53)")
+        self._q = {key: _frozen(q[key] if key in ("W_h", "W_out") else q[key].astype(np.int64)
+                                << _H) for key in PARAM_NAMES}  # matrices float64, rest Q29
 
     @property
     def stored_bits(self) -> int:
@@ -238,20 +243,28 @@ class GRULM(CharLM):
         return self.n_params * self.bits_per_weight + 64 * self._n_scales
 
     def initial_state(self, batch: int = 1) -> np.ndarray:
-        """Hidden states of ``batch`` fresh streams: float32 zeros (batch, hidden_size)."""
-        return np.zeros((int(batch), self.hidden_size), dtype=np.float32)
+        """Hidden states of ``batch`` fresh streams: int64 zeros (batch, hidden_size), Q15."""
+        return np.zeros((int(batch), self.hidden_size), dtype=np.int64)
 
     def advance(self, state: np.ndarray, symbols: np.ndarray) -> np.ndarray:
-        """One GRU step per stream; returns a new (batch, hidden_size) array."""
-        return _gru_step(self.params, state, np.asarray(symbols, dtype=np.int64))
+        """One GRU step per stream (module docstring) in integers; a new (batch, hidden) array."""
+        q, hid, h = self._q, self.hidden_size, np.asarray(state, dtype=np.int64)
+        a = q["W_x"][np.asarray(symbols, dtype=np.int64)] + q["b"]  # (batch, 3H) Q29
+        g = (h.astype(np.float64) @ q["W_h"]).astype(np.int64)  # exact: sums < 2**53
+        rz = (_lookup("tanh", a[:, : 2 * hid] + g[:, : 2 * hid], _W + _H + 1) + (1 << _H)) >> 1
+        n = _lookup("tanh", a[:, 2 * hid :] + ((rz[:, :hid] * (g[:, 2 * hid :] + q["b_hn"])) >> _H))
+        return n + ((rz[:, hid:] * (h - n)) >> _H)
 
     def probs(self, state: np.ndarray) -> np.ndarray:
-        """Softmax of the output layer, float64 (batch, n_symbols), floored at 1e-12."""
-        logits = state.astype(np.float64) @ self._w_out64 + self._b_out64
-        p = np.exp(logits - logits.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        np.maximum(p, _PROB_FLOOR, out=p)
-        return p / p.sum(axis=1, keepdims=True)
+        """Softmax of the output layer from integer exp weights (each >= 2e-12 of the largest)."""
+        logits = (np.asarray(state, np.float64) @ self._q["W_out"]).astype(np.int64)
+        logits += self._q["b_out"]
+        w = np.maximum(_lookup("exp", logits.max(axis=1, keepdims=True) - logits), 2)
+        return w / w.sum(axis=1, keepdims=True)
+
+    def weight_arrays(self) -> tuple[np.ndarray, ...]:
+        """The integer weights inference uses (hashed into a compressed file's fingerprint)."""
+        return tuple(self._q[key] for key in PARAM_NAMES)
 
     def quantized(self, bits_per_weight: int, *, per_tensor: bool = True) -> GRULM:
         """A copy ``"<name>-q<bits>"`` with weights rounded to ``2**bits_per_weight`` levels (2-16).
@@ -288,9 +301,9 @@ class GRULM(CharLM):
         return cls(vocab, params, name=meta.get("name"), metadata=meta)
 
 
-def _frozen(weights: np.ndarray) -> np.ndarray:
-    """A read-only float32 copy: a model's weights never change once it is built."""
-    out = np.array(weights, dtype=np.float32)
+def _frozen(weights: np.ndarray, dtype: Any = None) -> np.ndarray:
+    """A read-only copy (of ``dtype``): a model's weights never change once it is built."""
+    out = np.array(weights, dtype=dtype)
     out.setflags(write=False)
     return out
 
@@ -332,12 +345,11 @@ def train_gru(text: str, *, hidden_size: int, n_steps: int, batch_size: int = 32
               progress: bool = True, name: str | None = None) -> _TrainingRun:
     """Train a GRU language model on ``text`` by truncated back-propagation through time.
 
-    The text (its characters are the vocabulary) is cut into ``batch_size`` streams; each of
-    the ``n_steps`` Adam updates reads the next ``seq_len`` characters of every stream from
-    the hidden state left by the previous one. The learning rate warms up over 2% of the
-    steps, then decays (cosine) to ``final_lr_fraction`` of its peak; gradients are clipped
-    to a global norm of ``clip_norm``; each stream restarts from zero with probability
-    ``reset_prob`` per step. ``seed`` seeds the weights and resets.
+    The text (its characters: the vocabulary) is cut into ``batch_size`` streams; each of the
+    ``n_steps`` Adam updates reads the next ``seq_len`` characters of every stream from the
+    state left by the previous one. Learning rate: warm-up over 2% of the steps, cosine decay
+    to ``final_lr_fraction`` of the peak; gradients clipped to a global norm of ``clip_norm``;
+    a stream restarts from zero with probability ``reset_prob`` per step; ``seed`` seeds all.
 
     Returns
     -------
@@ -355,8 +367,7 @@ def train_gru(text: str, *, hidden_size: int, n_steps: int, batch_size: int = 32
     optimizer = _Adam(params)
     reset_rng = np.random.default_rng([seed, 1])
     h = np.zeros((batch_size, hidden_size), dtype=np.float32)
-    losses = np.empty(n_steps)
-    pos = 0
+    losses, pos = np.empty(n_steps), 0
     bar = tqdm(range(n_steps), disable=not progress, desc=name or f"gru-{hidden_size}",
                unit="step", mininterval=1.0)
     for step in bar:
@@ -385,9 +396,8 @@ def train_small(text: str, *, hidden_size: int = 32, n_steps: int = 300, seed: i
     >>> train_small("to be or not to be " * 60, hidden_size=8, n_steps=20).vocab
     ' benort'
     """
-    run = train_gru(text, hidden_size=hidden_size, n_steps=n_steps, batch_size=32, seq_len=32,
-                    learning_rate=1e-2, seed=seed, progress=progress)
-    return run.model
+    return train_gru(text, hidden_size=hidden_size, n_steps=n_steps, batch_size=32, seq_len=32,
+                     learning_rate=1e-2, seed=seed, progress=progress).model
 
 
 def _check_training_settings(text: Any, hidden_size: int, n_steps: int, batch_size: int,
@@ -434,9 +444,7 @@ def _clip_(grads: _Params, max_norm: float) -> None:
 def _ladder_records(weights_dir: str | Path | None = None) -> list[dict[str, Any]]:
     """The entries of ``ladder.json``, smallest to largest ([] if no ladder was trained)."""
     path = Path(weights_dir or WEIGHTS_DIR) / _LADDER_JSON
-    if not path.is_file():
-        return []
-    return list(json.loads(path.read_text())["models"])
+    return list(json.loads(path.read_text())["models"]) if path.is_file() else []
 
 
 def pretrained_names() -> list[str]:
