@@ -12,15 +12,14 @@ fingerprint, text length, checksums: damaged data or the wrong model is a ``Valu
 through ``constriction``'s range coder (Bamler 2022) or the hand-written
 :mod:`lossylab.arithmetic_coder`; the escaped characters' UTF-8 bytes come last.
 
-Left out compared with a production coder (``xz``, NNCP): adaptive models updated while
-coding, carry-less range-coder tricks, error *correction* (CRC-32 only detects damage).
+Left out compared with a production coder (``xz``, NNCP): adaptive models, carry-less
+range-coder tricks, error *correction* (CRC-32 only detects damage).
 
 References
 ----------
-Bamler, R. (2022). Understanding entropy coding with asymmetric numeral systems
-(ANS): a statistician's perspective. arXiv:2201.01741 (the ``constriction`` library).
-MacKay, D. J. C. (2003). *Information Theory, Inference, and Learning Algorithms*,
-chapter 6 (stream codes).
+Bamler, R. (2022). Understanding entropy coding with asymmetric numeral systems (ANS): a
+statistician's perspective. arXiv:2201.01741 (``constriction``). MacKay, D. J. C. (2003).
+*Information Theory, Inference, and Learning Algorithms*, chapter 6 (stream codes).
 """
 
 from __future__ import annotations
@@ -42,7 +41,7 @@ __all__ = ["CODERS", "PRECISION_BITS", "compress", "compression_result", "decomp
            "interval_narrowing", "read_header"]
 
 _MAGIC = b"LLAB"
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2  # 2: the fingerprint hashes every weight (1: GRU files depended on the CPU)
 CODERS = ("range", "arithmetic")
 PRECISION_BITS = 24  # integer frequency tables sum to 2**24 (as constriction's default)
 _BYTE_TOTAL = 256  # escaped characters' UTF-8 bytes: uniform over 256 values
@@ -165,13 +164,11 @@ class _Header:
 
 
 def _model_fingerprint(model: CharLM) -> bytes:
-    """8 bytes of SHA-256 of a model's name, vocab, size and first prediction (its weights)."""
-    digest = hashlib.sha256()
-    digest.update(model.name.encode("utf-8", "surrogatepass"))
-    digest.update(model.vocab.encode("utf-8", "surrogatepass"))
-    digest.update(struct.pack("<Q", int(model.n_params)))
-    first = np.ascontiguousarray(model.probs(model.initial_state(1)), dtype="<f8")
-    digest.update(first.tobytes())
+    """8 bytes of SHA-256 of a model's vocab, arithmetic version and every weight array."""
+    digest = hashlib.sha256(_utf8(f"{model.vocab}\0{model.arithmetic}"))
+    for array in map(np.asarray, model.weight_arrays()):
+        digest.update(_utf8(f"{array.dtype.kind}{array.shape}"))
+        digest.update(np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes())
     return digest.digest()[:8]
 
 
@@ -208,16 +205,19 @@ def read_header(data: bytes) -> _Header:
     if data[:4] != _MAGIC:
         raise ValueError(f"data does not start with {_MAGIC!r} (got {data[:4]!r}): it was not "
                          "made by lossylab.coding.compress, or its first bytes are damaged")
+    if len(data) > 4 and data[4] != _FORMAT_VERSION:
+        raise ValueError(f"unsupported format version {data[4]}: this lossylab reads version "
+                         f"{_FORMAT_VERSION}; " + ("the data is from a newer lossylab, upgrade"
+                         if data[4] > _FORMAT_VERSION else "compress the text again"))
     if len(data) < 7 or len(data) < 7 + data[6] + 28:
         raise ValueError(f"data is truncated: only {len(data)} bytes, not even a full header")
     end = 7 + data[6] + 24  # end of the fields covered by the header CRC
     (header_crc,) = struct.unpack_from("<I", data, end)
     if zlib.crc32(data[:end]) != header_crc:
         raise ValueError("the header is damaged (its CRC-32 does not match); data is corrupt")
-    version, coder_id, name_len = data[4], data[5], data[6]
-    if version != _FORMAT_VERSION or coder_id >= len(CODERS):
-        raise ValueError(f"unsupported format version {version} / coder {coder_id}: this lossylab "
-                         f"reads version {_FORMAT_VERSION} with coders {CODERS}; upgrade lossylab")
+    coder_id, name_len = data[5], data[6]
+    if coder_id >= len(CODERS):
+        raise ValueError(f"unsupported coder {coder_id}: this lossylab knows {CODERS}; upgrade")
     name = data[7: 7 + name_len].decode("utf-8", "surrogatepass")
     n_chars, text_crc, payload_bytes, payload_crc = struct.unpack_from("<IIII", data,
                                                                         15 + name_len)
@@ -238,9 +238,9 @@ def _check_model(header: _Header, model: CharLM) -> None:
         raise ValueError(f"data was compressed with model {header.model_name!r} but you passed "
                          f"{model.name!r}; decompress with the same model")
     if header.fingerprint != _model_fingerprint(model):
-        raise ValueError(f"data was compressed with a different model also named {model.name!r} "
-                         "(fingerprint mismatch: other vocab, size or weights); use the very "
-                         "same model")
+        raise ValueError(f"data was compressed with a model named {header.model_name!r} whose "
+                         f"weights, vocab or arithmetic differ from the {model.name!r} you passed "
+                         "(fingerprint mismatch); decompress with the very same model")
 
 
 # --- 3. compress / decompress ----------------------------------------------------------

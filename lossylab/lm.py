@@ -106,6 +106,7 @@ class CharLM(abc.ABC):
     name: str = "charlm"
     vocab: str = ""
     n_params: int = 0
+    arithmetic: str = "float64"  # how ``probs`` computes; in a compressed file's fingerprint
 
     @property
     def escape(self) -> int:
@@ -129,6 +130,10 @@ class CharLM(abc.ABC):
     @abc.abstractmethod
     def probs(self, state: Any) -> np.ndarray:
         """Next-symbol distributions, float64 (batch, n_symbols); rows sum to 1, entries > 0."""
+
+    def weight_arrays(self) -> tuple[np.ndarray, ...]:
+        """Arrays fixing the predictions, for the fingerprint (default: the first prediction)."""
+        return (self.probs(self.initial_state(1)),)
 
     # --- built on the three methods above ------------------------------------------------
     def symbols(self, text: str) -> np.ndarray:

@@ -340,6 +340,11 @@ class NGramLM(CharLM):
             p = _interpolate(self._tables[j], ids, kept, p)
         return self._add_escape_bits(-np.log2(p), text, symbols)
 
+    def weight_arrays(self) -> tuple[np.ndarray, ...]:
+        """The context keys and count tables (a compressed file's fingerprint hashes them)."""
+        return (*self._contexts, *(a for t in self._tables
+                                   for a in (t.pair_keys, t.pair_counts, t.discounts)))
+
     def _context_ids(self, backs: Any, n: int) -> list[np.ndarray]:
         """Context ids (-1: unseen) of lengths 0..order; ``backs[j - 1]``: symbols j back."""
         base = self.n_symbols + 1

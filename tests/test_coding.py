@@ -258,6 +258,39 @@ def test_same_name_other_weights_raises(good_data: bytes) -> None:
     assert model_fingerprint(MarkovLM()) != model_fingerprint(MarkovLM(seed=1))
 
 
+def test_gru_with_other_recurrent_weights_is_another_model_not_damage() -> None:
+    params = init_params(len(VOCAB) + 1, 8, seed=1)
+    model = GRULM(VOCAB, params, name="gru-test")
+    data = compress(GOOD_TEXT, model)
+    scaled = GRULM(VOCAB, {**params, "W_h": params["W_h"] * 1.05}, name="gru-test")
+    with pytest.raises(ValueError, match="compressed with a model named 'gru-test' whose weights"
+                                         ".*differ from the 'gru-test' you passed"):
+        decompress(data, scaled)
+    for key in params:  # every weight is in the fingerprint, not only the output layer
+        changed = GRULM(VOCAB, {**params, key: params[key] + 0.01}, name="gru-test")
+        assert model_fingerprint(changed) != model_fingerprint(model), key
+    assert decompress(data, GRULM(VOCAB, params, name="gru-test")) == GOOD_TEXT
+    with pytest.raises(ValueError, match="compressed with model 'gru-test' but you passed 'gru-8'"):
+        decompress(data, GRULM(VOCAB, params))
+
+
+def test_damaged_payload_says_damaged(good_data: bytes) -> None:
+    damaged = bytearray(good_data)
+    damaged[-3] ^= 0x10
+    with pytest.raises(ValueError, match="the payload is damaged"):
+        decompress(bytes(damaged), MarkovLM())
+
+
+@pytest.mark.parametrize(("version", "message"), [(3, "the data is from a newer lossylab"),
+                                                  (1, "compress the text again")])
+def test_other_format_versions_say_so(good_data: bytes, version: int, message: str) -> None:
+    other = bytearray(good_data)
+    other[4] = version
+    with pytest.raises(ValueError, match=f"unsupported format version {version}: this lossylab "
+                                         f"reads version 2; {message}"):
+        decompress(bytes(other), MarkovLM())
+
+
 def test_bad_arguments_raise() -> None:
     with pytest.raises(TypeError, match="text must be a str, got bytes; decode bytes first"):
         compress(b"bytes", MarkovLM())  # type: ignore[arg-type]
