@@ -5,7 +5,7 @@ over inputs to one over outputs, ``p_compressed(x') = sum_x p(x'|x) p_true(x)``,
 ``p_compressed = p_true @ channel``. JPEG is (almost) deterministic: each row of its channel
 is a Dirac delta, many inputs share one output, and entropy can only drop. A learned model
 makes the same move by maximum likelihood on samples (:mod:`lossylab.mixtures`). Either way
-the output differs from p_true in two ways, each measured at a factor r >= 1:
+the output differs from p_true in two ways, each measured at a factor r > 1:
 
 * **mode collapse**, ``P_{x~p_true}[p_model(x) <= p_true(x) / r]``: probable states of
   p_true lose their mass;
@@ -324,7 +324,7 @@ def mismatch(p_true: object, p_model: object, *, r: float = 10.0) -> _Mismatch:
     Parameters
     ----------
     p_true, p_model : array_like
-        Distributions of one shape; ``r`` (keyword-only, >= 1) is the factor of the masses.
+        Distributions of one shape; ``r`` (keyword-only, > 1) is the factor of the masses.
 
     Returns
     -------

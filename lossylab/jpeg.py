@@ -78,6 +78,7 @@ def _mix(x: np.ndarray, m: np.ndarray) -> np.ndarray:
     """``x @ m.T`` summed in order, k = 0, 1, ...: no BLAS (its order depends on the CPU)."""
     return sum((x[..., k : k + 1] * m[:, k] for k in range(1, len(m))), x[..., :1] * m[:, 0])
 
+
 def to_samples(values: np.ndarray) -> np.ndarray:
     """Round to the nearest integer (halves up) and clip to 0..255, as uint8 samples.
 

@@ -107,7 +107,7 @@ def mismatch_widget(p_true: np.ndarray, channel_of: Callable[[Any], np.ndarray],
         p_true (n_states,); ``channel_of`` maps the value of ``knob`` (a slider: quantizer
         levels, noise width, ...) to a channel matrix p(x'|x), (n_states, n_states).
     r, figsize : keyword-only
-        Initial value of the r slider (1 to 1000); size of the figure.
+        Initial value of the r slider (10**0.1 to 1000); size of the figure.
 
     Returns
     -------
