@@ -127,6 +127,10 @@ class CharLM(abc.ABC):
     def advance(self, state: Any, symbols: np.ndarray) -> Any:
         """A NEW state (input not mutated) after each stream reads one int64 symbol (batch,)."""
 
+    def advance_blocks(self, state: Any, symbols: np.ndarray, active: np.ndarray) -> Any:
+        """:meth:`advance` where only streams ``active`` (bool (batch,)) read real text."""
+        return self.advance(state, symbols)
+
     @abc.abstractmethod
     def probs(self, state: Any) -> np.ndarray:
         """Next-symbol distributions, float64 (batch, n_symbols); rows sum to 1, entries > 0."""
@@ -330,8 +334,9 @@ class BlockStepper:
 
     def advance(self, symbols: np.ndarray) -> None:
         """Feed one symbol per block (finished blocks are padded with 0) and move to t + 1."""
-        symbols = np.where(self.active(), np.asarray(symbols, dtype=np.int64), 0)
-        self.state = self.model.advance(self.state, symbols)
+        active = self.active()
+        symbols = np.where(active, np.asarray(symbols, dtype=np.int64), 0)
+        self.state = self.model.advance_blocks(self.state, symbols, active)
         self.t += 1
 
     def to_blocks(self, values: np.ndarray) -> np.ndarray:

@@ -183,15 +183,19 @@ def _pair_kept(table: _Table, pair_keys: np.ndarray) -> np.ndarray:
     return np.where(index >= 0, _kept(table, index), 0.0)
 
 
-def _dense_kept(table: _Table, ids: np.ndarray, n_symbols: int) -> np.ndarray:
-    """float64 (batch, n_symbols): discounted counts after each context id (-1: zeros)."""
+def _dense_kept(table: _Table, ids: np.ndarray, n_symbols: int) -> tuple[np.ndarray, ...]:
+    """Discounted counts (batch, n_symbols) after each context id (-1: zeros), total, gamma."""
+    # total and gamma summed pair by pair in key order, as np.bincount in _table: same bits
     start, end = _runs(table, ids)
     lengths = end - start
     rows = np.repeat(np.arange(len(ids)), lengths)
     pos = np.arange(lengths.sum()) + np.repeat(start - (np.cumsum(lengths) - lengths), lengths)
     kept = np.zeros((len(ids), n_symbols))
+    counts = table.pair_counts[pos]
     kept[rows, table.pair_keys[pos] % n_symbols] = _kept(table, pos)
-    return kept
+    total = np.bincount(rows, weights=counts, minlength=len(ids))
+    gamma = np.bincount(rows, weights=table.discounts[np.minimum(counts, 3)], minlength=len(ids))
+    return kept, np.where(ids >= 0, total, 1.0)[:, None], gamma[:, None]
 
 
 def _interpolate(table: _Table, ids: np.ndarray, kept: np.ndarray,
@@ -323,8 +327,8 @@ class NGramLM(CharLM):
         for j, ids in enumerate(self._context_ids(state[:, ::-1].T, len(state))):
             if not np.any(ids >= 0):
                 break  # no stream has a context this long: longer ones are unseen too
-            kept = _dense_kept(self._tables[j], ids, self.n_symbols)  # (batch, n_symbols)
-            p = _interpolate(self._tables[j], ids[:, None], kept, p)
+            kept, total, gamma = _dense_kept(self._tables[j], ids, self.n_symbols)
+            p = np.where(ids[:, None] >= 0, (kept + gamma * p) / total, p)
         return p
 
     def code_lengths(self, text: str, *, block_chars: int = BLOCK_CHARS) -> np.ndarray:
