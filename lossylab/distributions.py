@@ -1,27 +1,17 @@
-"""Distributions on a finite grid: entropy, KL, channels, and the two faces of mismatch.
+"""Distributions on a finite grid: entropy, KL, channels, and the four faces of mismatch.
 
-The core idea of the course: a compressor is a channel p(x'|x), which maps a distribution
-over inputs to one over outputs, ``p_compressed(x') = sum_x p(x'|x) p_true(x)``, i.e.
-``p_compressed = p_true @ channel``. JPEG is (almost) deterministic: each row of its channel
-is a Dirac delta, many inputs share one output, and entropy can only drop. A learned model
-makes the same move by maximum likelihood on samples (:mod:`lossylab.mixtures`). Either way
-the output differs from p_true in two ways, each measured at a factor r > 1:
+Three distributions, named the same way everywhere: **p_true** (the source), **p-hat_train**
+(the empirical distribution of what the learner or compressor actually sees) and **p_model**
+(= p_compressed; for a channel ``p_compressed = p_true @ channel``). A deterministic channel
+(JPEG) merges states, so entropy can only drop. The mismatch of p_model with p-hat_train is
+the lossy part; :func:`faces` splits it, one definition each, at a factor r > 1: memorization
+(mass on the training items), generalization (off them, where p_true has mass), hallucination
+(off them, where p_true has none or r times less) and mode collapse (mass of p_true the model
+starves). The numbers depend on the states they are measured on: say which.
 
-* **mode collapse**, ``P_{x~p_true}[p_model(x) <= p_true(x) / r]``: probable states of
-  p_true lose their mass;
-* **hallucination**, the same with p_true and p_model swapped: the model puts mass where
-  p_true has r times less.
-
-Everything works on small, explicit probability vectors (any shape, flattened), so every
-number is exact; the ``*_mc`` versions estimate the masses from samples when there are too
-many states to list. Bits throughout (log base 2).
-
-What this version leaves out: continuous distributions (a density becomes its values on a
-fine grid) and channels too large to write as a matrix (real JPEG acts on 256^(8x8) block
-values; notebook 04 measures it by sampling instead).
-
-Reference: T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley
-2006 (entropy, KL, data processing inequality: ch. 2).
+Everything is exact on small explicit vectors; :func:`faces_mc` estimates the faces from
+samples, with 95% intervals. Bits throughout. Reference: T. M. Cover and J. A. Thomas,
+*Elements of Information Theory*, 2nd ed., Wiley 2006, ch. 2.
 """
 
 from __future__ import annotations
@@ -32,10 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["check_count", "check_distributions", "check_ratio", "code_length_bits",
-           "cross_entropy", "description_bits", "entropy", "hallucination_mass",
-           "hallucination_mass_mc", "kl_divergence", "mismatch", "mode_collapse_mass",
-           "mode_collapse_mass_mc", "noisy_channel", "normalize", "push_forward",
-           "quantizer_channel"]
+           "cross_entropy", "description_bits", "entropy", "faces", "faces_mc",
+           "hallucination_mass", "kl_divergence", "mismatch", "mode_collapse_mass",
+           "noisy_channel", "normalize", "push_forward", "quantizer_channel"]
 
 _SUM_TOLERANCE = 1e-6  # |sum(p) - 1| allowed before a vector is rejected as a distribution
 
@@ -346,54 +335,127 @@ def mismatch(p_true: object, p_model: object, *, r: float = 10.0) -> _Mismatch:
                      hallucination_mass=hallucination_mass(p_true, p_model, r=r), r=float(r))
 
 
-def _as_log_pair(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
-    """Two non-empty 1-D float64 arrays of one length (log-probabilities of the same samples)."""
-    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if x.shape != y.shape or x.ndim != 1 or len(x) == 0:
-        raise ValueError(f"log2_p_true and log2_p_model must be non-empty 1-D arrays of the same "
-                         f"length, got shapes {x.shape} and {y.shape}")
-    return x, y
+# --- the four faces, one definition each ------------------------------------------------
+
+_FACES = ("memorization", "generalization", "hallucination", "mode_collapse")
 
 
-def mode_collapse_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
-                          r: float = 10.0) -> float:
-    """Monte-Carlo :func:`mode_collapse_mass`, from samples of p_true.
+@dataclass(frozen=True)
+class _Faces:
+    """The four faces of :func:`faces` / :func:`faces_mc` (fields documented there)."""
+
+    memorization: float
+    generalization: float
+    hallucination: float
+    invalid: float
+    mode_collapse: float
+    r: float
+    n_model: int = 0  # samples of p_model behind the first four (0: exact)
+    n_true: int = 0  # samples of p_true behind mode_collapse (0: exact)
+
+    def interval(self, face: str) -> tuple[float, float]:
+        """95% Wilson interval of one face (the value twice when it is exact)."""
+        value, n = getattr(self, face), self.n_true if face == "mode_collapse" else self.n_model
+        if n == 0:
+            return value, value
+        z2 = 1.959964**2
+        centre, half = value + z2 / (2 * n), math.sqrt(z2 * value * (1 - value) / n
+                                                       + z2 * z2 / (4 * n * n))
+        return max(0.0, (centre - half) / (1 + z2 / n)), min(1.0, (centre + half) / (1 + z2 / n))
+
+    def lines(self, state_space: str) -> list[str]:
+        """One printable line per face: value, estimator (exact, or Monte Carlo with n and
+        its 95% interval) and the state space it is measured on."""
+        out = []
+        for face in _FACES:
+            n = self.n_true if face == "mode_collapse" else self.n_model
+            lo, hi = self.interval(face)
+            how = "exact" if n == 0 else f"Monte Carlo, n = {n}, 95% [{lo:.3f}, {hi:.3f}]"
+            out.append(f"{face.replace('_', ' '):15s} {getattr(self, face):.3f}  ({how}; "
+                       f"r = {self.r:g}; {state_space})")
+        return out
+
+
+def faces(p_true: object, p_model: object, seen: object = None, *, r: float = 10.0) -> _Faces:
+    """The four faces of the mismatch, exactly, on one finite state space.
+
+    With ``seen`` the training items (the support of p-hat_train):
+
+    * **memorization** ``sum p_model[seen]``: model mass kept on the training items;
+    * **generalization** ``sum p_model[~seen & (p_true > p_model / r)]``: mass off them where
+      p_true has mass too;
+    * **hallucination** ``sum p_model[~seen & (p_true <= p_model / r)]``: mass off them where
+      p_true has none or r times less (``invalid``: the part where p_true = 0);
+    * **mode collapse** ``P_{x~p_true}[p_model(x) <= p_true(x) / r]``: mass of p_true the
+      model starves (:func:`mode_collapse_mass`).
+
+    The first three sum to 1; without ``seen`` memorization is 0 and hallucination is
+    :func:`hallucination_mass`.
 
     Parameters
     ----------
-    log2_p_true, log2_p_model : numpy.ndarray, shape (n,)
-        Both log2-probabilities of the same samples x drawn from p_true (n > 0); ``r``
-        (keyword-only) as in the exact version.
+    p_true, p_model, seen : array_like
+        Distributions of one shape (:func:`check_distributions`); a boolean mask of that
+        shape (default: nothing seen).
+    r : float, keyword-only
+        The factor (:func:`check_ratio`).
 
     Returns
     -------
-    float
-        The fraction of samples with ``p_model(x) <= p_true(x) / r`` (an unbiased estimate).
+    record (frozen dataclass)
+        ``memorization``, ``generalization``, ``hallucination``, ``invalid``,
+        ``mode_collapse``, ``r``; ``lines(state_space)`` prints them with their estimator.
 
     Examples
     --------
-    >>> mode_collapse_mass_mc(np.log2([0.5, 0.5]), np.log2([0.5, 0.01]))
-    0.5
+    >>> f = faces([0.5, 0.5, 0.0], [0.2, 0.5, 0.3], seen=[True, False, False])
+    >>> f.memorization, f.generalization, f.hallucination, f.mode_collapse
+    (0.2, 0.5, 0.3, 0.0)
     """
-    a, b = _as_log_pair(log2_p_true, log2_p_model)
+    p_arr, q_arr = check_distributions(p_true, p_model, ("p_true", "p_model"))
     r = check_ratio(r)
-    return float(np.mean(b <= a - math.log2(r)))
+    mask = np.zeros(p_arr.size, bool) if seen is None else np.asarray(seen, bool).ravel()
+    if mask.size != p_arr.size:
+        raise ValueError(f"seen must have one entry per state ({p_arr.size}), got {mask.size}")
+    off, invented = ~mask, p_arr <= q_arr / r
+    return _Faces(float(q_arr[mask].sum()), float(q_arr[off & ~invented].sum()),
+                  float(q_arr[off & invented].sum()), float(q_arr[off & (p_arr == 0)].sum()),
+                  _starved_mass(p_arr, q_arr, r), r)
 
 
-def hallucination_mass_mc(log2_p_true: np.ndarray, log2_p_model: np.ndarray, *,
-                          r: float = 10.0) -> float:
-    """Monte-Carlo :func:`hallucination_mass`: :func:`mode_collapse_mass_mc` with roles swapped.
+def faces_mc(log2_p_true: object, log2_p_model: object, seen: object,
+             truth: tuple[object, object], *, r: float = 10.0) -> _Faces:
+    """Monte-Carlo :func:`faces`: the fraction of samples of each kind, with n and 95% intervals.
 
-    The samples are drawn from p_model (``log2_p_true`` is ``-inf`` where p_true is 0).
+    Parameters
+    ----------
+    log2_p_true, log2_p_model, seen : array_like, shape (n,)
+        For n > 0 samples drawn from p_model: both log2-probabilities (``-inf`` where p_true
+        is 0) and whether each is a training item.
+    truth : pair of array_like, shape (m,)
+        ``(log2_p_true, log2_p_model)`` of m > 0 samples drawn from p_true (mode collapse).
+    r : float, keyword-only
+        The factor (:func:`check_ratio`).
 
     Examples
     --------
-    >>> hallucination_mass_mc(np.array([-np.inf, -1.0]), np.array([-3.0, -1.0]))
-    0.5
+    >>> f = faces_mc([-1.0, -1.0, -np.inf, -1.0], [-1.0, -1.0, -2.0, -1.0],
+    ...              [True, False, False, False], ([-1.0, -1.0], [-1.0, -9.0]))
+    >>> f.memorization, f.generalization, f.hallucination, f.mode_collapse, f.n_model
+    (0.25, 0.5, 0.25, 0.5, 4)
     """
-    a, b = _as_log_pair(log2_p_true, log2_p_model)
     r = check_ratio(r)
-    return float(np.mean(a <= b - math.log2(r)))
+    arrays = [np.asarray(a, dtype=np.float64).ravel()
+              for a in (log2_p_true, log2_p_model, seen, *truth)]
+    a, b, mask, ta, tb = arrays
+    if not (len(a) == len(b) == len(mask) > 0 and len(ta) == len(tb) > 0):
+        raise ValueError(f"faces_mc needs n > 0 samples of p_model (log2_p_true, log2_p_model, "
+                         f"seen of one length) and m > 0 of p_true, got lengths "
+                         f"{[len(x) for x in arrays]}")
+    off, invented = mask == 0, a <= b - math.log2(r)
+    return _Faces(float(np.mean(mask != 0)), float(np.mean(off & ~invented)),
+                  float(np.mean(off & invented)), float(np.mean(off & np.isneginf(a))),
+                  float(np.mean(tb <= ta - math.log2(r))), r, len(a), len(ta))
 
 
 # --- channels ----------------------------------------------------------------------------

@@ -1,17 +1,19 @@
-"""Learning as lossy compression on a grid: mixtures fitted by EM, the two-part code, novelty.
+"""Learning as lossy compression on a grid: mixtures fitted by EM, the two-part code.
 
 A model fitted by maximum likelihood to N samples of p_true (here a 1-D mixture of K
 Gaussians, fitted by EM with a floor on the widths) is a compressor of the samples: their
 code length is ``sum_i -log2 p_model(x_i)``. On a grid p_true is known exactly, so what a
 fit keeps and loses is an exact number: train bits against held-out bits (the
-cross-entropy ``H(p_true, p_model)``); where the model's mass goes (near the samples:
-memorization when spiky; far from them where p_true has mass too: generalization; where
-p_true has r times less: hallucination); and the two-part code (MDL), model bits + data
-bits, minimised over K.
+cross-entropy ``H(p_true, p_model)``); where the model's mass goes
+(:func:`lossylab.distributions.faces`, with the cells near a sample as the training items,
+:func:`distance_to_samples`); and the two-part code (MDL), model bits + data bits, minimised
+over K.
 
 What this version leaves out: numerically clever EM (no annealing, no split-and-merge, one
 deterministic initialisation), other model families, and refined MDL codes (the parameter
-cost is the BIC's ``0.5 log2 N`` bits each).
+cost is the BIC's ``0.5 log2 N`` bits each, an asymptotic approximation that drops O(1)
+terms and whose regularity conditions a mixture violates: K! equivalent labelings, a
+singular Fisher information).
 
 References: A. P. Dempster, N. M. Laird and D. B. Rubin, "Maximum likelihood from incomplete
 data via the EM algorithm", J. R. Stat. Soc. B 39 (1977); J. Rissanen, "Modeling by shortest
@@ -29,7 +31,7 @@ import numpy as np
 from lossylab import distributions as D
 
 __all__ = ["GaussianMixture", "distance_to_samples", "fit_mixture", "grid_mixture",
-           "grid_mixture_2d", "novelty_split", "two_part_code"]
+           "grid_mixture_2d", "two_part_code"]
 
 
 # --- distributions on a grid -------------------------------------------------------------
@@ -298,15 +300,6 @@ def two_part_code(p_model: object, sample_index: object, *, n_params: int,
     return _TwoPartCode(model_bits=n_params * float(bits_per_param), data_bits=float(bits.sum()))
 
 
-@dataclass(frozen=True)
-class _NoveltySplit:
-    """The three masses of :func:`novelty_split` (fields documented there)."""
-
-    near_mass: float
-    generalization_mass: float
-    hallucination_mass: float
-
-
 def distance_to_samples(x: object, samples: object) -> np.ndarray:
     """Distance from each point of ``x`` to the nearest of ``samples`` (1-D).
 
@@ -333,45 +326,3 @@ def distance_to_samples(x: object, samples: object) -> np.ndarray:
     left = np.abs(x_arr - s[np.maximum(pos - 1, 0)])
     right = np.abs(s[np.minimum(pos, s.size - 1)] - x_arr)
     return np.minimum(left, right)
-
-
-def novelty_split(p_true: object, p_model: object, x: object, samples: object, *,
-                  distance: float, r: float = 10.0) -> _NoveltySplit:
-    """Split p_model's mass into near the samples, generalization, and hallucination.
-
-    Parameters
-    ----------
-    p_true, p_model, x, samples : array_like
-        Distributions on the grid of cell centres ``x`` (n_states,), and the training samples.
-    distance, r : float, keyword-only
-        A point is new when farther than ``distance`` from every sample; p_true "has no
-        mass" where ``p_true(x) <= p_model(x) / r``, as in
-        :func:`lossylab.distributions.hallucination_mass`.
-
-    Returns
-    -------
-    record (frozen dataclass)
-        ``near_mass`` (within ``distance`` of a sample: reproducing the data, memorization
-        when spiky), ``generalization_mass`` (farther, where p_true has mass too) and
-        ``hallucination_mass`` (farther, where p_true has r times less); they sum to 1.
-        ValueError for invalid distributions, another size of ``x`` or ``distance < 0``.
-
-    Examples
-    --------
-    >>> split = novelty_split([0.5, 0.5, 0.0], [0.2, 0.5, 0.3], [0.0, 1.0, 2.0], [0.0],
-    ...                       distance=0.5)
-    >>> split.near_mass, split.generalization_mass, split.hallucination_mass
-    (0.2, 0.5, 0.3)
-    """
-    p_arr, q_arr = D.check_distributions(p_true, p_model, ("p_true", "p_model"))
-    r = D.check_ratio(r)
-    x_arr = np.asarray(x, dtype=np.float64).ravel()
-    if x_arr.size != p_arr.size:
-        raise ValueError(f"x must have one point per state ({p_arr.size}), got {x_arr.size}")
-    if not (math.isfinite(distance) and distance >= 0):
-        raise ValueError(f"distance must be a finite number >= 0, got {distance!r}")
-    far = distance_to_samples(x_arr, samples) > distance
-    invented = p_arr <= q_arr / r
-    return _NoveltySplit(near_mass=float(q_arr[~far].sum()),
-                         generalization_mass=float(q_arr[far & ~invented].sum()),
-                         hallucination_mass=float(q_arr[far & invented].sum()))

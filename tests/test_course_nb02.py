@@ -24,9 +24,8 @@ def test_memorization_small_n_large_k_spikes_on_the_samples() -> None:
     point = course.learning_point(10, 30)
     assert point.heldout_bits - point.train_bits > 10
     problem = course.learning_problem()
-    split = mixtures.novelty_split(problem.p_true, point.p_model, problem.x, problem.samples(10),
-                                   distance=0.1)
-    assert split.near_mass > 0.9
+    f = D.faces(problem.p_true, point.p_model, ~problem.far(10, course.NEAR_DISTANCE))
+    assert f.memorization > 0.99
 
 
 def test_learning_problem_rejects_too_many_samples() -> None:
@@ -51,20 +50,20 @@ def test_mdl_is_more_cautious_than_held_out_at_small_n() -> None:
     assert np.all(np.diff(curve.model_bits) > 0)
 
 
-def test_learning_numbers_are_the_point_the_mismatch_and_the_split() -> None:
+def test_learning_numbers_are_the_point_and_its_faces() -> None:
     problem = course.learning_problem(seed=0)
     curve = course.learning_curve(30, (1, 2, 3), seed=0)
     p_model, v = course.learning_numbers(problem, curve, 2, r=5.0, distance=0.05)
     point = course.learning_point(30, 2, seed=0)
     assert p_model is point.p_model
-    m = D.mismatch(problem.p_true, point.p_model, r=5.0)
-    split = mixtures.novelty_split(problem.p_true, point.p_model, problem.x, problem.samples(30),
-                                   distance=0.05, r=5.0)
+    seen = ~problem.far(30, 0.05)
+    f = D.faces(problem.p_true, point.p_model, seen, r=5.0)
+    base = D.faces(problem.p_true, problem.p_true, seen, r=5.0)
     assert v == {"train_bits": point.train_bits, "heldout_bits": point.heldout_bits,
-                 "kl_bits": m.kl_true_model_bits, "mode_collapse_mass": m.mode_collapse_mass,
-                 "hallucination_mass": m.hallucination_mass, "near_mass": split.near_mass,
-                 "generalization_mass": split.generalization_mass,
-                 "novel_hallucination_mass": split.hallucination_mass,
+                 "kl_bits": point.kl_bits, "memorization": f.memorization,
+                 "generalization": f.generalization, "hallucination": f.hallucination,
+                 "mode_collapse": f.mode_collapse, "p_true_memorization": base.memorization,
+                 "p_true_generalization": base.generalization,
                  "mdl_k": curve.mdl_k, "heldout_k": curve.heldout_k}
 
 

@@ -123,7 +123,7 @@ def test_ngram_ladder_on_the_synthetic_language() -> None:
     excess = np.array([p.excess_bits_per_char for p in ladder])
     assert np.all(excess > 0)  # no model beats p_true on average (KL >= 0)
     assert np.all(np.diff([p.model_bits for p in ladder]) > 0)
-    claim = course._lm_claims()[0]
+    claim = course._claim_best_order(excess)
     assert claim.holds and claim.value("best order") == course.best_ngram_order()
 
 
@@ -178,12 +178,29 @@ def test_cached_ladders_are_tuples_of_frozen_points() -> None:
 def test_claims_are_cached_frozen_and_hold() -> None:
     checked = course.claims()
     assert isinstance(checked, tuple) and all(claim.holds for claim in checked)
-    assert len(checked) == 8 if course.pretrained_names() else 7
+    assert len(checked) == 6 if course.pretrained_names() else 5
     with pytest.raises(dataclasses.FrozenInstanceError):
         checked[0].holds = False  # type: ignore[misc]
     assert course.claims() is checked
     point = synthetic.synthetic_point(course.best_ngram_order(), setup="07")
-    assert checked[5].value("generalized (valid, unseen)") == point.fractions.generalized
+    assert checked[4].value("generalized") == point.faces.generalization
+
+
+def test_each_claim_prints_a_cross_on_data_where_it_is_false() -> None:
+    from lossylab.distributions import faces_mc
+    # generalized 3 of 100, memorized 2 of 100: the intervals overlap, so the claim fails
+    seen = np.array([1] * 2 + [0] * 98)
+    log_true = np.where(np.arange(100) < 5, -1.0, -np.inf)
+    f = faces_mc(log_true, np.full(100, -1.0), seen, (np.zeros(1), np.zeros(1)))
+    assert (f.generalization, f.memorization) == (0.03, 0.02)
+    assert not course._claim_lm_faces(f, 6).holds
+    assert not course._claim_best_order([0.5, 0.4, 0.3]).holds  # the largest is the best
+    assert course._claim_best_order([0.5, 0.3, 0.4]).holds
+    assert not course._claim_entropy(14.0, 13.0, 12.0, (10, 90)).holds
+    assert not course._claim_quantization("m", 0.5, {2: 0.9, 4: 0.55, 6: 0.51, 8: 0.5}).holds
+    curve = course.jpeg_curves(("camera",))[0]
+    broken = dataclasses.replace(curve, bpp=curve.bpp[::-1])
+    assert not course._claim_rate([curve, broken]).holds
 
 
 def test_claim_value_lookup() -> None:

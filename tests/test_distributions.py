@@ -268,19 +268,40 @@ def test_the_shared_checks_name_the_argument() -> None:
             D.check_ratio(bad)  # type: ignore[arg-type]
 
 
-def test_monte_carlo_masses_estimate_the_exact_ones() -> None:
+def test_monte_carlo_faces_estimate_the_exact_ones_within_their_interval() -> None:
     rng = np.random.default_rng(0)
     p_true, p_model = np.array([0.5, 0.3, 0.2, 0.0]), np.array([0.5, 0.02, 0.18, 0.3])
+    seen = np.array([True, False, False, False])
     with np.errstate(divide="ignore"):
         log_true, log_model = np.log2(p_true), np.log2(p_model)
-    from_true = rng.choice(4, size=20_000, p=p_true)
-    from_model = rng.choice(4, size=20_000, p=p_model)
-    assert D.mode_collapse_mass_mc(log_true[from_true], log_model[from_true]) == pytest.approx(
-        D.mode_collapse_mass(p_true, p_model), abs=0.02)
-    assert D.hallucination_mass_mc(log_true[from_model], log_model[from_model]) == pytest.approx(
-        D.hallucination_mass(p_true, p_model), abs=0.02)
-    with pytest.raises(ValueError, match="non-empty 1-D arrays of the same length"):
-        D.mode_collapse_mass_mc(np.zeros(3), np.zeros(4))
+    from_true = rng.choice(4, size=2_000, p=p_true)
+    from_model = rng.choice(4, size=2_000, p=p_model)
+    exact = D.faces(p_true, p_model, seen)
+    mc = D.faces_mc(log_true[from_model], log_model[from_model], seen[from_model],
+                    (log_true[from_true], log_model[from_true]))
+    for face in ("memorization", "generalization", "hallucination", "mode_collapse"):
+        lo, hi = mc.interval(face)
+        assert lo <= getattr(exact, face) <= hi and hi - lo < 0.06
+    assert exact.interval("memorization") == (0.5, 0.5)
+    assert "Monte Carlo, n = 2000, 95% [" in mc.lines("4 states")[0]
+    assert "(exact; r = 10; 4 states)" in exact.lines("4 states")[3]
+    with pytest.raises(ValueError, match="faces_mc needs n > 0 samples"):
+        D.faces_mc(np.zeros(3), np.zeros(4), np.zeros(3), (np.zeros(1), np.zeros(1)))
+
+
+def test_faces_split_the_model_mass_into_three_and_one_definition_each() -> None:
+    p_true = np.array([0.5, 0.5, 0.0, 0.0, 0.0, 0.0])
+    p_model = np.array([0.3, 0.3, 0.1, 0.0, 0.0, 0.3])
+    f = D.faces(p_true, p_model, seen=[True, False, False, False, False, False])
+    assert (f.memorization, f.generalization) == (0.3, 0.3)
+    assert f.hallucination == pytest.approx(0.4) and f.invalid == pytest.approx(0.4)
+    assert D.faces(p_true, p_model).hallucination == D.hallucination_mass(p_true, p_model)
+    assert f.mode_collapse == D.mode_collapse_mass(p_true, p_model)
+    # p_true r times smaller (not zero) counts as hallucination, but not as invalid
+    g = D.faces([0.9, 0.1], [0.1, 0.9], r=5)
+    assert (g.hallucination, g.invalid, g.mode_collapse) == (0.9, 0.0, 0.9)
+    with pytest.raises(ValueError, match="seen must have one entry per state"):
+        D.faces(p_true, p_model, seen=[True])
 
 
 def test_r_1_is_refused_and_a_perfect_model_has_no_mismatch_above_it() -> None:
@@ -288,8 +309,8 @@ def test_r_1_is_refused_and_a_perfect_model_has_no_mismatch_above_it() -> None:
     for r in (1.0001, 1.5, 10.0):
         assert D.mode_collapse_mass(p, p, r=r) == 0.0
         assert D.hallucination_mass(p, p, r=r) == 0.0
-        assert D.mode_collapse_mass_mc(np.log2(p), np.log2(p), r=r) == 0.0
-        assert D.hallucination_mass_mc(np.log2(p), np.log2(p), r=r) == 0.0
+        f = D.faces_mc(np.log2(p), np.log2(p), np.zeros(4), (np.log2(p), np.log2(p)), r=r)
+        assert f.hallucination == f.mode_collapse == 0.0
     for mass in (D.mode_collapse_mass, D.hallucination_mass):
         with pytest.raises(ValueError, match="at r = 1 even a perfect model"):
             mass(p, p, r=1)

@@ -68,16 +68,6 @@ def test_two_part_code_adds_model_and_data_bits() -> None:
     assert code.total_bits == pytest.approx(code.model_bits + code.data_bits)
 
 
-def test_novelty_split_sums_to_one_and_sorts_mass() -> None:
-    x = np.arange(6.0)
-    p_true = np.array([0.5, 0.5, 0.0, 0.0, 0.0, 0.0])
-    p_model = np.array([0.3, 0.3, 0.1, 0.0, 0.0, 0.3])
-    split = mixtures.novelty_split(p_true, p_model, x, samples=[0.0], distance=0.5)
-    assert split.near_mass == pytest.approx(0.3)  # only x = 0 is near the sample
-    assert split.generalization_mass == pytest.approx(0.3)  # x = 1: new, and p_true has it
-    assert split.hallucination_mass == pytest.approx(0.4)  # x = 2 and x = 5: invented
-
-
 def test_fit_mixture_rejects_bad_input() -> None:
     with pytest.raises(ValueError, match="samples must be a non-empty array of finite"):
         mixtures.fit_mixture([], 2)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lossylab.course import synthetic
-from lossylab.distributions import hallucination_mass, mode_collapse_mass
+from lossylab.distributions import mode_collapse_mass
 from lossylab.grammar import END, SyntheticLanguage
 from lossylab.ngram import NGramLM
 
@@ -104,43 +104,38 @@ def test_first_sentences_are_seeded_cut_at_the_end_and_scored() -> None:
     assert sentences == synthetic.first_sentences(model, 10, setup="07", seed=4)[0]
     assert isinstance(sentences, tuple)
     assert all(s.endswith(END) and s.count(END) == 1 for s in sentences if END in s)
-    np.testing.assert_allclose(log2_probs, model.sequence_log2_probs(sentences, prompt=END))
+    np.testing.assert_allclose(log2_probs, model.sequence_log2_probs(
+        sentences, prompt=synthetic.SENTENCE_PROMPT))
     with pytest.raises(ValueError, match="read-only"):
         log2_probs[0] = 0.0
 
 
-def test_kinds_memorized_generalized_hallucinated() -> None:
-    lang = SyntheticLanguage()
-    train = frozenset({"the dog runs.\n"})
-    assert [synthetic._kind(s, lang, train) for s in
-            ["the dog runs.\n", "the cat runs.\n", "the cat run.\n", "the dog"]] == [
-        "memorized", "generalized", "hallucinated", "hallucinated"]
-
-
-def test_points_classify_their_samples_and_measure_both_masses() -> None:
+def test_points_classify_their_samples_with_the_one_definition_of_each_face() -> None:
     point = synthetic.synthetic_point(6, setup="07")
     data = synthetic.synthetic_setup("07")
-    assert len(point.samples) == len(point.kinds) == point.fractions.n_sentences == 300
+    model = synthetic.synthetic_ladder_model(6, setup="07")
+    assert len(point.samples) == len(point.kinds) == point.faces.n_model == 400
+    log2_model = model.sequence_log2_probs(point.samples, prompt=synthetic.SENTENCE_PROMPT)
     seen = set(data.train)
-    for sentence, kind in zip(point.samples, point.kinds, strict=True):
-        valid = data.language.is_valid(sentence)
-        assert kind == ("hallucinated" if not valid else
-                        "memorized" if sentence in seen else "generalized")
-    f = point.fractions
-    assert (f.memorized, f.generalized, f.hallucinated) == tuple(
-        point.kinds.count(k) / 300 for k in ("memorized", "generalized", "hallucinated"))
-    assert 0 < point.mode_collapse_mass <= 1 and 0 < point.hallucination_mass <= 1
-    assert point.kl_bits_per_char == point.test_bits_per_char - data.entropy_bits_per_char
-    assert point.test_bits_per_char == pytest.approx(
-        synthetic.synthetic_ladder_model(6, setup="07").bits_per_char(data.test_text), abs=1e-12)
+    for sentence, kind, lm in zip(point.samples, point.kinds, log2_model, strict=True):
+        invented = data.language.log2_prob(sentence) <= lm - np.log2(synthetic.R)
+        assert kind == ("memorized" if sentence in seen else
+                        "hallucinated" if invented else "generalized")
+    f = point.faces
+    assert (f.memorization, f.generalization, f.hallucination) == tuple(
+        point.kinds.count(k) / 400 for k in ("memorized", "generalized", "hallucinated"))
+    assert f.invalid <= f.hallucination and f.n_true == 500 and 0 < f.mode_collapse <= 1
+    assert point.kl_bits_per_char == point.test_bits_per_char - data.test_true_bits_per_char
+    assert point.test_bits_per_char == pytest.approx(model.bits_per_char(data.test_text),
+                                                     abs=1e-12)
 
 
 def test_points_are_cached_frozen_and_checked() -> None:
     point = synthetic.synthetic_point(4, 1_000)
     assert synthetic.synthetic_point(4, 1_000, setup="05") is point
-    assert point.fractions.n_sentences == 150 and point.n_sentences == 1_000
+    assert point.faces.n_model == 400 and point.n_sentences == 1_000
     with pytest.raises(dataclasses.FrozenInstanceError):
-        point.fractions.memorized = 1.0  # type: ignore[misc]
+        point.faces.memorization = 1.0  # type: ignore[misc]
     assert isinstance(point.samples, tuple) and isinstance(point.kinds, tuple)
     with pytest.raises(ValueError, match="order must be an int from 0 to 8"):
         synthetic.synthetic_point(99, setup="07")
@@ -151,10 +146,11 @@ def test_points_are_cached_frozen_and_checked() -> None:
 # --- exact distributions over the small language -------------------------------------------------
 
 
-def test_sentence_distributions_are_aligned_and_exact() -> None:
+def test_exact_faces_are_aligned_exact_and_sum_to_one() -> None:
     small = synthetic.small_language()
-    model = NGramLM(3).fit("".join(small.sample(500, seed=0)))
-    dist = synthetic.sentence_distributions(small, model)
+    train = small.sample(500, seed=0)
+    model = NGramLM(3).fit("".join(train))
+    dist = synthetic.exact_faces(model, train)
     assert len(dist.p_true) == len(dist.sentences) + 1 == 505
     assert dist.p_true.sum() == pytest.approx(1.0) and dist.p_model.sum() == pytest.approx(1.0)
     assert dist.p_true[-1] == 0.0 and 0.0 < dist.p_model[-1] < 1.0
@@ -167,5 +163,9 @@ def test_sentence_distributions_are_aligned_and_exact() -> None:
     first = [s[: s.index(END) + 2] if END in s else s for s in drawn]
     top = int(np.argmax(dist.p_model[:-1]))
     assert first.count(dist.sentences[top]) / 3000 == pytest.approx(dist.p_model[top], abs=0.02)
-    assert 0.0 <= mode_collapse_mass(dist.p_true, dist.p_model) <= 1.0
-    assert hallucination_mass(dist.p_true, dist.p_model) >= dist.p_model[-1]
+    f = dist.faces
+    assert f.memorization == pytest.approx(dist.p_model[dist.seen].sum())
+    assert f.memorization + f.generalization + f.hallucination == pytest.approx(1.0)
+    assert f.invalid >= dist.p_model[-1] and f.mode_collapse == mode_collapse_mass(
+        dist.p_true, dist.p_model)
+    assert dist.seen.sum() == len(set(train)) and not dist.seen[-1]

@@ -36,7 +36,7 @@ def test_draw_novelty_splits_model_mass_and_updates_in_place() -> None:
                               ymax=1, ax=_ax())
     _labelled(drawn.ax)
     cell = 0.5
-    near = drawn.artists["near"].get_data().values
+    near = drawn.artists["memorization"].get_data().values
     generalization = drawn.artists["generalization"].get_data().values
     np.testing.assert_allclose((near + generalization) * cell, p_model)
     assert np.all(near[5:] == 0) and np.all(generalization[:5] == 0)
@@ -82,8 +82,8 @@ def test_learning_rows_format_the_numbers_of_the_course(small_learning: tuple) -
     assert rows["train / held-out bits"] == f"{point.train_bits:.3f} / {point.heldout_bits:.3f}"
     assert rows["MDL K / held-out K"] == f"{curves[30].mdl_k} / {curves[30].heldout_k}"
     assert list(rows) == ["train / held-out bits", "KL(p_true || p_model)",
-                          "mode collapse / hallucination", "near / generalization / halluc.",
-                          "MDL K / held-out K"]
+                          "memoriz. / generaliz. / halluc.", "p_true's own memoriz. / generaliz.",
+                          "mode collapse (of p_true)", "MDL K / held-out K"]
 
 
 def _controls(box: object) -> list:

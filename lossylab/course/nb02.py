@@ -13,9 +13,10 @@ import numpy as np
 
 from lossylab import mixtures
 from lossylab.course.exercises import Feedback
-from lossylab.distributions import cross_entropy, entropy, kl_divergence, mismatch
+from lossylab.distributions import cross_entropy, entropy, faces, kl_divergence
 
 __all__ = ["LEARNING_DEFAULT_N", "LEARNING_K_OPTIONS", "LEARNING_N_OPTIONS", "LEARNING_PEAKS",
+           "NEAR_DISTANCE",
            "LearningCurve", "LearningProblem", "check", "learning_curve",
            "learning_numbers", "learning_point", "learning_problem"]
 
@@ -26,6 +27,9 @@ LEARNING_PEAKS = {"means": (1.0, 3.0, 6.0, 7.5, 9.2), "widths": (0.2, 0.8, 0.15,
 _N_STATES = 400  # cells of width 0.025 on [0, 10]: the data's stated precision
 _MAX_SAMPLES = 10_000
 _MIN_WIDTH = 0.05  # EM's width floor (two cells)
+# The training items of the faces: the cells within 0.15 of a sample (three width floors, so
+# a spike on a sample keeps 99.7% of its mass on it; at one floor a memorizer "generalized").
+NEAR_DISTANCE = 0.15
 
 
 def _read_only(*arrays: np.ndarray) -> None:
@@ -214,7 +218,7 @@ def learning_curve(n_samples: int, ks: tuple[int, ...] = LEARNING_K_OPTIONS, *,
 
 
 def learning_numbers(problem: LearningProblem, curve: LearningCurve, k: int, *,
-                     r: float = 10.0, distance: float,
+                     r: float = 10.0, distance: float = NEAR_DISTANCE,
                      seed: int = 0) -> tuple[np.ndarray, dict[str, float]]:
     """The fit at one position of notebook 02's sliders, and the numbers of the widget's table.
 
@@ -223,37 +227,39 @@ def learning_numbers(problem: LearningProblem, curve: LearningCurve, k: int, *,
     problem, curve, k
         The problem, the scores at the data size of interest (``curve.n_samples``) and K.
     r, distance, seed : keyword-only
-        The factor of the masses; the ``distance`` of
-        :func:`lossylab.mixtures.novelty_split`; the seed of :func:`learning_point`.
+        The factor of the faces; the training items are the cells within ``distance`` of a
+        sample (:data:`NEAR_DISTANCE`); the seed of :func:`learning_point`.
 
     Returns
     -------
     p_model : numpy.ndarray, shape (n_states,)
         The fit (read-only, from the cache of :func:`learning_point`).
     numbers : dict of str to float
-        ``train_bits``, ``heldout_bits``, ``kl_bits``, ``mode_collapse_mass``,
-        ``hallucination_mass``, the novelty split (``near_mass``, ``generalization_mass``,
-        ``novel_hallucination_mass``), ``mdl_k``, ``heldout_k``.
+        ``train_bits``, ``heldout_bits``, ``kl_bits``; the four faces of
+        :func:`lossylab.distributions.faces` (``memorization``, ``generalization``,
+        ``hallucination``, ``mode_collapse``) and p_true's own split on the same cells
+        (``p_true_memorization``, ``p_true_generalization``, the baseline); ``mdl_k``,
+        ``heldout_k``.
 
     Examples
     --------
     >>> curve = learning_curve(30, (1, 2))
-    >>> p_model, v = learning_numbers(learning_problem(), curve, 2, distance=0.05)
-    >>> v["mdl_k"] == curve.mdl_k, round(v["near_mass"] + v["generalization_mass"]
-    ...                                  + v["novel_hallucination_mass"], 9)
+    >>> p_model, v = learning_numbers(learning_problem(), curve, 2)
+    >>> v["mdl_k"] == curve.mdl_k, round(v["memorization"] + v["generalization"]
+    ...                                  + v["hallucination"], 9)
     (True, 1.0)
     """
     n = curve.n_samples
     point = learning_point(n, k, seed=seed)
-    m = mismatch(problem.p_true, point.p_model, r=r)
-    s = mixtures.novelty_split(problem.p_true, point.p_model, problem.x, problem.samples(n),
-                               distance=distance, r=r)
+    seen = ~problem.far(n, distance)
+    f = faces(problem.p_true, point.p_model, seen, r=r)
+    base = faces(problem.p_true, problem.p_true, seen, r=r)
     return point.p_model, {
         "train_bits": point.train_bits, "heldout_bits": point.heldout_bits,
-        "kl_bits": m.kl_true_model_bits, "mode_collapse_mass": m.mode_collapse_mass,
-        "hallucination_mass": m.hallucination_mass, "near_mass": s.near_mass,
-        "generalization_mass": s.generalization_mass,
-        "novel_hallucination_mass": s.hallucination_mass,
+        "kl_bits": point.kl_bits, "memorization": f.memorization,
+        "generalization": f.generalization, "hallucination": f.hallucination,
+        "mode_collapse": f.mode_collapse, "p_true_memorization": base.memorization,
+        "p_true_generalization": base.generalization,
         "mdl_k": curve.mdl_k, "heldout_k": curve.heldout_k}
 
 

@@ -35,6 +35,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -55,7 +56,7 @@ __all__ = [
     "residual_bits_per_pixel",
 ]
 
-BITS_PER_COUNT = 32  # an n-gram's stored count, charged like a float32 weight
+BITS_PER_COUNT = 64  # a stored n-gram entry as the course's files store it: 32-bit key + count
 BITS_PER_WEIGHT = (2, 3, 4, 5, 6, 8, 12, 16)  # the "JPEG the model" curve
 NGRAM_ORDERS = tuple(range(max(synthetic.SYNTHETIC_ORDERS) + 1))  # n-gram orders 0..8
 EVAL_N_CHARS = 8192  # held-out Shakespeare characters used to compare the neural models
@@ -278,92 +279,76 @@ class _Claim:
         return dict(self.measured)[label]
 
 
-def _jpeg_claims() -> list[_Claim]:
-    """Entropy drops; JPEG collapses modes and hallucinates; more rate, less distortion."""
-    (q0, low), (q1, high) = ((q, jpeg_block_stats(q)) for q in CLAIM_QUALITIES)
-    before, after = low.entropy_before_bits, [low.entropy_after_bits, high.entropy_after_bits]
-    mismatch = (
-        (f"mode collapse mass, q={q0}", low.mode_collapse_mass),
-        (f"mode collapse mass, q={q1}", high.mode_collapse_mass),
-        (f"hallucination mass, q={q0}", low.hallucination_mass),
-        (f"hallucination mass, q={q1}", high.hallucination_mass),
-        (f"blocking score, q={q0} (grey levels)", low.blocking_score),
-        (f"blocking score, q={q1} (grey levels)", high.blocking_score),
-    )
-    v = [value for _, value in mismatch]
-    curves = jpeg_curves()
-    monotone = [bool(np.all(np.diff(c.bpp) > 0) and np.all(np.diff(c.residual_bits_per_pixel) < 0))
-                for c in curves]
-    return [
-        _Claim("JPEG is many-to-one: the entropy of the 8x8 blocks drops, the more so the lower "
-               "the quality.", (("entropy before (bits/block)", before),
-                                (f"entropy after, q={q0}", after[0]),
-                                (f"entropy after, q={q1}", after[1])),
-               holds=bool(all(h <= before for h in after) and np.all(np.diff(after) > 0))),
-        _Claim("JPEG collapses modes (textures flattened) and hallucinates (blocking and "
-               "ringing), more at low quality.", mismatch,
-               holds=v[0] > v[1] > 0 and v[2] > v[3] and v[4] > v[5]),
-        _Claim("For JPEG more rate always buys less distortion: on every photograph, bpp rises "
-               "and the missing bits per pixel fall as the quality rises.",
-               (("photographs where this holds", float(sum(monotone))),
-                ("photographs", float(len(curves)))), holds=all(monotone)),
-    ]
+def _claim(statement: str, measured: dict[str, float], holds: bool) -> _Claim:
+    """A claim from a dict of labelled measurements."""
+    return _Claim(statement, tuple((k, float(v)) for k, v in measured.items()), bool(holds))
 
 
-def _lm_claims() -> list[_Claim]:
-    """KL > 0 and the best order is not the largest; it collapses, hallucinates, generalizes."""
-    ladder, best = ngram_ladder(), best_ngram_order()
-    m = synthetic.synthetic_point(best, setup="07")
-    return [
-        _Claim("A model fitted to finite data never reaches p_true (KL > 0), and a bigger model "
-               "is not always closer: the best n-gram order is not the largest.",
-               (("best order", float(best)),
-                ("KL at the best order (bits/char)", ladder[best].excess_bits_per_char),
-                (f"KL at order {len(ladder) - 1} (bits/char)", ladder[-1].excess_bits_per_char)),
-               holds=ladder[best].excess_bits_per_char > 0 and best < len(ladder) - 1),
-        _Claim("The fitted model collapses modes and hallucinates too, sentence by sentence.",
-               (("mode collapse mass", m.mode_collapse_mass),
-                ("hallucination mass", m.hallucination_mass),
-                ("hallucinated samples (p_true = 0)", m.fractions.hallucinated)),
-               holds=m.mode_collapse_mass > 0 and m.hallucination_mass > 0),
-        _Claim("The model also generalizes: it samples valid sentences it never saw, more often "
-               "than it copies training sentences.",
-               (("generalized (valid, unseen)", m.fractions.generalized),
-                ("memorized (in training)", m.fractions.memorized)),
-               holds=m.fractions.generalized > m.fractions.memorized),
-    ]
+def _claim_entropy(before: float, low: float, high: float, q: tuple[int, int]) -> _Claim:
+    """The lower the quality, the larger JPEG's entropy drop (the drop itself is a theorem)."""
+    return _claim(f"The lower the quality, the more the entropy of the 8x8 blocks drops (q={q[0]} "
+                  f"below q={q[1]}).", {"entropy before (bits/block)": before,
+                                        f"after, q={q[0]}": low, f"after, q={q[1]}": high},
+                  low < high <= before)
 
 
-def _claim_determinism() -> _Claim:
-    """JPEG is deterministic, sampling a model is not."""
-    image = photograph("camera")
-    same = roundtrip(image, 50).data == roundtrip(image, 50).data
-    model = synthetic.synthetic_ladder_model(best_ngram_order(), setup="07")
-    (a, _), (b, _) = (synthetic.first_sentences(model, 20, setup="07", seed=s) for s in (0, 1))
-    differ = float(np.mean([x != y for x, y in zip(a, b, strict=True)]))
-    return _Claim("JPEG is a deterministic map (the same image always gives the same bytes); "
-                  "sampling from a language model is not (two seeds, different sentences).",
-                  (("identical JPEG files on a second run", float(same)),
-                   ("samples that differ between two seeds", differ)),
-                  holds=same and differ > 0.5)
+def _claim_jpeg_faces(low: BlockStats, high: BlockStats) -> _Claim:
+    """JPEG collapses and hallucinates more at low quality, on the feature histogram."""
+    m = {f"mode collapse, q={low.quality}": low.mode_collapse_mass,
+         f"mode collapse, q={high.quality}": high.mode_collapse_mass,
+         f"hallucination, q={low.quality}": low.hallucination_mass,
+         f"hallucination, q={high.quality}": high.hallucination_mass}
+    v = list(m.values())
+    return _claim("On the 9x9 histogram of block features (activity, border step), JPEG starves "
+                  "and invents more mass at low quality than at high.", m,
+                  v[0] > v[1] and v[2] > v[3])
 
 
-def _claim_quantization() -> _Claim:
-    """8 bits per weight cost almost nothing, 2 bits a lot."""
-    points = neural_quantization()
-    excess = {b: p.excess_bits_per_char for b, p in zip(BITS_PER_WEIGHT, points, strict=True)}
-    name = points[0].name.rsplit("-q", 1)[0]  # "gru-64-q2" -> "gru-64"
-    full = next(p for p in neural_ladder() if p.name == name).excess_bits_per_char
-    measured = ((f"{name}: excess, float32 (bits/char)", full),
-                ("excess, 8 bits/weight", excess[8]), ("excess, 2 bits/weight", excess[2]))
-    return _Claim("Quantizing the weights is JPEG for the model: at 8 bits per weight it costs "
-                  "almost nothing (< 0.02 bits/char), at 2 bits a lot (> 0.1).", measured,
-                  holds=excess[8] - full < 0.02 and excess[2] - full > 0.1)
+def _claim_rate(curves: Sequence[JPEGCurve]) -> _Claim:
+    """On the quality grid, bpp rises and the missing bits fall on every photograph."""
+    ok = [bool(np.all(np.diff(c.bpp) > 0) and np.all(np.diff(c.residual_bits_per_pixel) < 0))
+          for c in curves]
+    return _claim(f"On the quality grid {curves[0].qualities[0]}, {curves[0].qualities[1]}, ..., "
+                  f"{curves[0].qualities[-1]}, every photograph's bpp rises and its missing bits "
+                  "fall (single quality steps can break this).",
+                  {"photographs where this holds": sum(ok), "photographs": len(ok)}, all(ok))
+
+
+def _claim_best_order(excess: Sequence[float]) -> _Claim:
+    """The n-gram closest to p_true is not the largest."""
+    best = int(np.argmin(excess))
+    return _claim("A bigger n-gram is not always closer to p_true: the order with the smallest "
+                  "KL per character is not the largest.",
+                  {"best order": best, "KL at the best order (bits/char)": excess[best],
+                   f"KL at order {len(excess) - 1} (bits/char)": excess[-1]},
+                  best < len(excess) - 1)
+
+
+def _claim_lm_faces(f: Any, order: int) -> _Claim:
+    """Most samples hallucinated, and more generalized than memorized: 95% intervals apart."""
+    (_, m_hi), (g_lo, _), (h_lo, _) = (f.interval(k) for k in
+                                       ("memorization", "generalization", "hallucination"))
+    return _claim(f"The order-{order} n-gram hallucinates most of its sentences, and generalizes "
+                  "more often than it copies (95% intervals, whole sentences).",
+                  {"hallucinated": f.hallucination, "lower bound": h_lo,
+                   "generalized": f.generalization, "its lower bound": g_lo,
+                   "memorized": f.memorization, "its upper bound": m_hi},
+                  h_lo > 0.5 and g_lo > m_hi)
+
+
+def _claim_quantization(name: str, full: float, excess: dict[int, float]) -> _Claim:
+    """The knee of weight quantization lies between 4 and 6 bits per weight."""
+    return _claim("Quantizing the weights is JPEG for the model: from 6 bits per weight up the "
+                  "excess rises by < 0.02 bits/char, at 4 bits and below by > 0.1.",
+                  {f"{name}: excess, float32 (bits/char)": full,
+                   **{f"{b} bits/weight": excess[b] for b in (2, 4, 6, 8)}},
+                  all(excess[b] - full < 0.02 for b in excess if b >= 6)
+                  and all(excess[b] - full > 0.1 for b in excess if b <= 4))
 
 
 @lru_cache(maxsize=1)
 def claims() -> tuple[_Claim, ...]:
-    """Every claim of the course checked against this notebook's measurements (cached).
+    """Each claim of the course that could come out false, checked on this notebook (cached).
 
     Each has a ``statement``, the labelled numbers that test it (``measured``, (str, float)
     pairs; ``claim.value(label)`` looks one up) and whether they support it (``holds``). The
@@ -374,8 +359,20 @@ def claims() -> tuple[_Claim, ...]:
     >>> all(claim.holds for claim in claims())
     True
     """
-    quantization = [_claim_quantization()] if pretrained_names() else []
-    return (*_jpeg_claims(), *_lm_claims(), _claim_determinism(), *quantization)
+    low, high = (jpeg_block_stats(q) for q in CLAIM_QUALITIES)
+    best = best_ngram_order()
+    found = [_claim_entropy(low.entropy_before_bits, low.entropy_after_bits,
+                            high.entropy_after_bits, CLAIM_QUALITIES),
+             _claim_jpeg_faces(low, high), _claim_rate(jpeg_curves()),
+             _claim_best_order([p.excess_bits_per_char for p in ngram_ladder()]),
+             _claim_lm_faces(synthetic.synthetic_point(best, setup="07").faces, best)]
+    if pretrained_names():
+        points = neural_quantization()
+        name = points[0].name.rsplit("-q", 1)[0]  # "gru-64-q2" -> "gru-64"
+        full = next(p for p in neural_ladder() if p.name == name).excess_bits_per_char
+        found.append(_claim_quantization(name, full, {
+            b: p.excess_bits_per_char for b, p in zip(BITS_PER_WEIGHT, points, strict=True)}))
+    return tuple(found)
 
 
 # --- exercises ------------------------------------------------------------------------------

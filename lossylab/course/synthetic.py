@@ -3,16 +3,15 @@
 The core idea. :mod:`lossylab.grammar` gives the exact probability of any sentence, so a model
 trained on its samples is measured, not guessed at: its KL per character (held-out bits per
 character minus the exact entropy rate) and what it samples, sentence by sentence: *memorized*
-(a training sentence), *generalized* (valid, never seen) or *hallucinated* (p_true = 0), with
-the mode-collapse and hallucination masses of notebook 01 (r = 10).
+(a training sentence), *generalized* (unseen, p_true above p_model / r) or *hallucinated*
+(p_true = 0, or r times less than p_model), the faces of :func:`lossylab.distributions.faces`
+with r = 10, each a Monte-Carlo fraction with its 95% interval.
 
-Two named setups, one code path: ``"05"`` (100,000 training sentences, seed 0, models on
-prefixes of 100 to 100,000; 1,000 held out, seed 12,345) and ``"07"`` (3,000, seed 1; 1,000,
-seed 2). Results are cached and read-only, so the sliders only look numbers up.
+Two named setups, one code path and one prompt: ``"05"`` (100,000 training sentences, seed 0,
+models on prefixes of 100 to 100,000; 1,000 held out, seed 12,345) and ``"07"`` (3,000, seed
+1; 1,000, seed 2). Results are cached and read-only, so the sliders only look numbers up.
 
-What this version leaves out: the sentence-level masses are Monte-Carlo estimates from a few
-hundred sentences (exact sums only for the small language of :func:`sentence_distributions`);
-the n-grams are the only models measured here.
+On the small language of :func:`exact_faces` (504 sentences) the faces are exact sums.
 
 References
 ----------
@@ -29,14 +28,14 @@ from typing import TypeVar
 
 import numpy as np
 
-from lossylab.distributions import hallucination_mass_mc, mode_collapse_mass_mc
+from lossylab.distributions import faces, faces_mc, kl_divergence
 from lossylab.grammar import END, SyntheticLanguage
 from lossylab.lm import CharLM
 from lossylab.ngram import NGramLM, fit_ngram_ladder, ladder_code_lengths
 
 __all__ = [
-    "R", "SENTENCE_PROMPT", "SYNTHETIC_ORDERS", "SYNTHETIC_SIZES", "first_sentences",
-    "sentence_distributions", "small_language", "synthetic_ladder_model", "synthetic_point",
+    "R", "SENTENCE_PROMPT", "SYNTHETIC_ORDERS", "SYNTHETIC_SIZES", "exact_faces",
+    "first_sentences", "small_language", "synthetic_ladder_model", "synthetic_point",
     "synthetic_setup",
 ]
 
@@ -66,8 +65,8 @@ class _Spec:
     n_truth: int  # held-out sentences scored per model (mode-collapse mass)
 
 
-_SPECS = {"05": _Spec(0, 100_000, 12_345, 1_000, SYNTHETIC_SIZES, SENTENCE_PROMPT, 80, 150, 150),
-          "07": _Spec(1, 3_000, 2, 1_000, (3_000,), END, 100, 300, 500)}
+_SPECS = {"05": _Spec(0, 100_000, 12_345, 1_000, SYNTHETIC_SIZES, SENTENCE_PROMPT, 80, 400, 400),
+          "07": _Spec(1, 3_000, 2, 1_000, (3_000,), SENTENCE_PROMPT, 80, 400, 500)}
 
 
 def _read_only(obj: _T, _seen: set[int] | None = None) -> _T:
@@ -179,9 +178,8 @@ def first_sentences(model: CharLM, n_sentences: int, *, setup: str = "05", seed:
                     temperature: float = 1.0) -> tuple[tuple[str, ...], np.ndarray]:
     """Sample ``n_sentences`` sentences: the first sentence of independent streams.
 
-    Each stream reads the setup's prompt (:data:`SENTENCE_PROMPT` in ``"05"``, ``".\\n"`` in
-    ``"07"``) and is cut after its first ``".\\n"``, or left unfinished (p_true = 0) after
-    80 (``"05"``) or 100 (``"07"``) characters. Returns the sentences (a tuple) and their
+    Each stream reads :data:`SENTENCE_PROMPT` and is cut after its first ``".\\n"``, or left
+    unfinished (p_true = 0) after 80 characters. Returns the sentences (a tuple) and their
     log2 probabilities under the model as sampled (float64, read-only).
 
     Examples
@@ -202,23 +200,6 @@ def first_sentences(model: CharLM, n_sentences: int, *, setup: str = "05", seed:
     return tuple(sentences), _read_only(log2_probs)
 
 
-def _kind(sentence: str, language: SyntheticLanguage, train: frozenset[str]) -> str:
-    """``"memorized"`` (in ``train``), ``"generalized"`` (valid) or ``"hallucinated"``."""
-    if sentence in train:
-        return "memorized"
-    return "generalized" if language.is_valid(sentence) else "hallucinated"
-
-
-@dataclass(frozen=True)
-class _SentenceFractions:
-    """What fraction of ``n_sentences`` samples is of each kind (they sum to 1)."""
-
-    memorized: float
-    generalized: float
-    hallucinated: float
-    n_sentences: int
-
-
 @dataclass(frozen=True)
 class _SyntheticPoint:
     """One n-gram of a setup's ladder measured against p_true (see :func:`synthetic_point`)."""
@@ -230,9 +211,7 @@ class _SyntheticPoint:
     train_bits_per_char: float
     test_bits_per_char: float
     kl_bits_per_char: float
-    fractions: _SentenceFractions
-    mode_collapse_mass: float
-    hallucination_mass: float
+    faces: object  # the record of lossylab.distributions.faces_mc
     samples: tuple[str, ...]
     kinds: tuple[str, ...]
 
@@ -241,23 +220,22 @@ def synthetic_point(order: int, n_sentences: int | None = None, *, temperature: 
                     setup: str = "05") -> _SyntheticPoint:
     """Measure the model of :func:`synthetic_ladder_model` against p_true (cached).
 
-    Samples 150 sentences (``"05"``) or 300 (``"07"``) with ``seed=order``; scores the
-    first 150 or 500 held-out ones. Raises ValueError as :func:`synthetic_ladder_model`.
+    Samples 400 sentences with ``seed=order``; scores the first 400 (``"05"``) or 500 (``"07"``)
+    held-out ones. Raises ValueError as :func:`synthetic_ladder_model`.
 
     Returns
     -------
     frozen dataclass
         ``order``, ``n_sentences``, ``temperature``, ``n_params``; ``train_bits_per_char``
         (first 1,000 training sentences), ``test_bits_per_char`` and ``kl_bits_per_char``
-        (minus the exact entropy rate); ``samples`` and their ``kinds``, with
-        ``fractions.memorized`` (``.generalized``, ``.hallucinated``, ``.n_sentences``);
-        ``mode_collapse_mass`` (held-out) and ``hallucination_mass`` (samples) at :data:`R`.
+        (minus the held-out text's exact code length, paired); ``samples`` and their ``kinds``;
+        ``faces`` (:func:`lossylab.distributions.faces_mc` at :data:`R`, on whole sentences).
 
     Examples
     --------
     >>> point = synthetic_point(2, 100)
-    >>> point.fractions.n_sentences, len(point.samples), point.kl_bits_per_char > 0
-    (150, 150, True)
+    >>> point.faces.n_model, len(point.samples), point.kl_bits_per_char > 0
+    (400, 400, True)
     """
     return _point(setup, order, _checked(setup, order, n_sentences), temperature)
 
@@ -274,17 +252,17 @@ def _point(setup: str, order: int, n_sentences: int, temperature: float) -> _Syn
     model_on_truth = model.sequence_log2_probs(truth, prompt=spec.prompt,
                                                temperature=temperature)
     seen = frozenset(data.train[:n_sentences])
-    kinds = tuple(_kind(s, language, seen) for s in samples)
+    in_train = np.array([s in seen for s in samples])
+    true_on_samples = np.array([language.log2_prob(s) for s in samples])
+    found = faces_mc(true_on_samples, model_on_samples, in_train,
+                     (np.array([language.log2_prob(s) for s in truth]), model_on_truth), r=R)
+    invented = true_on_samples <= model_on_samples - np.log2(R)
+    kinds = tuple(_KINDS[0] if m else _KINDS[2] if h else _KINDS[1]
+                  for m, h in zip(in_train, invented, strict=True))
     return _SyntheticPoint(
         order=order, n_sentences=n_sentences, temperature=temperature, n_params=model.n_params,
         train_bits_per_char=train_bits, test_bits_per_char=test_bits,
-        kl_bits_per_char=test_bits - data.entropy_bits_per_char,
-        fractions=_SentenceFractions(*(kinds.count(k) / len(kinds) for k in _KINDS),
-                                     n_sentences=len(kinds)),
-        mode_collapse_mass=mode_collapse_mass_mc(
-            np.array([language.log2_prob(s) for s in truth]), model_on_truth, r=R),
-        hallucination_mass=hallucination_mass_mc(
-            np.array([language.log2_prob(s) for s in samples]), model_on_samples, r=R),
+        kl_bits_per_char=test_bits - data.test_true_bits_per_char, faces=found,
         samples=samples, kinds=kinds)
 
 
@@ -302,40 +280,55 @@ def small_language() -> SyntheticLanguage:
 
 
 @dataclass(frozen=True)
-class _SentenceDistributions:
-    """p_true and p_model on the same states (see :func:`sentence_distributions`)."""
+class _ExactFaces:
+    """p_true and p_model on the same states, and their faces (see :func:`exact_faces`)."""
 
     sentences: tuple[str, ...]
     p_true: np.ndarray
     p_model: np.ndarray
+    seen: np.ndarray
+    faces: object  # the record of lossylab.distributions.faces
+    kl_bits_per_sentence: float
 
 
-def sentence_distributions(language: SyntheticLanguage, model: CharLM, *,
-                           temperature: float = 1.0,
-                           limit: int = 20_000) -> _SentenceDistributions:
-    """Exact p_true and p_model over all sentences of a small language, aligned.
+def exact_faces(model: CharLM, train: object = (), *, temperature: float = 1.0,
+                language: SyntheticLanguage | None = None, limit: int = 20_000) -> _ExactFaces:
+    """The four faces, exactly, over every sentence of a small language plus "anything else".
 
     ``p_model(s)`` is the probability that sampling at ``temperature`` after
-    :data:`SENTENCE_PROMPT` writes exactly ``s``. ValueError for more than ``limit`` sentences.
+    :data:`SENTENCE_PROMPT` writes exactly ``s``; the last state, "anything else" (invalid or
+    unfinished text, p_true = 0), takes the rest. ``train`` (the training sentences) marks the
+    states of p-hat_train. ``language``: default :func:`small_language`; ValueError for more
+    than ``limit`` sentences.
 
     Returns
     -------
     frozen dataclass
-        ``sentences``, ``p_true`` and ``p_model``: float64, one entry per sentence and a last
-        one for "anything else" (0 for p_true), each summing to 1, ready for
-        :mod:`lossylab.distributions` (KL, the two masses).
+        ``sentences``; ``p_true``, ``p_model`` (float64, one entry per sentence and the last
+        for "anything else", each summing to 1) and ``seen`` (bool); ``faces``
+        (:func:`lossylab.distributions.faces` at :data:`R`); ``kl_bits_per_sentence``.
 
     Examples
     --------
     >>> small = small_language()
-    >>> d = sentence_distributions(small, NGramLM(3).fit("".join(small.sample(200, seed=0))))
+    >>> train = small.sample(200, seed=0)
+    >>> d = exact_faces(NGramLM(3).fit("".join(train)), train)
     >>> len(d.p_true) == len(d.sentences) + 1, float(d.p_true[-1])
     (True, 0.0)
+    >>> f = d.faces
+    >>> round(f.memorization + f.generalization + f.hallucination, 9)
+    1.0
     """
+    language = small_language() if language is None else language
     pairs = list(language.sentences(limit=limit))
     sentences = tuple(s for s, _ in pairs)
     p_true = np.array([p for _, p in pairs] + [0.0])
     p_model = 2.0 ** model.sequence_log2_probs(list(sentences), prompt=SENTENCE_PROMPT,
                                                temperature=temperature)
     p_model = np.append(p_model, max(0.0, 1.0 - p_model.sum()))
-    return _SentenceDistributions(sentences, p_true / p_true.sum(), p_model / p_model.sum())
+    p_true, p_model = p_true / p_true.sum(), p_model / p_model.sum()
+    known = frozenset(train)
+    seen = np.array([s in known for s in sentences] + [False])
+    return _read_only(_ExactFaces(sentences, p_true, p_model, seen,
+                                  faces(p_true, p_model, seen, r=R),
+                                  kl_divergence(p_true, p_model)))

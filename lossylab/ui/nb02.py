@@ -19,29 +19,28 @@ from lossylab.ui.style import COLORS, Drawn, _axes, _check_same_shape, _figure
 __all__ = ["draw_learning_curves", "draw_novelty", "learning_widget"]
 
 _NOVELTY_REGIONS = {  # legend label -> colour, in drawing order
-    "near": COLORS["model"], "generalization": COLORS["generalization"],
+    "memorization": COLORS["model"], "generalization": COLORS["generalization"],
     "hallucination": COLORS["hallucination"], "collapse": COLORS["collapse"]}
 _K_TICKS = (1, 2, 5, 10, 20, 50)  # ticks of the log model-size axis
 
 
 def _novelty_fills(p_true: np.ndarray, p_model: np.ndarray, far: np.ndarray, r: float,
                    cell: float) -> dict[str, np.ndarray]:
-    """Densities of the four coloured regions, keyed as in ``_NOVELTY_REGIONS``."""
+    """Densities of the four coloured regions (:func:`lossylab.distributions.faces`)."""
     invented = p_true <= p_model / r  # (n_cells,) bool
     collapsed = p_model <= p_true / r
-    return {"near": np.where(~far & ~invented, p_model, 0) / cell,
+    return {"memorization": np.where(~far, p_model, 0) / cell,
             "generalization": np.where(far & ~invented, p_model, 0) / cell,
-            "hallucination": np.where(invented, p_model, 0) / cell,
+            "hallucination": np.where(far & invented, p_model, 0) / cell,
             "collapse": np.where(collapsed, p_true, 0) / cell}
 
 
 def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far: np.ndarray,
                  has_sample: np.ndarray, r: float = 10.0, ymax: float = 1.8,
                  rug_height: float = 0.05, ax: Axes | None = None) -> Drawn:
-    """Draw a fitted density coloured by what its mass is: near, generalization, hallucination.
+    """Draw a fitted density coloured by its faces (:func:`lossylab.distributions.faces`).
 
-    The split of :func:`lossylab.mixtures.novelty_split`, plus p_true's mass where
-    ``p_model <= p_true / r`` (mode collapse).
+    Memorization (cells not ``far``), generalization, hallucination; p_true's collapsed mass.
 
     Parameters
     ----------
@@ -58,8 +57,8 @@ def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far:
     Returns
     -------
     Drawn
-        Artists ``near``, ``generalization``, ``hallucination``, ``collapse``, ``true``, ``rug``
-        (moved by the widget).
+        Artists ``memorization``, ``generalization``, ``hallucination``, ``collapse``, ``true``,
+        ``rug`` (moved by the widget).
 
     Examples
     --------
@@ -150,16 +149,18 @@ def _learning_rows(v: Mapping[str, float]) -> dict[str, str]:
     """Label -> formatted value of :func:`lossylab.course.nb02.learning_numbers`'s numbers."""
     return {"train / held-out bits": f"{v['train_bits']:.3f} / {v['heldout_bits']:.3f}",
             "KL(p_true || p_model)": f"{v['kl_bits']:.3f} bits",
-            "mode collapse / hallucination":
-                f"{v['mode_collapse_mass']:.3f} / {v['hallucination_mass']:.3f}",
-            "near / generalization / halluc.":
-                f"{v['near_mass']:.3f} / {v['generalization_mass']:.3f} / "
-                f"{v['novel_hallucination_mass']:.3f}",
+            "memoriz. / generaliz. / halluc.":
+                f"{v['memorization']:.3f} / {v['generalization']:.3f} / "
+                f"{v['hallucination']:.3f}",
+            "p_true's own memoriz. / generaliz.":
+                f"{v['p_true_memorization']:.3f} / {v['p_true_generalization']:.3f}",
+            "mode collapse (of p_true)": f"{v['mode_collapse']:.3f}",
             "MDL K / held-out K": f"{v['mdl_k']} / {v['heldout_k']}"}
 
 
 def learning_widget(problem: LearningProblem, curves: Mapping[int, LearningCurve], *, n: int,
-                    k: int, r: float = 10.0, distance: float, seed: int = 0,
+                    k: int, r: float = 10.0, distance: float = course.NEAR_DISTANCE,
+                    seed: int = 0,
                     figsize: tuple[float, float] = (7, 2.4)) -> widgets.Box:
     """Live novelty density and learning curves, with sliders for N, K and r.
 
@@ -185,7 +186,7 @@ def learning_widget(problem: LearningProblem, curves: Mapping[int, LearningCurve
     >>> import contextlib, io
     >>> curves = {10: course.learning_curve(10, (1, 2))}
     >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter clear_output prints
-    ...     box = learning_widget(course.learning_problem(), curves, n=10, k=2, distance=0.05)
+    ...     box = learning_widget(course.learning_problem(), curves, n=10, k=2)
     >>> [slider.description for slider in box.children[0].children]
     ['N (data)', 'K (model)', 'r']
     """
