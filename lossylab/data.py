@@ -1,13 +1,10 @@
-"""Data for the course: sample photographs and Tiny Shakespeare.
+"""Data for the course: sample photographs (bundled with scikit-image) and Tiny Shakespeare.
 
-Photographs come from scikit-image's bundled files, so they need no network. Tiny
-Shakespeare (Karpathy's char-rnn corpus, 1,115,394 bytes of public-domain plays) is
-downloaded once with pooch, checked against its SHA-256 and cached; if the environment
-variable ``LOSSYLAB_DATA_DIR`` names a folder holding ``tinyshakespeare.txt``, that file is
-used instead (hash-checked too). The split is fixed: the first 90% of characters train,
-the last 10% are held out. (The synthetic language is generated: :mod:`lossylab.grammar`.)
-
-Reference: A. Karpathy, char-rnn (2015), https://github.com/karpathy/char-rnn
+Tiny Shakespeare (A. Karpathy's char-rnn corpus, 2015: 1,115,394 bytes of public-domain plays)
+is downloaded once with pooch, checked against its SHA-256 and cached, unless the environment
+variable ``LOSSYLAB_DATA_DIR`` names a folder holding ``tinyshakespeare.txt`` (hash-checked
+too; e.g. a hub's shared read-only folder). The first 90% of characters train, the last 10%
+are held out. (The synthetic language is generated: :mod:`lossylab.grammar`.)
 """
 
 from __future__ import annotations
@@ -30,7 +27,6 @@ SHAKESPEARE_N_BYTES = 1_115_394
 SHAKESPEARE_FILENAME = "tinyshakespeare.txt"
 _TRAIN_FRACTION = 0.9
 
-# Photographs (and two textures) that ship inside scikit-image: no download needed.
 _SAMPLE_IMAGES = ("astronaut", "camera", "coffee", "chelsea", "rocket", "immunohistochemistry",
                   "moon", "coins", "clock", "brick", "grass", "gravel", "page", "text")
 
@@ -72,9 +68,7 @@ def sample_image(name: str) -> np.ndarray:
         raise ValueError(f"unknown sample image {name!r}; choose one of: "
                          f"{', '.join(_SAMPLE_IMAGES)}")
     import skimage.data  # imported here: it takes ~0.3 s and most users need only one image
-
-    image = np.asarray(getattr(skimage.data, name)())
-    return image.astype(np.uint8, copy=False)
+    return np.asarray(getattr(skimage.data, name)()).astype(np.uint8, copy=False)
 
 
 def face_blocks() -> np.ndarray:
@@ -91,9 +85,7 @@ def face_blocks() -> np.ndarray:
     (200, 25, 25)
     """
     import skimage.data
-
-    faces = skimage.data.lfw_subset()  # (200, 25, 25) float64 in [0, 1]
-    return np.round(faces * 255).astype(np.uint8)
+    return np.round(skimage.data.lfw_subset() * 255).astype(np.uint8)  # from floats in [0, 1]
 
 
 def _data_dir() -> Path | None:
@@ -105,7 +97,6 @@ def _data_dir() -> Path | None:
 def _cache_dir() -> Path:
     """Where downloads are cached (pooch's per-user cache folder for lossylab)."""
     import pooch
-
     return Path(pooch.os_cache("lossylab"))
 
 
@@ -113,18 +104,16 @@ def _check_hash(path: Path) -> None:
     """Raise DataError unless ``path`` holds exactly the Tiny Shakespeare corpus."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != SHAKESPEARE_SHA256:
-        size = path.stat().st_size
         raise DataError(
             f"{path} is not the Tiny Shakespeare corpus: its SHA-256 is {digest[:16]}... "
-            f"({size:,} bytes), expected {SHAKESPEARE_SHA256[:16]}... "
+            f"({path.stat().st_size:,} bytes), expected {SHAKESPEARE_SHA256[:16]}... "
             f"({SHAKESPEARE_N_BYTES:,} bytes). The file is damaged or truncated: delete it "
             f"and run again to download a fresh copy, or copy a good one from {SHAKESPEARE_URL}")
 
 
 def _shakespeare_path() -> Path:
     """A verified copy: ``$LOSSYLAB_DATA_DIR/tinyshakespeare.txt``, else the (filled) cache."""
-    folder = _data_dir()
-    if folder is not None:
+    if (folder := _data_dir()) is not None:
         path = folder / SHAKESPEARE_FILENAME
         if not path.is_file():
             raise DataError(
@@ -133,7 +122,6 @@ def _shakespeare_path() -> Path:
                 "or unset LOSSYLAB_DATA_DIR to download it automatically.")
         _check_hash(path)
         return path
-
     cached = _cache_dir() / SHAKESPEARE_FILENAME
     if cached.is_file():
         _check_hash(cached)
@@ -144,21 +132,18 @@ def _shakespeare_path() -> Path:
 def _download(target: Path) -> Path:
     """Fetch the corpus into ``target`` with pooch, checking its SHA-256 (DataError if not)."""
     import pooch
-
     try:
-        fetched = pooch.retrieve(SHAKESPEARE_URL, known_hash=f"sha256:{SHAKESPEARE_SHA256}",
-                                 fname=target.name, path=target.parent, progressbar=False)
+        return Path(pooch.retrieve(SHAKESPEARE_URL, known_hash=f"sha256:{SHAKESPEARE_SHA256}",
+                                   fname=target.name, path=target.parent, progressbar=False))
     except ValueError as err:  # pooch raises ValueError on a hash mismatch
         raise DataError(
             f"the downloaded Tiny Shakespeare failed its hash check ({err}). "
             "Try again later, or download it by hand into LOSSYLAB_DATA_DIR.") from None
     except Exception as err:  # network errors come in many types (requests, OSError, ...)
         raise DataError(
-            f"could not download Tiny Shakespeare from {SHAKESPEARE_URL} "
-            f"({type(err).__name__}: {err}). You seem to be offline. Fix: download "
-            "input.txt from that address on a machine with internet, save it as "
+            f"could not download Tiny Shakespeare from {SHAKESPEARE_URL} ({type(err).__name__}: "
+            f"{err}). You seem to be offline. Fix: on a machine with internet, save that file as "
             "tinyshakespeare.txt in a folder, and set LOSSYLAB_DATA_DIR to that folder.") from None
-    return Path(fetched)
 
 
 def tiny_shakespeare() -> str:
@@ -167,8 +152,7 @@ def tiny_shakespeare() -> str:
     Raises
     ------
     DataError
-        If the corpus (see the module docstring) is missing and cannot be downloaded, or
-        fails its hash check.
+        If the corpus is missing and cannot be downloaded, or fails its hash check.
 
     Examples
     --------

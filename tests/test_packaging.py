@@ -32,7 +32,8 @@ def _pyproject() -> dict:
 def pyproject_packages() -> set[str]:
     project = _pyproject()["project"]
     names = {_name(r) for r in project["dependencies"]}
-    names |= {_name(r) for r in project["optional-dependencies"]["test"]}
+    for extra in ("test", "lab"):
+        names |= {_name(r) for r in project["optional-dependencies"][extra]}
     return names
 
 
@@ -58,6 +59,18 @@ def test_the_required_packages_are_there() -> None:
     required = {"numpy", "matplotlib", "ipywidgets", "pillow", "jupyterlab", "scikit-image",
                 "constriction", "pooch", "tqdm", "pytest", "nbval", "hypothesis", "ruff"}
     assert required <= pyproject_packages()
+
+
+def test_no_jupyter_server_among_the_runtime_dependencies() -> None:
+    """`pip install lossylab` on a hub or on Colab must not replace the server around it."""
+    project = _pyproject()["project"]
+    runtime = {_name(r) for r in project["dependencies"]}
+    server = {"jupyterlab", "notebook", "jupyter-server", "jupyterlab-server", "nbclassic",
+              "jupyter", "jupyterlab-widgets", "widgetsnbextension"}
+    assert not runtime & server, f"server packages in the runtime dependencies: {runtime & server}"
+    assert [_name(r) for r in project["optional-dependencies"]["lab"]] == ["jupyterlab"]
+    widgets = next(r for r in project["dependencies"] if _name(r) == "ipywidgets")
+    assert widgets == "ipywidgets>=7.7.1", "Colab's ipywidgets 7.7.1 must stay admissible"
 
 
 def test_environment_pins_every_package_and_pyproject_pins_none() -> None:
@@ -89,7 +102,7 @@ def test_top_level_layout() -> None:
         pytest.skip("not a git checkout")
     top = {p.split("/")[0] for p in tracked.stdout.splitlines()}
     allowed = {"notebooks", "lossylab", "environment.yml", "pyproject.toml", "tests", "README.md",
-               ".ci", "postBuild", ".gitignore", "benchmarks", "tools"}
+               ".ci", "binder", ".gitignore", "benchmarks", "tools"}
     assert top, "git ls-files listed nothing"
     assert top <= allowed, f"clutter at the top: {sorted(top - allowed)}"
 
@@ -111,6 +124,10 @@ def test_readme_has_exactly_two_quickstart_commands() -> None:
         assert "pip install" in cmd
     assert "jupyter lab" in open_cmd and "notebooks/00_index.ipynb" in open_cmd
     assert "pytest" in test_cmd
+    # JupyterLab is the lab extra; the tests need it too (nbclient, PyYAML, the browser tests).
+    for cmd in (open_cmd, test_cmd):
+        extras = re.search(r'-e "?\.\[([\w,]+)\]', cmd)
+        assert extras and "lab" in extras.group(1).split(","), f"install the lab extra: {cmd}"
 
 
 def test_ci_runs_the_readme_test_command() -> None:

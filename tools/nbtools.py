@@ -1,10 +1,13 @@
 """The course's table of contents: navigation cells, the README's table, one command to re-run.
 
-Every notebook begins with a generated cell (title, previous · index · next, Binder
-badge) and ends with one (navigation to the next notebook); both are tagged so this
-tool can rewrite them idempotently. The README's table of notebooks is generated from
-the same :data:`COURSE`, between the ``<!-- notebook-table -->`` markers. Committed
-outputs must come from one clean top-to-bottom run, made by::
+Every notebook begins with a generated cell (title, previous · index · next, Binder and
+Colab links naming the release tag ``v<version>`` of pyproject.toml), then a generated setup
+cell that does nothing except on Google Colab, and ends with one (navigation to the next
+notebook); all three are tagged so this tool can rewrite them idempotently. The README's
+table of notebooks is generated from the same :data:`COURSE`, between the
+``<!-- notebook-table -->`` markers, and so are its launch badges (between
+``<!-- launch-badges -->``). Committed outputs must come from one clean top-to-bottom run,
+made by::
 
     python tools/nbtools.py run            # every notebook, in place
     python tools/nbtools.py run 04 05      # only these (by number or file name)
@@ -24,11 +27,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-REPOSITORY = "lossylab/lossylab"  # GitHub owner/name used by the Binder badge
-BINDER_URL = f"https://mybinder.org/v2/gh/{REPOSITORY}/HEAD?urlpath=lab/tree/notebooks/00_index.ipynb"
-BINDER_BADGE = f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]({BINDER_URL})"
+REPOSITORY = "lossylab/lossylab"  # GitHub owner/name used by the launch links
 NAV_TOP = "nav-top"
 NAV_BOTTOM = "nav-bottom"
+SETUP = "colab-setup"
+BADGES_START = "<!-- launch-badges -->"
+BADGES_END = "<!-- /launch-badges -->"
 TABLE_START = "<!-- notebook-table -->"
 TABLE_END = "<!-- /notebook-table -->"
 
@@ -130,11 +134,56 @@ def nav_line(position: int) -> str:
     return " · ".join(parts)
 
 
+def version() -> str:
+    """The package version, read from pyproject.toml (the release tag is ``v`` + it)."""
+    text = (notebooks_dir().parent / "pyproject.toml").read_text(encoding="utf-8")
+    found = re.search(r'^version = "([^"]+)"', text, re.M)
+    if not found:
+        raise ValueError("pyproject.toml has no version = \"...\" line")
+    return found.group(1)
+
+
+def launch_badges(filename: str = "00_index.ipynb", *, folder: str = "notebooks") -> str:
+    """Markdown badges opening ``filename`` at the release tag, on Binder and on Colab."""
+    tag = f"v{version()}"
+    binder = f"https://mybinder.org/v2/gh/{REPOSITORY}/{tag}?urlpath=lab/tree/{folder}/{filename}"
+    colab = f"https://colab.research.google.com/github/{REPOSITORY}/blob/{tag}/{folder}/{filename}"
+    return (f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]({binder}) "
+            f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab})")
+
+
 def top_cell_source(position: int) -> str:
-    """Source of the generated first cell: navigation, Binder badge, title."""
+    """Source of the generated first cell: navigation, launch badges, title."""
     info = COURSE[position]
     number = info.filename[:2]
-    return f"{nav_line(position)}  {BINDER_BADGE}\n\n# {number} · {info.title}"
+    return f"{nav_line(position)}  {launch_badges(info.filename)}\n\n# {number} · {info.title}"
+
+
+def setup_cell_source(requirement: str | None = None) -> str:
+    """Source of the generated setup cell: on Colab only, install lossylab at the release tag.
+
+    Every package already installed is passed to pip as a constraint, so Colab's Jupyter,
+    ipywidgets, numpy, ... stay as they are and only what lossylab lacks is added.
+    ``requirement`` replaces the git address (tests install from a local folder).
+    """
+    if requirement is None:
+        requirement = f"lossylab @ git+https://github.com/{REPOSITORY}@v{version()}"
+    return f"""# On Google Colab only (elsewhere this cell does nothing): install lossylab
+# {version()} and what it lacks, keeping every package Colab has (Jupyter, ipywidgets, ...).
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+    from importlib import metadata
+
+    keep = {{d.metadata["Name"].lower(): d.version for d in metadata.distributions()
+            if d.metadata["Name"]}}
+    with open("/tmp/colab-keep.txt", "w") as file:
+        file.write("\\n".join(f"{{name}}=={{v}}" for name, v in sorted(keep.items())))
+    lossylab = "{requirement}"
+    pip = [sys.executable, "-m", "pip", "install", "-q", "-c", "/tmp/colab-keep.txt", lossylab]
+    done = subprocess.run(pip, capture_output=True, text=True)
+    print(done.stderr[-3000:] if done.returncode else "lossylab is installed.")"""
 
 
 def bottom_cell_source(position: int) -> str:
@@ -153,8 +202,13 @@ def _position(path: Path) -> int:
     raise ValueError(f"{path.name} is not in COURSE (tools/nbtools.py); add it there first")
 
 
+def _tagged(nb: object, tag: str) -> list:
+    """The cells of ``nb`` carrying ``tag``."""
+    return [c for c in nb.cells if tag in c.get("metadata", {}).get("tags", [])]
+
+
 def update_navigation(path: Path) -> bool:
-    """Insert or rewrite the tagged navigation cells of one notebook; True if it changed."""
+    """Insert or rewrite the tagged generated cells of one notebook; True if it changed."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
@@ -162,17 +216,21 @@ def update_navigation(path: Path) -> bool:
     changed = False
     for tag, source, index in (
         (NAV_TOP, top_cell_source(position), 0),
+        (SETUP, setup_cell_source(), 1),
         (NAV_BOTTOM, bottom_cell_source(position), len(nb.cells)),
     ):
-        cells = [c for c in nb.cells if tag in c.get("metadata", {}).get("tags", [])]
+        cells = _tagged(nb, tag)
         if cells:
             if cells[0].source != source:
                 cells[0].source = source
                 changed = True
+            continue
+        if tag == SETUP:
+            cell = nbformat.v4.new_code_cell(source, metadata={"tags": [tag]})
         else:
             cell = nbformat.v4.new_markdown_cell(source, metadata={"tags": [tag]})
-            nb.cells.insert(index if index == 0 else len(nb.cells), cell)
-            changed = True
+        nb.cells.insert(index if index <= 1 else len(nb.cells), cell)
+        changed = True
     if changed:
         nbformat.write(nb, path)
     return changed
@@ -190,13 +248,15 @@ def readme_table() -> str:
 
 
 def update_readme(path: Path | None = None) -> bool:
-    """Rewrite the table between the README's notebook-table markers; True if it changed."""
+    """Rewrite the README's notebook table and launch badges (between markers); True if changed."""
     path = readme_path() if path is None else path
-    text = path.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(TABLE_START) + r"\n.*?" + re.escape(TABLE_END), re.S)
-    if not pattern.search(text):
-        raise ValueError(f"{path} has no {TABLE_START} ... {TABLE_END} block")
-    new = pattern.sub(lambda _: f"{TABLE_START}\n{readme_table()}\n{TABLE_END}", text, count=1)
+    text = new = path.read_text(encoding="utf-8")
+    for start, end, body in ((TABLE_START, TABLE_END, readme_table()),
+                             (BADGES_START, BADGES_END, launch_badges())):
+        pattern = re.compile(re.escape(start) + r"\n.*?" + re.escape(end), re.S)
+        if not pattern.search(new):
+            raise ValueError(f"{path} has no {start} ... {end} block")
+        new = pattern.sub(lambda _, s=start, e=end, b=body: f"{s}\n{b}\n{e}", new, count=1)
     if new == text:
         return False
     path.write_text(new, encoding="utf-8")
