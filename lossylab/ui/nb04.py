@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -282,16 +283,31 @@ def upload_widget(*, quality: int = 50) -> widgets.Box:
         view.value = rt.data
         message.value = own["about"] + line
 
-    def on_upload(change: Mapping[str, Any]) -> None:
-        if not change["new"]:
-            return
-        file = change["new"][0]
-        about, loaded = describe_upload(file["content"])
+    def accept(name: str, data: bytes) -> None:
+        about, loaded = describe_upload(data)
         own.clear()
-        own["about"] = f"{file['name']}: {about}"
+        own["about"] = f"{name}: {about}"
         if loaded is not None:
             own["pixels"] = loaded.pixels
         update(slider.value)
 
+    def on_upload(change: Mapping[str, Any]) -> None:
+        new = change["new"]  # ipywidgets 8: ({"name", "content"},); 7: {name: {"content"}}
+        if new:
+            name, file = (next(iter(new.items())) if isinstance(new, Mapping)
+                          else (new[0]["name"], new[0]))
+            accept(name, bytes(file["content"]))
+
+    def colab_upload(_: Any) -> None:  # Colab's own upload: FileUpload fails there above ~1 MB
+        from google.colab import files  # type: ignore[import-not-found]  # only on Colab
+        with out:
+            for name, data in files.upload().items():
+                accept(name, data)
+
     upload.observe(on_upload, names="value")
-    return widgets.VBox([upload, live(update, {"quality": slider}, message, view)])
+    top: widgets.Widget = upload
+    if "google.colab" in sys.modules:
+        colab, out = widgets.Button(description="large file (Colab)"), widgets.Output()
+        colab.on_click(colab_upload)
+        top = widgets.HBox([upload, colab, out])
+    return widgets.VBox([top, live(update, {"quality": slider}, message, view)])
