@@ -217,7 +217,7 @@ def update_navigation(path: Path) -> bool:
     for tag, source, index in (
         (NAV_TOP, top_cell_source(position), 0),
         (SETUP, setup_cell_source(), 1),
-        (NAV_BOTTOM, bottom_cell_source(position), len(nb.cells)),
+        (NAV_BOTTOM, bottom_cell_source(position), -1),  # -1: append
     ):
         cells = _tagged(nb, tag)
         if cells:
@@ -229,7 +229,7 @@ def update_navigation(path: Path) -> bool:
             cell = nbformat.v4.new_code_cell(source, metadata={"tags": [tag]})
         else:
             cell = nbformat.v4.new_markdown_cell(source, metadata={"tags": [tag]})
-        nb.cells.insert(index if index <= 1 else len(nb.cells), cell)
+        nb.cells.insert(len(nb.cells) if index < 0 else index, cell)
         changed = True
     if changed:
         nbformat.write(nb, path)
@@ -248,13 +248,18 @@ def readme_table() -> str:
 
 
 def update_readme(path: Path | None = None) -> bool:
-    """Rewrite the README's notebook table and launch badges (between markers); True if changed."""
+    """Rewrite the README's notebook table and its launch badges, if it has their markers.
+
+    Returns True if the file changed; ValueError if it has no notebook-table markers.
+    """
     path = readme_path() if path is None else path
     text = new = path.read_text(encoding="utf-8")
     for start, end, body in ((TABLE_START, TABLE_END, readme_table()),
                              (BADGES_START, BADGES_END, launch_badges())):
         pattern = re.compile(re.escape(start) + r"\n.*?" + re.escape(end), re.S)
         if not pattern.search(new):
+            if start == BADGES_START:
+                continue
             raise ValueError(f"{path} has no {start} ... {end} block")
         new = pattern.sub(lambda _, s=start, e=end, b=body: f"{s}\n{b}\n{e}", new, count=1)
     if new == text:
