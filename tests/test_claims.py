@@ -1,0 +1,252 @@
+"""Every sentence of prose in notebooks 00, 01, 02, 05 and 07 that states a direction, comparison,
+count or number about a result, and is not printed in a checked cell beside it, recomputed here
+from the library. Each test names the notebook and the sentence it backs; each fails if the
+quantity it checks moves the other way (several also show the check failing on perturbed data).
+"""
+
+from __future__ import annotations
+
+import lzma
+
+import numpy as np
+import pytest
+
+from lossylab import distributions as D
+from lossylab.course import nb02, nb05, nb07, synthetic
+from lossylab.ngram import fit_ngram_ladder
+
+# --- notebook 01 ------------------------------------------------------------------------------
+
+
+def _p_true_01() -> np.ndarray:
+    from lossylab.mixtures import grid_mixture
+    return grid_mixture(np.arange(64), means=[8, 22, 34, 46, 57], widths=[2.5, 6.0, 1.2, 3.0, 0.9],
+                        weights=[0.15, 0.4, 0.15, 0.22, 0.08])
+
+
+def test_01_quantizers_stay_under_h_and_noise_climbs_above() -> None:
+    """01: 'the quantizer curve staying under the dashed line while the noise curve climbs'."""
+    p = _p_true_01()
+    h = D.entropy(p)
+    h_quant = [D.entropy(D.push_forward(p, D.quantizer_channel(64, n))) for n in range(1, 65)]
+    h_noise = [D.entropy(D.push_forward(p, D.noisy_channel(64, s))) for s in np.linspace(0, 8, 33)]
+    assert max(h_quant) <= h + 1e-12 and h_quant[-1] == pytest.approx(h)
+    assert all(x > h for x in h_noise[1:]) and np.all(np.diff(h_noise) > 0)
+
+
+def test_01_the_quantizer_zeroes_56_states_and_four_spikes_are_hallucinated() -> None:
+    """01: '0 to 56 of the 64 states'; 'four of the 8 spikes are vermillion (12, 36, 52, 60)'."""
+    p = _p_true_01()
+    q = D.push_forward(p, D.quantizer_channel(64, 8))
+    assert int(np.sum(q == 0)) == 56
+    hallucinated = np.flatnonzero(p <= q / 10)
+    assert hallucinated.tolist() == [12, 36, 52, 60]
+
+
+def test_01_measured_on_the_quantizer_s_own_bins_collapse_vanishes() -> None:
+    """01: on coarser partitions the masses change; on the 8 bins of the quantizer both are 0."""
+    p = _p_true_01()
+    q = D.push_forward(p, D.quantizer_channel(64, 8))
+    masses = {m: D.faces(p.reshape(m, -1).sum(1), q.reshape(m, -1).sum(1))
+              for m in (64, 32, 16, 8)}
+    assert masses[64].mode_collapse > 0.8 and masses[8].mode_collapse == 0.0
+    assert masses[8].hallucination == 0.0
+    assert masses[64].mode_collapse > masses[16].mode_collapse
+
+
+def test_01_a_five_peak_mixture_is_shorter_as_15_numbers_than_as_a_table() -> None:
+    """01: p_true written as its mixture (15 numbers at 16 bits) is shorter than its table."""
+    assert 15 * 16 < D.description_bits(_p_true_01(), precision_bits=16)
+
+
+# --- notebook 02 ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def problem() -> nb02.LearningProblem:
+    return nb02.learning_problem()
+
+
+def _faces_02(problem: nb02.LearningProblem, n: int, k: int, distance: float) -> D._Faces:
+    seen = ~problem.far(n, distance)
+    return D.faces(problem.p_true, nb02.learning_point(n, k).p_model, seen)
+
+
+def test_02_the_memorizer_generalizes_less_than_the_good_fit(problem: nb02.LearningProblem) -> None:
+    """02 (item 4): N = 10, K = 50 generalizes less than N = 100, K = 5 and far below p_true."""
+    d = nb02.NEAR_DISTANCE
+    memorizer, good = _faces_02(problem, 10, 50, d), _faces_02(problem, 100, 5, d)
+    baseline = D.faces(problem.p_true, problem.p_true, ~problem.far(10, d))
+    assert memorizer.generalization < good.generalization
+    assert memorizer.generalization < 0.01 < 0.5 < baseline.generalization
+    assert memorizer.memorization > 0.99 > 0.5 > baseline.memorization
+    # at N = 10 the 3-component model generalizes more than the memorizer
+    assert _faces_02(problem, 10, 3, d).generalization > 0.3
+
+
+def test_02_the_old_distance_rewarded_memorization(problem: nb02.LearningProblem) -> None:
+    """02: 'with a distance equal to the width floor ... the memorizer outscored the good fit'."""
+    floor = problem.min_width
+    assert (_faces_02(problem, 10, 50, floor).generalization
+            > _faces_02(problem, 100, 5, floor).generalization)
+
+
+def test_02_flattened_peak_collapses_only_below_r_10(problem: nb02.LearningProblem) -> None:
+    """02: the peak at 9.2 is flattened by less than a factor 10: collapse 0 at r = 10."""
+    p_model = nb02.learning_point(100, 5).p_model
+    assert D.mode_collapse_mass(problem.p_true, p_model, r=10) == 0.0
+    assert D.mode_collapse_mass(problem.p_true, p_model, r=2) > 0.01
+
+
+def test_02_train_bits_fall_but_for_one_step_and_sit_above_held_out_at_small_k() -> None:
+    """02: train bits fall with K except 30 -> 40; above held-out at K = 1 to 3; held-out best 6."""
+    curve = nb02.learning_curve(nb02.LEARNING_DEFAULT_N)
+    ks = curve.ks.tolist()
+    rises = [(ks[i], ks[i + 1]) for i in np.flatnonzero(np.diff(curve.train_bits) > 0)]
+    assert rises == [(30, 40)]
+    above = [k for k, t, h in zip(ks, curve.train_bits, curve.heldout_bits, strict=True) if t > h]
+    assert above == [1, 2, 3]
+    assert curve.heldout_k == 6 and curve.heldout_bits[-1] > curve.heldout_bits.min() + 0.4
+
+
+def test_02_mdl_is_more_cautious_up_to_n_300_and_agrees_from_1000() -> None:
+    """02 summary: MDL picks fewer components at N = 100 and 300, the same from 1,000 on."""
+    for n in nb02.LEARNING_N_OPTIONS:
+        curve = nb02.learning_curve(n)
+        if n in (100, 300):
+            assert curve.mdl_k < curve.heldout_k
+        elif n >= 1000:
+            assert curve.mdl_k == curve.heldout_k == 6
+
+
+def test_02_at_n_10000_nearly_every_cell_is_seen(problem: nb02.LearningProblem) -> None:
+    """02: at N = 10,000 memorization is close to 1 for p_true too."""
+    seen = ~problem.far(10_000, nb02.NEAR_DISTANCE)
+    assert D.faces(problem.p_true, problem.p_true, seen).memorization > 0.99
+
+
+# --- notebook 05 ------------------------------------------------------------------------------
+
+
+def test_05_held_out_bits_bottom_at_order_6_then_stay_flat() -> None:
+    """05: held-out bits fall until order 6, then rise by less than 0.01 bits/char (an L)."""
+    curve = nb05.shakespeare_curve()
+    test = np.asarray(curve.test_bits_per_char)
+    assert int(np.argmin(test)) == 6
+    assert 0 < test[6:].max() - test[6] < 0.01
+    assert np.all(np.diff(curve.train_bits_per_char) < 0)
+
+
+def test_05_the_ngram_outgrows_its_text_from_order_4_before_its_best() -> None:
+    """05: at 64 bits per stored entry the n-gram is bigger than the text from order 4 on."""
+    from lossylab.data import shakespeare_split
+    curve = nb05.shakespeare_curve()
+    train_bytes = len(shakespeare_split().train.encode("utf-8"))
+    bigger = [k for k, n in zip(curve.orders, curve.n_params, strict=True) if 8 * n > train_bytes]
+    assert bigger == list(range(4, 11)) and min(bigger) < int(np.argmin(curve.test_bits_per_char))
+
+
+@pytest.fixture(scope="module")
+def grid() -> dict[tuple[int, int], object]:
+    return {(k, n): synthetic.synthetic_point(k, n)
+            for n in synthetic.SYNTHETIC_SIZES for k in synthetic.SYNTHETIC_ORDERS}
+
+
+def test_05_more_data_buys_generalization_and_less_collapse(grid: dict) -> None:
+    """05: order 8, generalization 100 -> 10,000 sentences up (intervals apart), collapse down."""
+    small, mid, big = (grid[(8, n)].faces for n in (100, 10_000, 100_000))
+    assert small.interval("generalization")[1] < mid.interval("generalization")[0]
+    assert small.mode_collapse > mid.mode_collapse > big.mode_collapse
+    assert big.interval("hallucination")[0] > 0.7  # still hallucinates most sentences
+
+
+def test_05_longer_contexts_turn_hallucinations_into_generalizations(grid: dict) -> None:
+    """05: at N = 100,000 order 8 generalizes more than order 2 and hallucinates less."""
+    low, high = grid[(2, 100_000)].faces, grid[(8, 100_000)].faces
+    assert low.interval("generalization")[1] < high.interval("generalization")[0]
+    assert high.interval("hallucination")[1] < low.interval("hallucination")[0]
+
+
+def test_05_kl_u_at_small_data_and_monotone_at_large(grid: dict) -> None:
+    """05: at N = 100 orders 6, 8 are worse than 4; at 100,000 every step up in order pays."""
+    kl = {key: p.kl_bits_per_char for key, p in grid.items()}
+    assert kl[(4, 100)] < kl[(6, 100)] < kl[(8, 100)]
+    assert kl[(2, 100_000)] > kl[(4, 100_000)] > kl[(6, 100_000)] > kl[(8, 100_000)]
+
+
+@pytest.fixture(scope="module")
+def small_exact() -> tuple[dict, dict]:
+    small = synthetic.small_language()
+    train = {n: small.sample(n, seed=0) for n in (100, 1_000, 10_000)}
+    ladders = {n: fit_ngram_ladder("".join(t), max_order=8) for n, t in train.items()}
+    grid = {(k, n): synthetic.exact_faces(ladders[n][k], train[n]) for n in train
+            for k in (2, 4, 6, 8)}
+    temps = {t: synthetic.exact_faces(ladders[1_000][8], train[1_000], temperature=t)
+             for t in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)}
+    return grid, temps
+
+
+def test_05_exact_grid_generalizes_almost_nothing_and_hallucinates_about_70(
+        small_exact: tuple[dict, dict]) -> None:
+    """05: generalization at most 0.032, order 8 hallucination near 0.70 at every size."""
+    grid, _ = small_exact
+    assert max(e.faces.generalization for e in grid.values()) < 0.035
+    assert all(0.69 < grid[(8, n)].faces.hallucination < 0.73 for n in (100, 1_000, 10_000))
+    assert grid[(8, 100)].faces.mode_collapse > grid[(8, 10_000)].faces.mode_collapse
+    e = grid[(8, 10_000)]
+    assert e.p_true[~e.seen].sum() < 0.01 and e.faces.memorization < 0.3
+
+
+def test_05_exact_temperature_has_no_trade_off(small_exact: tuple[dict, dict]) -> None:
+    """05: hallucination lowest at T = 0.5, collapse and KL at T = 1, both faces up at both ends."""
+    _, temps = small_exact
+    ts = list(temps)
+    hal = [temps[t].faces.hallucination for t in ts]
+    col = [temps[t].faces.mode_collapse for t in ts]
+    kl = [temps[t].kl_bits_per_sentence for t in ts]
+    mem = [temps[t].faces.memorization for t in ts]
+    assert ts[int(np.argmin(hal))] == 0.5 and ts[int(np.argmin(col))] == 1.0
+    assert ts[int(np.argmin(kl))] == 1.0 and ts[int(np.argmax(mem))] == 0.5
+    for face in (hal, col):
+        assert face[0] > min(face) and face[-1] > min(face)
+
+
+# --- notebook 07 ------------------------------------------------------------------------------
+
+
+def test_07_ngram_sizes_against_the_training_text() -> None:
+    """07: larger than the xz'd text from order 3, than the raw text from order 5; best > 3x raw."""
+    setup = synthetic.synthetic_setup("07")
+    xz = 8 * len(lzma.compress(setup.train_text.encode())) / len(setup.train_text)
+    rates = [p.model_bits_per_train_char for p in nb07.ngram_ladder()]
+    assert [k for k, r in enumerate(rates) if r > xz] == list(range(3, 9))
+    assert [k for k, r in enumerate(rates) if r > 8] == list(range(5, 9))
+    assert rates[nb07.best_ngram_order()] > 3 * 8
+
+
+def test_07_unigram_spends_far_more_than_the_source() -> None:
+    """07: the unigram spends 4.20 bits/char on held-out text against the source's 0.84."""
+    setup = synthetic.synthetic_setup("07")
+    assert nb07.ngram_ladder()[0].bits_per_char > 4 * setup.entropy_bits_per_char
+
+
+needs_ladder = pytest.mark.skipif(not nb07.pretrained_names(), reason="no pretrained ladder")
+
+
+@needs_ladder
+def test_07_short_text_rates_lower_for_the_four_largest_grus() -> None:
+    """07: on 8,192 characters the rates are lower for the four largest GRUs, higher for two."""
+    lower = [p.name for p in nb07.neural_ladder()
+             if p.bits_per_char < nb07.load_pretrained(p.name).metadata["test_bits_per_char"]]
+    assert lower == ["gru-32", "gru-64", "gru-128", "gru-256"]
+
+
+@needs_ladder
+def test_07_quantized_copy_beats_smaller_models_from_5_bits() -> None:
+    """07: down to about 5 bits per weight the quantized gru-64 beats every model as small."""
+    ladder = nb07.neural_ladder()
+    for bits, q in zip(nb07.BITS_PER_WEIGHT, nb07.neural_quantization(), strict=True):
+        smaller = [p.excess_bits_per_char for p in ladder if p.model_bits <= q.model_bits]
+        if bits >= 5:
+            assert all(q.excess_bits_per_char < e for e in smaller)
+    assert next(p for p in ladder if p.name == "gru-256").model_bits_per_train_char > 8
