@@ -281,10 +281,10 @@ def _read_escaped(read_byte: Any, n_escaped: int, vocab: str) -> list[str]:
     return chars
 
 
-def _encode_range(model: CharLM, symbols: np.ndarray, extra: bytes) -> bytes:
+def _encode_range(model: CharLM, symbols: np.ndarray, extra: bytes, progress: Any) -> bytes:
     """Payload of constriction's range coder: the symbols step by step, then ``extra``."""
     queue, family = constriction.stream.queue, constriction.stream.model
-    stepper, encoder = BlockStepper(model, len(symbols)), queue.RangeEncoder()
+    stepper, encoder = BlockStepper(model, len(symbols), on_step=progress), queue.RangeEncoder()
     categorical = family.Categorical(perfect=False)
     grid = stepper.to_blocks(symbols)  # (n_blocks, n_steps) int64
     rows, coded = [], []  # per step: (n_active, n_symbols) float64 and (n_active,) symbols
@@ -304,13 +304,15 @@ def _encode_range(model: CharLM, symbols: np.ndarray, extra: bytes) -> bytes:
     return encoder.get_compressed().astype("<u4").tobytes()
 
 
-def _decode_range(model: CharLM, payload: bytes, n_chars: int) -> tuple[np.ndarray, Any]:
+def _decode_range(model: CharLM, payload: bytes, n_chars: int,
+                  progress: Any) -> tuple[np.ndarray, Any]:
     """The symbols of a range-coded payload, and a function reading the bytes after them."""
     queue, family = constriction.stream.queue, constriction.stream.model
     if len(payload) % 4:
         raise ValueError("the payload length is not a multiple of 4 bytes: data is damaged")
     decoder = queue.RangeDecoder(np.frombuffer(payload, dtype="<u4").astype(np.uint32))
-    categorical, stepper = family.Categorical(perfect=False), BlockStepper(model, n_chars)
+    categorical = family.Categorical(perfect=False)
+    stepper = BlockStepper(model, n_chars, on_step=progress)
     grid = np.zeros((stepper.n_blocks, stepper.n_steps), dtype=np.int64)
     for t in range(stepper.n_steps):
         active = stepper.active()
@@ -320,9 +322,10 @@ def _decode_range(model: CharLM, payload: bytes, n_chars: int) -> tuple[np.ndarr
     return stepper.from_blocks(grid), lambda: int(decoder.decode(uniform))
 
 
-def _encode_arithmetic(model: CharLM, symbols: np.ndarray, extra: bytes) -> bytes:
+def _encode_arithmetic(model: CharLM, symbols: np.ndarray, extra: bytes,
+                       progress: Any) -> bytes:
     """:func:`_encode_range` with the hand-written :class:`ArithmeticEncoder`."""
-    stepper, encoder = BlockStepper(model, len(symbols)), ArithmeticEncoder()
+    stepper, encoder = BlockStepper(model, len(symbols), on_step=progress), ArithmeticEncoder()
     grid, total = stepper.to_blocks(symbols), 1 << PRECISION_BITS
     for t in range(stepper.n_steps):
         cumulative = np.cumsum(_quantize_probs(stepper.probs()), axis=1)  # (n_blocks, n_symbols)
@@ -336,9 +339,10 @@ def _encode_arithmetic(model: CharLM, symbols: np.ndarray, extra: bytes) -> byte
     return encoder.finish()
 
 
-def _decode_arithmetic(model: CharLM, payload: bytes, n_chars: int) -> tuple[np.ndarray, Any]:
+def _decode_arithmetic(model: CharLM, payload: bytes, n_chars: int,
+                       progress: Any) -> tuple[np.ndarray, Any]:
     """:func:`_decode_range` with the hand-written :class:`ArithmeticDecoder`."""
-    stepper, decoder = BlockStepper(model, n_chars), ArithmeticDecoder(payload)
+    stepper, decoder = BlockStepper(model, n_chars, on_step=progress), ArithmeticDecoder(payload)
     grid = np.zeros((stepper.n_blocks, stepper.n_steps), dtype=np.int64)
     for t in range(stepper.n_steps):
         freqs = _quantize_probs(stepper.probs())  # (n_blocks, n_symbols)
@@ -351,13 +355,14 @@ def _decode_arithmetic(model: CharLM, payload: bytes, n_chars: int) -> tuple[np.
     return stepper.from_blocks(grid), lambda: decoder.decode(byte_table)
 
 
-def compress(text: str, model: CharLM, *, coder: str = "range") -> bytes:
+def compress(text: str, model: CharLM, *, coder: str = "range", progress: Any = None) -> bytes:
     """Compress any str losslessly with arithmetic coding driven by ``model`` (a CharLM).
 
     Unseen characters (emoji, NUL, lone surrogates) are the escape plus their UTF-8 bytes.
     ``coder``: ``"range"`` (constriction's) or ``"arithmetic"`` (hand-written, ~10x slower).
     A header (about 30 bytes plus the model name), then the payload, within a few bytes of
-    ``model.code_lengths(text).sum() / 8``; decoding needs the very same model.
+    ``model.code_lengths(text).sum() / 8``; decoding needs the very same model. ``progress``,
+    if given, is called as ``progress(step, n_steps)`` after each lockstep step.
 
     >>> from lossylab.ngram import NGramLM
     >>> model = NGramLM(2).fit("abracadabra")
@@ -371,12 +376,12 @@ def compress(text: str, model: CharLM, *, coder: str = "range") -> bytes:
     symbols = model.symbols(text)
     extra = _escape_bytes(text, symbols, model.escape)
     encode = _encode_range if coder == "range" else _encode_arithmetic
-    payload = encode(model, symbols, extra) if len(text) else b""
+    payload = encode(model, symbols, extra, progress) if len(text) else b""
     return _pack_header(coder, model, text, payload) + payload
 
 
-def decompress(data: bytes, model: CharLM) -> str:
-    """Invert :func:`compress` with the same ``model``.
+def decompress(data: bytes, model: CharLM, *, progress: Any = None) -> str:
+    """Invert :func:`compress` with the same ``model`` (``progress``: as there).
 
     ValueError if ``data`` is not lossylab data, is truncated or damaged, or was made with
     another model.
@@ -389,7 +394,7 @@ def decompress(data: bytes, model: CharLM) -> str:
         return ""
     decode = _decode_range if header.coder == "range" else _decode_arithmetic
     try:
-        symbols, read_byte = decode(model, payload, header.n_chars)
+        symbols, read_byte = decode(model, payload, header.n_chars, progress)
         escaped = _read_escaped(read_byte, int(np.sum(symbols == model.escape)), model.vocab)
     except ValueError:
         raise

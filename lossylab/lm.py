@@ -310,7 +310,8 @@ class BlockStepper:
     [True, True, False]
     """
 
-    def __init__(self, model: CharLM, n_chars: int, *, block_chars: int = BLOCK_CHARS) -> None:
+    def __init__(self, model: CharLM, n_chars: int, *, block_chars: int = BLOCK_CHARS,
+                 on_step: Any = None) -> None:
         if n_chars < 0 or block_chars < 1:
             raise ValueError(f"need n_chars >= 0 and block_chars >= 1, got {n_chars} and "
                              f"{block_chars}")
@@ -321,7 +322,7 @@ class BlockStepper:
         self.n_steps = min(self.n_chars, self.block_chars)
         self.block_lengths = np.minimum(  # (n_blocks,) real characters in each block
             self.block_chars, self.n_chars - self.block_chars * np.arange(self.n_blocks))
-        self.t = 0
+        self.t, self.on_step = 0, on_step  # on_step(t, n_steps) after each step, if given
         self.state = model.initial_state(self.n_blocks)
 
     def active(self) -> np.ndarray:
@@ -338,6 +339,8 @@ class BlockStepper:
         symbols = np.where(active, np.asarray(symbols, dtype=np.int64), 0)
         self.state = self.model.advance_blocks(self.state, symbols, active)
         self.t += 1
+        if self.on_step is not None:
+            self.on_step(self.t, self.n_steps)
 
     def to_blocks(self, values: np.ndarray) -> np.ndarray:
         """Lay a (n_chars,) array out as (n_blocks, n_steps), padding the last block with 0."""

@@ -1,0 +1,99 @@
+"""``python -m lossylab compress|decompress IN OUT``: the course's best compressor on any text.
+
+Compresses a UTF-8 text file with a language model (``--model``; by default ``mix``, the
+adaptive mixture of :func:`lossylab.adaptive.default_mix`) and writes a lossylab file;
+``decompress`` reads the model's name from the file. Errors go to stderr, exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__: list[str] = []
+
+
+def _model(name: str) -> Any:
+    """The model called ``name``: ``mix``, a pretrained GRU, or ``ngram-K`` (counted here)."""
+    from lossylab import adaptive, data, neural, ngram
+
+    if name == "mix" or name.startswith("mix-"):
+        mix = adaptive.default_mix()
+        if name not in ("mix", mix.name):
+            raise ValueError(f"unknown model {name!r}: this lossylab's mixture is {mix.name!r}")
+        return mix
+    if name in neural.pretrained_names():
+        return neural.load_pretrained(name)
+    order = name.removeprefix("ngram-")
+    if order.isdigit() and int(order) <= ngram.MAX_ORDER:
+        return ngram.NGramLM(int(order)).fit(data.shakespeare_split().train)
+    raise ValueError(f"unknown model {name!r}; choose mix, one of {neural.pretrained_names()} "
+                     f"or ngram-0 ... ngram-{ngram.MAX_ORDER}")
+
+
+def _run(args: argparse.Namespace) -> str:
+    """Do what ``args`` ask; return the line to print (ValueError/OSError on failure)."""
+    from tqdm.auto import tqdm
+
+    from lossylab import coding
+
+    source, target = Path(args.input), Path(args.output)
+    if target.exists() and not args.force:
+        raise ValueError(f"{target} exists; choose another output file or pass --force")
+    raw = source.read_bytes()
+    bars: list[Any] = []  # the progress bar, made at the first step (after every check)
+
+    def progress(step: int, n_steps: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=n_steps, disable=args.quiet or len(raw) < 100_000,
+                             unit="step", leave=False))
+        bars[0].update(step - bars[0].n)
+
+    if args.command == "compress":
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise ValueError(f"{source} is not UTF-8 text (byte {raw[err.start]:#04x} at offset "
+                             f"{err.start}); lossylab compresses text files only") from None
+        model = _model(args.model or "mix")
+        out = coding.compress(text, model, progress=progress)
+        summary = f"{len(text):,} characters -> {len(out):,} bytes " \
+                  f"({8 * len(out) / max(len(text), 1):.3f} bits/char, {model.name})"
+    else:
+        header = coding.read_header(raw)  # not lossylab data, damaged, another version: refused
+        model = _model(args.model or header.model_name)
+        out = coding.decompress(raw, model, progress=progress).encode("utf-8")
+        summary = f"{len(raw):,} bytes -> {header.n_chars:,} characters ({model.name})"
+    for bar in bars:
+        bar.close()
+    target.write_bytes(out)
+    return summary
+
+
+def _main(argv: list[str] | None = None) -> int:
+    """Parse ``argv``, run, and return the exit status (0, or 1 with a message on stderr)."""
+    parser = argparse.ArgumentParser(prog="python -m lossylab", description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=("compress", "decompress"))
+    parser.add_argument("input", help="file to read")
+    parser.add_argument("output", help="file to write (refused if it exists, unless --force)")
+    parser.add_argument("--model", help="model name (compress: default mix; decompress: the "
+                                        "one named in the file)")
+    parser.add_argument("--force", action="store_true", help="overwrite the output file")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    args = parser.parse_args(argv)
+    from lossylab.data import DataError  # Tiny Shakespeare missing (the n-gram needs it)
+
+    try:
+        summary = _run(args)
+    except (ValueError, OSError, DataError) as err:
+        print(f"lossylab: error: {err}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
