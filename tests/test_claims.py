@@ -250,3 +250,10 @@ def test_07_quantized_copy_beats_smaller_models_from_5_bits() -> None:
         if bits >= 5:
             assert all(q.excess_bits_per_char < e for e in smaller)
     assert next(p for p in ladder if p.name == "gru-256").model_bits_per_train_char > 8
+
+
+def test_01_every_peak_keeps_a_spike_within_4_states() -> None:
+    """01: 'every peak of p_true still has a spike within 4 states of it'."""
+    q = D.push_forward(_p_true_01(), D.quantizer_channel(64, 8))
+    spikes = np.flatnonzero(q > 0)
+    assert all(np.min(np.abs(spikes - mean)) <= 4 for mean in (8, 22, 34, 46, 57))
