@@ -2,8 +2,9 @@
 
 Each configuration is a fresh Python process with its own BLAS kernel (``OPENBLAS_CORETYPE``),
 thread count (``OPENBLAS_NUM_THREADS``) and numpy SIMD paths (``NPY_DISABLE_CPU_FEATURES``):
-the encoder writes a GRU file and an n-gram file, the decoder (another configuration) must give
-back the text exactly. Also: one block stepped alone and in a batch of 4 sees bit-identical
+the encoder writes a GRU file, an n-gram file and two adaptive-mixture files (the default mix
+and one learning from nothing), the decoder (another configuration) must give back the text
+exactly. Also: one block stepped alone and in a batch of 4 sees bit-identical
 probabilities (the coder relies on it).
 """
 
@@ -28,11 +29,13 @@ _SCRIPT = """
 import sys
 from pathlib import Path
 from lossylab import coding, data, neural
+from lossylab.adaptive import AdaptiveMix, default_mix
 from lossylab.ngram import NGramLM
 split = data.shakespeare_split()
 text = split.test[:{n_chars}]
-models = {{"gru": neural.load_pretrained("gru-256"),
-          "ngram": NGramLM(4).fit(split.train[:200_000])}}
+gru = neural.load_pretrained("gru-256")
+models = {{"gru": gru, "ngram": NGramLM(4).fit(split.train[:200_000]), "mix": default_mix(),
+          "untrained": AdaptiveMix([], orders=range(8), vocab=gru.vocab)}}
 folder = Path(sys.argv[2])
 for label, model in models.items():
     path = folder / f"{{label}}.llab"
