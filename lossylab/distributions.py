@@ -122,17 +122,9 @@ def normalize(counts: object) -> np.ndarray:
 # --- information measures --------------------------------------------------------------
 
 def entropy(p: object) -> float:
-    """Shannon entropy ``H(p) = -sum_x p(x) log2 p(x)`` in bits (``0 log 0 = 0``).
+    """Shannon entropy ``H(p) = -sum_x p(x) log2 p(x)`` in bits (``0 log 0 = 0``), >= 0.
 
-    Parameters
-    ----------
-    p : array_like
-        A distribution, any shape (ValueError if not one).
-
-    Returns
-    -------
-    float
-        ``>= 0``; ``log2(n)`` for the uniform distribution on n states.
+    ``p``: a distribution of any shape (ValueError if not one).
 
     Examples
     --------
@@ -145,17 +137,10 @@ def entropy(p: object) -> float:
 
 
 def cross_entropy(p: object, q: object) -> float:
-    """Cross-entropy ``H(p, q) = -sum_x p(x) log2 q(x)``: bits per sample of p coded with q.
+    """Cross-entropy ``H(p, q) = -sum_x p(x) log2 q(x)`` = ``H(p) + KL(p || q)``, in bits.
 
-    Parameters
-    ----------
-    p, q : array_like
-        Distributions of one shape (:func:`check_distributions`).
-
-    Returns
-    -------
-    float
-        ``H(p) + KL(p || q)``; ``inf`` if q = 0 where p > 0.
+    ``p``, ``q``: distributions of one shape (:func:`check_distributions`); ``inf`` if q = 0
+    where p > 0.
 
     Examples
     --------
@@ -172,15 +157,7 @@ def cross_entropy(p: object, q: object) -> float:
 def kl_divergence(p: object, q: object) -> float:
     """``KL(p || q) = sum_x p(x) log2(p(x) / q(x))``: the extra bits of coding p with q's code.
 
-    Parameters
-    ----------
-    p, q : array_like
-        Distributions of one shape (:func:`check_distributions`). Not symmetric.
-
-    Returns
-    -------
-    float
-        ``>= 0``, zero exactly when p = q; ``inf`` if q = 0 where p > 0.
+    As :func:`cross_entropy`; >= 0, zero exactly when p = q, not symmetric.
 
     Examples
     --------
@@ -196,17 +173,7 @@ def kl_divergence(p: object, q: object) -> float:
 
 
 def code_length_bits(p: object, index: object) -> np.ndarray | float:
-    """Ideal code length ``-log2 p(x)`` of one state (or several); its mean over p is H(p).
-
-    Parameters
-    ----------
-    p, index : array_like, int or array_like of int
-        A distribution (flattened) and the flat index (indices) of the state(s) x, in range.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        Bits; ``inf`` for a state of probability 0.
+    """Ideal code length ``-log2 p(x)`` in bits of the state(s) at flat ``index``; inf if p(x) = 0.
 
     Examples
     --------
@@ -225,16 +192,8 @@ def code_length_bits(p: object, index: object) -> np.ndarray | float:
 def description_bits(p: object, *, precision_bits: int = 16) -> float:
     """Bits to write a distribution down as a table: which states are non-zero, and their values.
 
-    Parameters
-    ----------
-    p, precision_bits : array_like, int (keyword-only)
-        A distribution on n states; bits per stored probability, 1 to 52 (else ValueError).
-
-    Returns
-    -------
-    float
-        ``log2 C(n, k) + k * precision_bits``, k = number of entries that do not round to 0
-        at that precision.
+    ``log2 C(n, k) + k * precision_bits`` for the k of n entries that do not round to 0 at
+    ``precision_bits`` (1 to 52) bits each.
 
     Examples
     --------
@@ -261,15 +220,8 @@ def _starved_mass(p: np.ndarray, q: np.ndarray, r: float) -> float:
 def mode_collapse_mass(p_true: object, p_model: object, *, r: float = 10.0) -> float:
     """Mass of p_true on the states the model starves: ``P_{x~p_true}[p_model(x) <= p_true(x)/r]``.
 
-    Parameters
-    ----------
-    p_true, p_model, r : array_like, array_like, float (keyword-only)
-        Distributions of one shape (:func:`check_distributions`); the factor (:func:`check_ratio`).
-
-    Returns
-    -------
-    float
-        In [0, 1]; 0 when ``p_model == p_true`` (r > 1 is enforced).
+    ``p_true``, ``p_model``: distributions of one shape; ``r`` > 1 (:func:`check_ratio`). In
+    [0, 1]; 0 when ``p_model == p_true``.
 
     Examples
     --------
@@ -308,19 +260,11 @@ class _Mismatch:
 
 
 def mismatch(p_true: object, p_model: object, *, r: float = 10.0) -> _Mismatch:
-    """Entropies, KL both ways and both mismatch masses in one call (all in bits).
+    """Entropies, KL both ways and the two masses of a channel's output, in one frozen record.
 
-    Parameters
-    ----------
-    p_true, p_model : array_like
-        Distributions of one shape; ``r`` (keyword-only, > 1) is the factor of the masses.
-
-    Returns
-    -------
-    record (frozen dataclass)
-        ``entropy_true_bits``, ``entropy_model_bits``; ``kl_true_model_bits`` (inf if the
-        model misses a state of p_true), ``kl_model_true_bits``; ``mode_collapse_mass``,
-        ``hallucination_mass``; ``r``.
+    Fields ``entropy_true_bits``, ``entropy_model_bits``, ``kl_true_model_bits`` (inf if the
+    model misses a state of p_true), ``kl_model_true_bits``, ``mode_collapse_mass``,
+    ``hallucination_mass``, ``r`` (keyword-only, > 1).
 
     Examples
     --------
@@ -379,32 +323,18 @@ class _Faces:
 def faces(p_true: object, p_model: object, seen: object = None, *, r: float = 10.0) -> _Faces:
     """The four faces of the mismatch, exactly, on one finite state space.
 
-    With ``seen`` the training items (the support of p-hat_train):
+    With ``seen`` the training items (a boolean mask; the support of p-hat_train; default none):
 
     * **memorization** ``sum p_model[seen]``: model mass kept on the training items;
-    * **generalization** ``sum p_model[~seen & (p_true > p_model / r)]``: mass off them where
-      p_true has mass too;
-    * **hallucination** ``sum p_model[~seen & (p_true <= p_model / r)]``: mass off them where
-      p_true has none or r times less (``invalid``: the part where p_true = 0);
-    * **mode collapse** ``P_{x~p_true}[p_model(x) <= p_true(x) / r]``: mass of p_true the
-      model starves (:func:`mode_collapse_mass`).
+    * **generalization** ``sum p_model[~seen & (p_true > p_model / r)]``: off them, where p_true
+      has mass too;
+    * **hallucination** ``sum p_model[~seen & (p_true <= p_model / r)]``: off them, where p_true
+      has none or r times less (``invalid``: the part where p_true = 0);
+    * **mode collapse**: :func:`mode_collapse_mass`, the mass of p_true the model starves.
 
-    The first three sum to 1; without ``seen`` memorization is 0 and hallucination is
-    :func:`hallucination_mass`.
-
-    Parameters
-    ----------
-    p_true, p_model, seen : array_like
-        Distributions of one shape (:func:`check_distributions`); a boolean mask of that
-        shape (default: nothing seen).
-    r : float, keyword-only
-        The factor (:func:`check_ratio`).
-
-    Returns
-    -------
-    record (frozen dataclass)
-        ``memorization``, ``generalization``, ``hallucination``, ``invalid``,
-        ``mode_collapse``, ``r``; ``lines(state_space)`` prints them with their estimator.
+    The first three sum to 1. Distributions of one shape, ``r`` > 1 (keyword-only). The frozen
+    record also has ``r``, ``interval(face)`` and ``lines(state_space)`` (printable, with the
+    estimator).
 
     Examples
     --------
@@ -425,17 +355,11 @@ def faces(p_true: object, p_model: object, seen: object = None, *, r: float = 10
 
 def faces_mc(log2_p_true: object, log2_p_model: object, seen: object,
              truth: tuple[object, object], *, r: float = 10.0) -> _Faces:
-    """Monte-Carlo :func:`faces`: the fraction of samples of each kind, with n and 95% intervals.
+    """Monte-Carlo :func:`faces`: fractions of samples of each kind, with n and 95% intervals.
 
-    Parameters
-    ----------
-    log2_p_true, log2_p_model, seen : array_like, shape (n,)
-        For n > 0 samples drawn from p_model: both log2-probabilities (``-inf`` where p_true
-        is 0) and whether each is a training item.
-    truth : pair of array_like, shape (m,)
-        ``(log2_p_true, log2_p_model)`` of m > 0 samples drawn from p_true (mode collapse).
-    r : float, keyword-only
-        The factor (:func:`check_ratio`).
+    ``log2_p_true``, ``log2_p_model``, ``seen``: for n > 0 samples drawn from p_model, both
+    log2-probabilities (``-inf`` where p_true is 0) and whether each is a training item;
+    ``truth``: ``(log2_p_true, log2_p_model)`` of m > 0 samples drawn from p_true (mode collapse).
 
     Examples
     --------
@@ -463,16 +387,8 @@ def faces_mc(log2_p_true: object, log2_p_model: object, seen: object,
 def push_forward(p: object, channel: object) -> np.ndarray:
     """Distribution of the channel's output: ``p_compressed = p @ channel``.
 
-    Parameters
-    ----------
-    p, channel : array_like, shapes (n_in,), (n_in, n_out)
-        The input distribution (p_true) and a row-stochastic matrix ``channel[x, x'] = p(x'|x)``
-        (ValueError otherwise).
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_out,)
-        ``p_compressed(x') = sum_x p(x'|x) p(x)``.
+    ``p``: 1-D (p_true); ``channel``: row-stochastic, shape (len(p), n_out), ``channel[x, x'] =
+    p(x'|x)`` (ValueError otherwise).
 
     Examples
     --------
@@ -497,18 +413,10 @@ def push_forward(p: object, channel: object) -> np.ndarray:
 
 
 def quantizer_channel(n_states: int, n_levels: int) -> np.ndarray:
-    """Deterministic quantizer: cut the states into ``n_levels`` bins, map each to its centre.
+    """Deterministic quantizer: ``n_levels`` bins of the states, each mapped to its centre.
 
-    Parameters
-    ----------
-    n_states, n_levels : int
-        Number of input (and output) states, >= 1; number of bins, 1 to ``n_states``
-        (``n_states`` gives the identity). ValueError otherwise.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_states, n_states)
-        0/1, one 1 per row (a Dirac delta) at the centre of the input's bin: many-to-one.
+    Returns the (n_states, n_states) 0/1 matrix with one 1 per row (many-to-one);
+    ``n_levels = n_states`` gives the identity (ValueError unless 1 <= n_levels <= n_states).
 
     Examples
     --------
@@ -528,18 +436,10 @@ def quantizer_channel(n_states: int, n_levels: int) -> np.ndarray:
 
 
 def noisy_channel(n_states: int, noise: float) -> np.ndarray:
-    """Stochastic channel: x' = x plus discretised Gaussian noise of std ``noise`` states.
+    """Stochastic channel: x' = x plus discretised Gaussian noise of std ``noise`` (>= 0) states.
 
-    Parameters
-    ----------
-    n_states, noise : int, float
-        Number of input (and output) states, >= 1; the standard deviation in states, finite
-        and >= 0 (0 gives the identity). ValueError otherwise.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_states, n_states)
-        Row-stochastic: ``p(x'|x) ∝ exp(-(x' - x)^2 / (2 noise^2))``, each row renormalised.
+    Returns the row-stochastic ``p(x'|x) ∝ exp(-(x' - x)^2 / (2 noise^2))``; noise 0 is the
+    identity (ValueError for a bad count or noise).
 
     Examples
     --------

@@ -6,7 +6,7 @@ Sentences such as::
 
     the old dogs that a clever cat chases sleep quietly.
 
-come from a probabilistic finite-state automaton over about 330 words: each state
+come from a probabilistic finite-state automaton over 320 words: each state
 chooses an edge (a word class and the next state), then a word of that class
 (Zipf-distributed). From any state, different edges never share a word, so a sentence
 has one derivation: ``p_true(sentence)`` is the product of the edge and word

@@ -90,19 +90,10 @@ def _log_sum_exp(a: np.ndarray, *, axis: int) -> np.ndarray:
 
 
 def grid_mixture(x: object, *, means: object, widths: object, weights: object) -> np.ndarray:
-    """A mixture of Gaussian peaks evaluated on a 1-D grid, as a distribution.
+    """A mixture of Gaussian peaks on a 1-D grid ``x``, as a distribution over its cells.
 
-    Parameters
-    ----------
-    x, means, widths, weights : array_like, shapes (n_states,), (k,), (k,), (k,)
-        Cell centres of a uniform grid; (keyword-only) peak centres, standard deviations
-        (> 0) and relative heights (>= 0, not all 0).
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_states,)
-        ``p(x_i) ∝ sum_j weights[j] N(x_i; means[j], widths[j]^2)`` (ValueError if the
-        parameters differ in length or are invalid).
+    ``p(x_i) ∝ sum_j weights[j] N(x_i; means[j], widths[j]^2)``: (keyword-only) peak centres,
+    standard deviations (> 0) and relative heights (>= 0), one length (else ValueError).
 
     Examples
     --------
@@ -127,18 +118,10 @@ def _mixture(means: object, widths: object, weights: object) -> GaussianMixture:
 
 def grid_mixture_2d(n_side: int, *, means: object, widths: object,
                     weights: object) -> np.ndarray:
-    """Round Gaussian peaks on an ``n_side x n_side`` grid over the unit square.
+    """Round Gaussian peaks on an ``n_side x n_side`` grid over the unit square (a distribution).
 
-    Parameters
-    ----------
-    n_side, means, widths, weights : int, array_like (keyword-only)
-        Grid cells per side; peak centres (k, 2) as (row, column) in [0, 1], widths in
-        units of the side, and heights, both (k,).
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_side, n_side)
-        A distribution to show as an image; ValueError as :func:`grid_mixture`.
+    ``means`` (k, 2) as (row, column) in [0, 1]; ``widths`` in units of the side and ``weights``,
+    both (k,); ValueError as :func:`grid_mixture`.
 
     Examples
     --------
@@ -267,23 +250,10 @@ def two_part_code(p_model: object, sample_index: object, *, n_params: int,
     """Length of the two-part code: model parameters, then the samples coded with the model.
 
     ``L(model) + L(data | model) = n_params * bits_per_param + sum_i -log2 p_model(x_i)``
-    (Rissanen 1978; with the default precision it is the BIC in bits).
-
-    Parameters
-    ----------
-    p_model, sample_index : array_like, shapes (n_states,), (n,)
-        The model as a distribution over grid cells (the data's stated precision), and
-        the cells the samples fell in.
-    n_params, bits_per_param : keyword-only
-        Free parameters of the model, and the precision of each: by default
-        ``0.5 * log2(n)``, since a parameter estimated from n samples is only known to
-        about ``1/sqrt(n)`` and finer digits are wasted.
-
-    Returns
-    -------
-    record (frozen dataclass)
-        ``model_bits``, ``data_bits`` and their sum ``total_bits`` (what MDL minimises).
-        ValueError for an invalid ``p_model``, index or count.
+    (Rissanen 1978), for ``p_model`` over grid cells and the cells ``sample_index`` of the n
+    samples. The default ``bits_per_param``, ``0.5 * log2(n)`` (a parameter estimated from n
+    samples is known to about ``1/sqrt(n)``), makes it the BIC in bits. Returns a frozen record
+    with ``model_bits``, ``data_bits`` and ``total_bits`` (what MDL minimises).
 
     Examples
     --------
