@@ -38,9 +38,12 @@ True
 from __future__ import annotations
 
 import argparse
+import bz2
 import datetime as dt
+import gzip
 import inspect
 import json
+import lzma
 import os
 import pkgutil
 import platform
@@ -358,20 +361,87 @@ def jpeg_rd_points(qualities: Iterable[int] = JPEG_QUALITIES) -> list[dict[str, 
 
 
 def standard_compressors(train: str, test: str) -> list[dict[str, Any]]:
-    """Held-out bits/char of gzip, bz2 and xz (as in notebook 06), alone and given the train text.
+    """Held-out bits/char of gzip, bz2, xz and PPMd (as in notebook 06), alone and given train.
 
-    "Given the training text" is ``8 * (size(train + test) - size(train)) / len(test)``.
+    "Given the training text" is ``8 * (size(train + test) - size(train)) / len(test)``; the
+    speeds are of compressing and decompressing the held-out text alone.
     """
     from lossylab.course.nb06 import STANDARD_COMPRESSORS  # in here: a failure is reported
 
     train_b, test_b = train.encode("utf-8"), test.encode("utf-8")
     rows = []
     for name, squeeze in STANDARD_COMPRESSORS.items():
-        alone = len(squeeze(test_b))
+        start = time.perf_counter()
+        packed = squeeze(test_b)
+        encode_s = time.perf_counter() - start
+        start = time.perf_counter()
+        assert _DECOMPRESSORS[name](packed) == test_b, name
+        decode_s = time.perf_counter() - start
         given = len(squeeze(train_b + test_b)) - len(squeeze(train_b))
-        rows.append({"compressor": name, "bits_per_char": round(8 * alone / len(test), 4),
-                     "bits_per_char_given_train": round(8 * given / len(test), 4)})
+        rows.append({"compressor": name, "bits_per_char": round(8 * len(packed) / len(test), 4),
+                     "bits_per_char_given_train": round(8 * given / len(test), 4),
+                     "encode_chars_per_s": round(len(test) / encode_s),
+                     "decode_chars_per_s": round(len(test) / decode_s)})
     return rows
+
+
+def _decompress_ppmd(data: bytes) -> bytes:
+    import pyppmd
+
+    from lossylab.course.nb06 import PPMD_ORDER
+
+    return pyppmd.decompress(data, max_order=PPMD_ORDER)
+
+
+_DECOMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": gzip.decompress, "bz2": bz2.decompress, "xz": lzma.decompress, "ppmd": _decompress_ppmd}
+
+
+def real_files(test: str) -> list[dict[str, Any]]:
+    """Real files of the held-out text: gru-256 and the adaptive mixture, timed both ways."""
+    from lossylab import adaptive, coding
+
+    rows = []
+    for build in (lambda: neural.load_pretrained("gru-256"), adaptive.default_mix):
+        model = build()
+        start = time.perf_counter()
+        packed = coding.compress(test, model)
+        encode_s = time.perf_counter() - start
+        start = time.perf_counter()
+        exact = coding.decompress(packed, model) == test
+        decode_s = time.perf_counter() - start
+        rows.append({"model": model.name, "n_bytes": len(packed), "round_trip": exact,
+                     "bits_per_char": round(8 * len(packed) / len(test), 4),
+                     "encode_s": round(encode_s, 2), "decode_s": round(decode_s, 2),
+                     "encode_chars_per_s": round(len(test) / encode_s),
+                     "decode_chars_per_s": round(len(test) / decode_s)})
+    return rows
+
+
+def prequential(text: str) -> dict[str, Any]:
+    """The whole corpus coded by a model that starts untrained and learns as it codes.
+
+    Beside it: PPMd on the same bytes, and the two-part code of the shipped gru-256: its
+    weights at 32 bits each, plus the code length of the whole text given those weights.
+    """
+    from lossylab import adaptive, coding
+    from lossylab.course.nb06 import STANDARD_COMPRESSORS
+
+    gru = neural.load_pretrained("gru-256")
+    model = adaptive.AdaptiveMix([], orders=range(8), vocab=gru.vocab)
+    start = time.perf_counter()
+    packed = coding.compress(text, model)
+    seconds = time.perf_counter() - start
+    gru_bits = float(gru.code_lengths(text).sum())
+    return {"model": model.name, "n_chars": len(text), "n_bytes": len(packed),
+            "bits_per_char": round(8 * len(packed) / len(text), 4),
+            "encode_chars_per_s": round(len(text) / seconds),
+            "ppmd_bits_per_char": round(8 * len(STANDARD_COMPRESSORS["ppmd"](
+                text.encode("utf-8"))) / len(text), 4),
+            "two_part_gru_256": {"model_bits": gru.stored_bits,
+                                 "data_bits_per_char": round(gru_bits / len(text), 4),
+                                 "bits_per_char": round((gru_bits + gru.stored_bits)
+                                                        / len(text), 4)}}
 
 
 def lm_rows(train: str, test: str) -> list[dict[str, Any]]:
@@ -393,8 +463,9 @@ def lm_rows(train: str, test: str) -> list[dict[str, Any]]:
 def _model_row(model: Any, test: str) -> dict[str, Any]:
     start = time.perf_counter()
     bits = model.bits_per_char(test)
+    seconds = time.perf_counter() - start
     return {"n_params": int(model.n_params), "bits_per_char": round(float(bits), 4),
-            "eval_s": round(time.perf_counter() - start, 2)}
+            "eval_s": round(seconds, 2), "eval_chars_per_s": round(len(test) / seconds)}
 
 
 def results_of_record() -> dict[str, Any]:
@@ -408,6 +479,8 @@ def results_of_record() -> dict[str, Any]:
         "test_chars": len(split.test),
         "models": lm_rows(split.train, split.test),
         "standard": _guarded(lambda: standard_compressors(split.train, split.test)),
+        "real_files": _guarded(lambda: real_files(split.test)),
+        "prequential": _guarded(lambda: prequential(split.train + split.test)),
     }
     return record
 
@@ -602,17 +675,37 @@ def _record_tables(record: Mapping[str, Any]) -> list[str]:
             bits = row.get("bits_per_char")
             lines.append(f"| {row['model']} | {row.get('n_params', '-')} | "
                          f"{row.get('error', f'{bits:.3f}' if bits is not None else '-')} |")
-        standard = comp.get("standard")
-        if isinstance(standard, list):
-            for row in standard:
-                lines.append(f"| {row['compressor']} (alone / given train) | - | "
-                             f"{row['bits_per_char']:.3f} / "
-                             f"{row['bits_per_char_given_train']:.3f} |")
         lines.append("")
+        lines += _compressor_table(comp)
     elif isinstance(comp, Mapping):
         lines += [f"Compression table not computed: {comp.get('error')}", ""]
     lines += _jpeg_table(record.get("jpeg_rate_distortion"))
     return lines
+
+
+def _compressor_table(comp: Mapping[str, Any]) -> list[str]:
+    """Classical compressors and real lossylab files: bits/char and speeds; the prequential code."""
+    lines = ["## Compressors on the held-out text: bits/char and speed (notebook 06)", "",
+             "| compressor | alone | given train | encode chars/s | decode chars/s |",
+             "|---|---:|---:|---:|---:|"]
+    for row in comp.get("standard") if isinstance(comp.get("standard"), list) else []:
+        lines.append(f"| {row['compressor']} | {row['bits_per_char']:.3f} | "
+                     f"{row['bits_per_char_given_train']:.3f} | {row['encode_chars_per_s']:,} | "
+                     f"{row['decode_chars_per_s']:,} |")
+    for row in comp.get("real_files") if isinstance(comp.get("real_files"), list) else []:
+        lines.append(f"| {row['model']} (real file{'' if row['round_trip'] else ', NOT EXACT'}) "
+                     f"| - | {row['bits_per_char']:.3f} | {row['encode_chars_per_s']:,} | "
+                     f"{row['decode_chars_per_s']:,} |")
+    pre = comp.get("prequential")
+    if isinstance(pre, Mapping) and "bits_per_char" in pre:
+        two = pre["two_part_gru_256"]
+        lines += ["", f"Whole corpus ({pre['n_chars']:,} characters): prequential code "
+                  f"({pre['model']}, untrained at the start) {pre['bits_per_char']:.3f} bits/char "
+                  f"at {pre['encode_chars_per_s']:,} chars/s; "
+                  f"PPMd {pre['ppmd_bits_per_char']:.3f}; "
+                  f"two-part code of gru-256 {two['bits_per_char']:.3f} "
+                  f"({two['data_bits_per_char']:.3f} data + {two['model_bits']:,} model bits)."]
+    return [*lines, ""]
 
 
 def _jpeg_table(points: Any) -> list[str]:
@@ -717,10 +810,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"timed moves per slider (default: {N_MOVES}, at least 20)")
     parser.add_argument("--no-record", action="store_true",
                         help="skip the JPEG and compression results of record")
+    parser.add_argument("--no-notebooks", action="store_true",
+                        help="run no notebook (e.g. only the results of record)")
     args = parser.parse_args(argv)
     if args.moves < N_MOVES:
         parser.error(f"--moves must be at least {N_MOVES}, got {args.moves}")
-    paths = _notebook_paths(args.notebooks)
+    paths = [] if args.no_notebooks else _notebook_paths(args.notebooks)
     results = run(paths, n_moves=args.moves, record=not args.no_record)
     json_path, md_path = write_results(results, args.out)
     for line in missed_targets(results):

@@ -111,9 +111,11 @@ def _shortest_code(low: Fraction, high: Fraction) -> str:
             return format(start, f"0{n_bits}b")
 
 
-def interval_narrowing(text: str, model: CharLM, *,
-                       precision_bits: int = PRECISION_BITS) -> _Narrowing:
+def interval_narrowing(text: str, model: CharLM, *, precision_bits: int = PRECISION_BITS,
+                       context: str = "") -> _Narrowing:
     """The interval-narrowing steps of arithmetic coding for 1 to 64 characters (exact).
+
+    The model first reads ``context`` (not coded), as in the middle of a text.
 
     ``low_t = low_{t-1} + width_{t-1} * C(x_t) / T``, ``width_t = width_{t-1} * f(x_t) / T``
     (``f``: integer frequencies, ``C`` their running sum, ``T = 2**precision_bits``).
@@ -130,7 +132,10 @@ def interval_narrowing(text: str, model: CharLM, *,
     if not isinstance(text, str) or not 1 <= len(text) <= 64:
         raise ValueError(f"text must be a str of 1 to 64 characters, got {text!r:.80}")
     symbols = model.symbols(text)
-    stepper = BlockStepper(model, len(text))
+    n_chars = len(check_text(context, name="context")) + len(text)
+    stepper = BlockStepper(model, n_chars, block_chars=n_chars)  # one block: the context's
+    for symbol in model.symbols(context).tolist():
+        stepper.advance(np.array([symbol]))
     low, width, total = Fraction(0), Fraction(1), 1 << precision_bits
     steps = []
     for char, symbol in zip(text, symbols.tolist(), strict=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pyppmd
 import pytest
 
 from lossylab.course import nb06 as course
@@ -23,7 +24,9 @@ def test_the_standard_compressors_are_read_only_and_lossless() -> None:
     text = ("To be, or not to be: that is the question. " * 50).encode()
     with pytest.raises(TypeError):
         course.STANDARD_COMPRESSORS["gzip"] = lambda data: data  # type: ignore[index]
-    assert list(course.STANDARD_COMPRESSORS) == ["gzip", "bz2", "xz"]
+    assert list(course.STANDARD_COMPRESSORS) == ["gzip", "bz2", "xz", "ppmd"]
+    ppmd = course.STANDARD_COMPRESSORS["ppmd"](text)
+    assert pyppmd.decompress(ppmd, max_order=course.PPMD_ORDER) == text
     sizes = {name: len(squeeze(text)) for name, squeeze in course.STANDARD_COMPRESSORS.items()}
     assert all(size < len(text) / 5 for size in sizes.values())
     assert course.STANDARD_COMPRESSORS["gzip"](text) == course.STANDARD_COMPRESSORS["gzip"](text)

@@ -14,18 +14,23 @@ import lzma
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
+import pyppmd
+
 from lossylab.course.exercises import Feedback
 from lossylab.lm import CharLM, check_text
 
-__all__ = ["STANDARD_COMPRESSORS", "adjusted_bits_per_char", "break_even_chars", "check",
-           "text_bits_per_char"]
+__all__ = ["PPMD_ORDER", "STANDARD_COMPRESSORS", "adjusted_bits_per_char", "break_even_chars",
+           "check", "text_bits_per_char"]
 
-# The standard-library compressors every comparison in the course uses (notebook 06, the
-# benchmark): bytes in, compressed bytes out; gzip without a timestamp so sizes are repeatable.
+# The classical compressors every comparison in the course uses (notebook 06, the benchmark):
+# bytes in, compressed bytes out; gzip without a timestamp so sizes are repeatable; PPMd
+# (variant I) predicts each byte from up to 6 before it, learning as it goes.
+PPMD_ORDER = 6
 STANDARD_COMPRESSORS: Mapping[str, Callable[[bytes], bytes]] = MappingProxyType({
     "gzip": lambda data: gzip.compress(data, 9, mtime=0),
     "bz2": lambda data: bz2.compress(data, 9),
     "xz": lambda data: lzma.compress(data, preset=6),
+    "ppmd": lambda data: pyppmd.compress(data, max_order=PPMD_ORDER),
 })
 
 
