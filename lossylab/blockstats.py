@@ -1,19 +1,11 @@
 """JPEG as a map between distributions of 8x8 blocks.
 
 A greyscale JPEG codes each 8x8 block on its own, so the decoded block is a function of the
-original one: JPEG pushes the empirical distribution of luma blocks (p_true) forward, many
-blocks land on the same decoded block, and the number of distinct blocks and the plug-in
-entropy can only drop. :func:`block_stats` measures that on any greyscale images: distinct
-blocks and entropy before and after, textures flattened (mode collapse), and what JPEG adds
-(:func:`blocking_score`, and a ringing score near strong edges).
-
-What this version leaves out: the distributions are *empirical* ones of a few tens of
-thousands of blocks (their entropy cannot exceed log2 of that number); colour becomes luma.
-
-References
-----------
-ITU-T T.81 (1992). Wang, Bovik, Sheikh and Simoncelli (2004), for why PSNR alone misses
-blocking. Gibbs ringing: any text on Fourier series (truncated high frequencies overshoot).
+original: JPEG pushes the empirical distribution of luma blocks (p_true) forward, blocks merge,
+and the number of distinct blocks and the plug-in entropy can only drop. :func:`block_stats`
+measures that: distinct blocks and entropy before and after, textures flattened (mode
+collapse), and what JPEG adds (:func:`blocking_score`, ringing near strong edges). Left out:
+the distributions are empirical ones of a few tens of thousands of blocks; colour becomes luma.
 """
 
 from __future__ import annotations
@@ -60,8 +52,7 @@ def luma(image: np.ndarray) -> np.ndarray:
 def blocks(images: np.ndarray) -> np.ndarray:
     """The 8x8 blocks of a greyscale image (H, W) or a stack (k, H, W), as one list.
 
-    Sides must be multiples of 8 (crop with :func:`luma`). Returns (n_blocks, 8, 8), same dtype:
-    :func:`lossylab.jpeg.blockify`'s blocks in its order (image by image, row by row).
+    Sides must be multiples of 8 (crop with :func:`luma`); (n_blocks, 8, 8) in blockify's order.
 
     Examples
     --------
@@ -85,9 +76,7 @@ def _quantized_blocks(images: np.ndarray, quality: int) -> np.ndarray:
 def roundtrip_stack(images: np.ndarray, quality: int) -> np.ndarray:
     """Real JPEG round trip of a stack of greyscale images (k, H, W), H and W multiples of 8.
 
-    The stack is coded as one tall image: a greyscale JPEG codes each 8x8 block on its own
-    (only the DC difference links neighbours, losslessly), so this decodes exactly as k
-    separate files would, in one call instead of k.
+    Coded as one tall image, which decodes exactly as k files would (blocks are coded apart).
 
     Examples
     --------
@@ -119,8 +108,7 @@ def aligned_block_distributions(before: np.ndarray, after: np.ndarray
                                 ) -> tuple[np.ndarray, np.ndarray]:
     """Empirical p_true (of ``before``) and p_model (of ``after``) on their union of blocks.
 
-    ``before`` and ``after`` are (n, 8, 8) blocks (any number each, same dtype); the result is
-    two float64 probability vectors with one entry per distinct block of either set.
+    Two float64 probability vectors, one entry per distinct block of either (n, 8, 8) set.
 
     Examples
     --------
@@ -162,9 +150,8 @@ def _block_features(images: np.ndarray) -> np.ndarray:
 def feature_histogram(groups: Sequence[np.ndarray]) -> np.ndarray:
     """Counts of (activity, step) block features on :data:`FEATURE_EDGES` bins, float64 (9, 9).
 
-    Over greyscale images or stacks (sides multiples of 8): rows bin a block's interior activity
-    (the mean |difference| of adjacent pixels inside it), columns its boundary step (across its
-    right and bottom edges), for every block with a right and a lower neighbour.
+    Rows bin a block's activity (mean |difference| of adjacent pixels inside it), columns its
+    boundary step (across its right and bottom edges); blocks with both neighbours only.
 
     Examples
     --------
@@ -191,9 +178,8 @@ def _pair_differences(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def blocking_score(*groups: np.ndarray) -> float:
     """How much larger pixel steps are across 8x8 block boundaries than inside blocks.
 
-    ``mean |x[i, j+1] - x[i, j]|`` over pairs straddling a boundary (j = 7, 15, ..., and the same
-    vertically) minus that mean inside blocks, pooled over greyscale images or stacks (sides
-    > 8): grey levels, about 0 for a photograph, positive when JPEG's blocks show.
+    Mean |step| of adjacent pixels across boundaries minus inside blocks, pooled over
+    greyscale images (sides > 8): about 0 for a photograph, positive when blocks show.
 
     Examples
     --------
@@ -242,7 +228,7 @@ def _ringing_score(original: np.ndarray, decoded: np.ndarray, mask: np.ndarray) 
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
-    """``array``, no longer writeable (a pool is shared, e.g. by a cache)."""
+    """``array``, no longer writeable (a pool may be shared by a cache)."""
     array.setflags(write=False)
     return array
 
@@ -251,19 +237,10 @@ def _read_only(array: np.ndarray) -> np.ndarray:
 class BlockPool:
     """Greyscale images and what :func:`block_stats` needs of them, computed once (read-only).
 
-    Attributes
-    ----------
-    groups : tuple of numpy.ndarray
-        uint8 stacks (k, H, W), H and W multiples of 8 (a photograph is a stack of one).
-    blocks, textured : numpy.ndarray
-        All their blocks, uint8 (n_blocks, 8, 8), the samples of p_true; and which of them
-        have a standard deviation >= :data:`TEXTURE_STD` grey levels.
-    ringing_masks : tuple of numpy.ndarray
-        Per group, bool: pixels flat but near a strong edge, where ringing is measured.
-    feature_counts : numpy.ndarray
-        :func:`feature_histogram` of the groups.
-    n_distinct, entropy_bits : int, float
-        Distinct blocks, and the plug-in entropy of their distribution.
+    ``groups`` (uint8 stacks (k, H, W)), ``blocks`` (all of them, (n, 8, 8): the samples of
+    p_true), ``textured`` (std >= :data:`TEXTURE_STD`), ``ringing_masks`` (per group: flat
+    pixels near a strong edge), ``feature_counts`` (:func:`feature_histogram`), ``n_distinct``
+    and ``entropy_bits`` (plug-in) of the blocks.
     """
 
     groups: tuple[np.ndarray, ...]
@@ -277,8 +254,6 @@ class BlockPool:
 
 def block_pool(groups: Sequence[np.ndarray]) -> BlockPool:
     """Collect the blocks of greyscale images or stacks (sides multiples of 8) into a pool.
-
-    Its arrays are read-only, so that it can be shared (cached) safely.
 
     Examples
     --------
@@ -300,25 +275,12 @@ def block_pool(groups: Sequence[np.ndarray]) -> BlockPool:
 class BlockStats:
     """What JPEG at one quality does to the distribution of 8x8 luma blocks.
 
-    Attributes
-    ----------
-    quality, n_blocks : int
-    n_distinct_before, n_distinct_after, n_distinct_coefficients : int
-        Distinct original blocks, decoded blocks (real libjpeg round trip) and blocks of
-        quantized DCT coefficients (the forward path).
-    entropy_before_bits, entropy_after_bits, entropy_coefficients_bits : float
-        Plug-in entropies of those three empirical block distributions.
-    n_textured, n_distinct_textured_after : int
-        Original blocks with pixel standard deviation >= :data:`TEXTURE_STD`, and how many
-        distinct decoded blocks they end up as.
-    flattened_fraction, smoothed_fraction : float
-        Fractions of the textured blocks whose AC coefficients all quantize to 0 (each becomes
-        one grey level everywhere), and that lose at least 90% of their variance.
-    blocking_score, ringing_score : float
-        Artifact scores of the decoded images, pooled: :func:`blocking_score`, and the RMS
-        error on pixels flat in the original but near a strong edge.
-    mode_collapse_mass, hallucination_mass : float
-        The definitions of notebook 01 applied to the (activity, step) feature histogram.
+    Distinct blocks and plug-in entropies of the originals, the decoded blocks (real libjpeg)
+    and the quantized coefficient blocks; of the ``n_textured`` blocks (std >=
+    :data:`TEXTURE_STD`), the fractions ``flattened`` (all AC zero) and ``smoothed`` (>= 90%
+    of the variance lost) and their distinct decoded blocks; the artifact scores (blocking;
+    ringing: RMS error on flat pixels near strong edges); the masses of notebook 01 on the
+    (activity, step) feature histogram.
     """
 
     quality: int

@@ -1,28 +1,17 @@
 """JPEG opened up: the encoder's forward path, step by step, in numpy.
 
-A JPEG encoder (ITU-T T.81, with the JFIF colour conventions) does six things:
-
-1. convert RGB to YCbCr (luma Y, two chroma channels Cb, Cr);
-2. subsample the chroma 2x2 (4:2:0): the eye sees colour at a coarser scale than brightness;
-3. shift levels to -128..127 and cut each channel into 8x8 blocks;
-4. take the 2-D DCT of every block, ``F = C @ B @ C.T`` with the orthonormal DCT-II matrix C;
-5. quantize: ``round(F / Q)``, with tables Q scaled by the *quality* (the IJG formula);
-6. code the quantized coefficients losslessly: zig-zag order, run-lengths of zeros, Huffman.
-
-Only step 5 (and, less, 1-2) loses information: JPEG is a deterministic, many-to-one channel
-p(x'|x). Steps 1-5 are the small functions below, with the inverses the decoder needs
+A JPEG encoder (ITU-T T.81, JFIF colours): 1. RGB to YCbCr; 2. chroma subsampling (4:2:0);
+3. level shift and 8x8 blocks; 4. the 2-D DCT ``F = C @ B @ C.T``; 5. quantization
+``round(F / Q)`` with tables scaled by the quality; 6. lossless coding (zig-zag, run lengths,
+Huffman). Steps 5, 2 and the 8-bit rounding of 1 lose information: JPEG is a deterministic,
+many-to-one channel p(x'|x). Steps 1-5 are the small functions below with their inverses
 (:func:`forward_coefficients` runs them all); reading a file is :mod:`lossylab.jpeg_decode`,
-the size of step 6 :mod:`lossylab.jpeg_entropy`. ``method="libjpeg"`` swaps the exact formulas
-for libjpeg's fixed point (the appendix :mod:`lossylab.jpeg_libjpeg`), to match Pillow exactly.
+the size of step 6 :mod:`lossylab.jpeg_entropy`; ``method="libjpeg"`` uses libjpeg's fixed
+point (:mod:`lossylab.jpeg_libjpeg`) to match Pillow exactly. Left out: the encoder's Huffman
+stage, progressive and arithmetic coding, 12-bit samples, CMYK, 4:2:2, speed.
 
-What this version leaves out, compared with libjpeg: the encoder's Huffman stage, progressive
-and arithmetic coding, 12-bit samples, CMYK, subsampling other than 4:4:4 and 4:2:0, speed.
-
-References
-----------
-ITU-T T.81 (1992), "Digital compression and coding of continuous-tone still images".
-E. Hamilton (1992), "JPEG File Interchange Format, version 1.02". G. K. Wallace (1991), "The
-JPEG still picture compression standard", CACM 34(4). IJG libjpeg: jcparam.c, jcsample.c.
+References: ITU-T T.81 (1992); E. Hamilton (1992), JFIF 1.02; G. K. Wallace (1991), "The JPEG
+still picture compression standard", CACM 34(4); IJG libjpeg (jcparam.c, jcsample.c).
 """
 
 from __future__ import annotations
@@ -36,7 +25,7 @@ import numpy as np
 from lossylab.jpeg_libjpeg import _check_method, _fdct_islow, _idct_islow, _rgb_to_ycbcr_libjpeg
 
 __all__ = ["BLOCK", "SUBSAMPLINGS", "ZIGZAG", "JPEGCoefficients", "blockify", "check_quality",
-           "coefficient_agreement", "dct2", "dct_matrix", "dequantize", "forward_coefficients",
+           "dct2", "dequantize", "forward_coefficients",
            "idct2", "level_shift", "quant_tables", "quantize", "rgb_to_ycbcr", "subsample_420",
            "to_samples", "unlevel_shift", "upsample"]
 
@@ -55,9 +44,8 @@ _YCBCR_OFFSET = np.array([0.0, 128.0, 128.0])
 def rgb_to_ycbcr(rgb: np.ndarray, *, method: str = "float") -> np.ndarray:
     """Convert RGB (height, width, 3), values 0..255, to JFIF YCbCr (float64, same shape).
 
-    ``Y = 0.299 R + 0.587 G + 0.114 B``, ``Cb = 128 - 0.168736 R - 0.331264 G + 0.5 B``,
-    ``Cr = 128 + 0.5 R - 0.418688 G - 0.081312 B``; ``method="libjpeg"``: libjpeg's fixed point.
-    A ValueError if ``rgb`` is not (height, width, 3) or ``method`` not "float" or "libjpeg".
+    ``Y = 0.299 R + 0.587 G + 0.114 B``, ``Cb = 128 + (B - Y) / 1.772``, ``Cr = 128 + (R - Y)
+    / 1.402``; ``method="libjpeg"``: libjpeg's fixed point. A ValueError for another shape.
 
     Examples
     --------
@@ -103,9 +91,8 @@ def _check_plane(channel: np.ndarray, name: str) -> np.ndarray:
 def subsample_420(channel: np.ndarray) -> np.ndarray:
     """Average each 2x2 square of a uint8 channel (4:2:0 chroma subsampling), as libjpeg does.
 
-    ``out[i, j] = (sum of the 2x2 square + b_j) // 4``, the bias ``b_j`` alternating 1, 2, 1, 2
-    along a row (libjpeg's ``h2v2_downsample``) so that rounding is not biased. Odd sizes are
-    padded by repeating the last row or column: the result is (ceil(h / 2), ceil(w / 2)).
+    ``out[i, j] = (sum of the 2x2 square + b_j) // 4``, the bias ``b_j`` alternating 1, 2
+    (libjpeg's ``h2v2_downsample``); odd sizes repeat the last row or column.
 
     Examples
     --------
@@ -122,9 +109,8 @@ def subsample_420(channel: np.ndarray) -> np.ndarray:
 def upsample(channel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Double a subsampled chroma channel to ``shape`` (uint8) with libjpeg's "fancy" filter.
 
-    Each output sample is the triangle-filter mix ``(9 a + 3 b + 3 c + d) / 16`` of its four
-    nearest inputs, nearest first, with libjpeg's rounding (``h2v2_fancy_upsample``, what Pillow
-    does); edges repeat the last sample, and a channel at most 2 samples wide is repeated 2x2.
+    Each output is ``(9 a + 3 b + 3 c + d) / 16`` of its four nearest inputs, nearest first,
+    with libjpeg's rounding (``h2v2_fancy_upsample``); a channel <= 2 wide is repeated 2x2.
 
     Examples
     --------
@@ -176,8 +162,8 @@ def unlevel_shift(values: np.ndarray) -> np.ndarray:
 def blockify(channel: np.ndarray) -> np.ndarray:
     """Cut a channel (..., height, width) into 8x8 blocks, padding by edge repetition.
 
-    Returns (..., ceil(height / 8), ceil(width / 8), 8, 8), same dtype: ``blocks[by, bx]`` is
-    the block whose top-left pixel is ``channel[8 by, 8 bx]``; leading axes (a stack) are kept.
+    Returns (..., ceil(height / 8), ceil(width / 8), 8, 8): ``blocks[by, bx]`` starts at
+    ``channel[8 by, 8 bx]``.
 
     Examples
     --------
@@ -195,31 +181,21 @@ def blockify(channel: np.ndarray) -> np.ndarray:
 
 # --- 4. the 2-D DCT ------------------------------------------------------------------------
 
-def dct_matrix() -> np.ndarray:
-    """The orthonormal 8-point DCT-II matrix C (float64, shape (8, 8)).
-
-    ``C[k, n] = a_k cos((2n + 1) k pi / 16)`` with ``a_0 = sqrt(1/8)`` and ``a_k = sqrt(2/8)``
-    otherwise: row k is the k-th cosine basis vector, and ``C @ C.T = I``.
-
-    Examples
-    --------
-    >>> bool(np.allclose(dct_matrix() @ dct_matrix().T, np.eye(8)))
-    True
-    """
+def _dct_matrix() -> np.ndarray:
+    """The orthonormal 8-point DCT-II matrix C: ``C[k, n] = a_k cos((2n + 1) k pi / 16)``."""
     k, n = np.arange(BLOCK)[:, None], np.arange(BLOCK)[None, :]
     scale = np.where(k == 0, np.sqrt(1 / BLOCK), np.sqrt(2 / BLOCK))
     return scale * np.cos((2 * n + 1) * k * np.pi / (2 * BLOCK))
 
 
-_C = dct_matrix()
+_C = _dct_matrix()
 
 
 def dct2(blocks: np.ndarray, *, method: str = "float") -> np.ndarray:
     """2-D DCT of 8x8 blocks: ``F = C @ B @ C.T`` (float64, same shape (..., 8, 8)).
 
-    ``F[0, 0]`` (the DC coefficient) is 8 times the block's mean; ``F[u, v]`` measures the
-    cosine pattern with u half-cycles down and v across. ``method="libjpeg"`` rounds the blocks
-    to integers and uses libjpeg's 13-bit fixed point, within about 1/8 of the exact DCT.
+    ``F[0, 0]`` (the DC) is 8 times the block's mean. ``method="libjpeg"``: libjpeg's 13-bit
+    fixed point on integer blocks, within about 1/8 of the exact DCT.
 
     Examples
     --------
@@ -251,26 +227,12 @@ def idct2(coefficients: np.ndarray, *, method: str = "float") -> np.ndarray:
 # --- 5. quantization -----------------------------------------------------------------------
 
 # T.81 Annex K, tables K.1 and K.2, natural (row-major) order: the base tables at quality 50.
-_BASE_LUMA = np.array([
-    [16, 11, 10, 16, 24, 40, 51, 61],
-    [12, 12, 14, 19, 26, 58, 60, 55],
-    [14, 13, 16, 24, 40, 57, 69, 56],
-    [14, 17, 22, 29, 51, 87, 80, 62],
-    [18, 22, 37, 56, 68, 109, 103, 77],
-    [24, 35, 55, 64, 81, 104, 113, 92],
-    [49, 64, 78, 87, 103, 121, 120, 101],
-    [72, 92, 95, 98, 112, 100, 103, 99],
-])
-_BASE_CHROMA = np.array([
-    [17, 18, 24, 47, 99, 99, 99, 99],
-    [18, 21, 26, 66, 99, 99, 99, 99],
-    [24, 26, 56, 99, 99, 99, 99, 99],
-    [47, 66, 99, 99, 99, 99, 99, 99],
-    [99, 99, 99, 99, 99, 99, 99, 99],
-    [99, 99, 99, 99, 99, 99, 99, 99],
-    [99, 99, 99, 99, 99, 99, 99, 99],
-    [99, 99, 99, 99, 99, 99, 99, 99],
-])
+_BASE_LUMA = np.array([[16, 11, 10, 16, 24, 40, 51, 61], [12, 12, 14, 19, 26, 58, 60, 55],
+                       [14, 13, 16, 24, 40, 57, 69, 56], [14, 17, 22, 29, 51, 87, 80, 62],
+                       [18, 22, 37, 56, 68, 109, 103, 77], [24, 35, 55, 64, 81, 104, 113, 92],
+                       [49, 64, 78, 87, 103, 121, 120, 101], [72, 92, 95, 98, 112, 100, 103, 99]])
+_BASE_CHROMA = np.full((8, 8), 99)
+_BASE_CHROMA[:4, :4] = [[17, 18, 24, 47], [18, 21, 26, 66], [24, 26, 56, 99], [47, 66, 99, 99]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -284,8 +246,7 @@ class _QuantTables:
 def check_quality(quality: object) -> int:
     """The one check of a JPEG quality: an integer from 1 (worst) to 100 (best), as in Pillow.
 
-    A TypeError if ``quality`` is not an integer (a bool or a float is refused), a ValueError
-    if it is not from 1 to 100.
+    A TypeError for a non-integer (bool and float included), a ValueError outside 1..100.
 
     Examples
     --------
@@ -302,9 +263,8 @@ def check_quality(quality: object) -> int:
 def quant_tables(quality: int) -> _QuantTables:
     """The quantization tables libjpeg (and so Pillow) uses at a quality from 1 to 100.
 
-    ``Q = clip((Q50 * s + 50) // 100, 1, 255)``: the IJG percentage ``s`` is ``5000 // q`` below
-    quality 50 and ``200 - 2 q`` from 50 on, Q50 the tables of T.81 Annex K (libjpeg's jcparam.c).
-    Returns ``.luma`` and ``.chroma``, int32 (8, 8) arrays in natural (row-major) order.
+    ``Q = clip((Q50 * s + 50) // 100, 1, 255)``, ``s = 5000 // q`` below 50 and ``200 - 2 q``
+    from 50 on, Q50 from T.81 Annex K. Returns ``.luma``, ``.chroma``: int32 (8, 8).
 
     Examples
     --------
@@ -377,19 +337,11 @@ class _Component:
 class JPEGCoefficients:
     """Everything a baseline JPEG holds before Huffman coding.
 
-    Attributes
-    ----------
-    height, width : int
-        Image size in pixels.
-    components : tuple
-        One (greyscale) or three (Y, Cb, Cr), each with ``.component_id`` (1, 2, 3 in JFIF),
-        ``.h_sampling``, ``.v_sampling`` (2, 2 for the luma of a 4:2:0 image; 1, 1 otherwise),
-        ``.quant_table`` (int32 (8, 8)) and ``.coefficients``: int32 (n_by, n_bx, 8, 8),
-        quantized, both in natural order, the ``ceil(size / 8)`` blocks that hold pixels.
-    restart_interval, huffman_tables : int, dict or None
-        MCUs between restart markers (0: none); ``{("DC" or "AC", table_id): (counts,
-        symbols)}`` as read from a file, ``counts[i]`` codes of length i + 1 (None if made by
-        :func:`forward_coefficients`).
+    ``height``, ``width`` in pixels; ``components``: one (grey) or three (Y, Cb, Cr), each with
+    ``.component_id``, ``.h_sampling``, ``.v_sampling`` (2, 2 for 4:2:0 luma), ``.quant_table``
+    (int32 (8, 8)) and ``.coefficients`` (int32 (n_by, n_bx, 8, 8), quantized), natural order;
+    ``restart_interval`` (0: none); ``huffman_tables`` as read from a file, ``{("DC" or "AC",
+    id): (counts per code length, symbols)}`` (None from :func:`forward_coefficients`).
     """
 
     height: int
@@ -417,47 +369,14 @@ class JPEGCoefficients:
         return "other"
 
 
-def coefficient_agreement(a: JPEGCoefficients, b: JPEGCoefficients) -> float:
-    """Fraction of quantized coefficients that are equal in two codings of one image, in [0, 1].
-
-    E.g. a file's (:func:`lossylab.jpeg_decode.decode_coefficients`) and ours
-    (:func:`forward_coefficients`); a ValueError if the components or block grids differ.
-
-    Examples
-    --------
-    >>> grey = np.full((16, 16, 3), 128, dtype=np.uint8)
-    >>> coefficient_agreement(forward_coefficients(grey, 75), forward_coefficients(grey, 75))
-    1.0
-    """
-    shapes_a = [c.coefficients.shape for c in a.components]
-    shapes_b = [c.coefficients.shape for c in b.components]
-    if shapes_a != shapes_b:
-        raise ValueError(f"a and b must have the same components and block grids, got {shapes_a} "
-                         f"and {shapes_b}; code the same image with the same subsampling")
-    n_equal = sum(int(np.sum(x.coefficients == y.coefficients))
-                  for x, y in zip(a.components, b.components, strict=True))
-    return n_equal / sum(c.coefficients.size for c in a.components)
-
-
 def forward_coefficients(image: np.ndarray, quality: int, *, subsampling: str = "4:2:0",
                          method: str = "float") -> JPEGCoefficients:
     """Run steps 1-5 of the encoder: the quantized DCT coefficients libjpeg would write.
 
-    Parameters
-    ----------
-    image : numpy.ndarray
-        uint8, (height, width) greyscale or (height, width, 3) RGB (else a ValueError).
-    quality : int
-        1 to 100, as in Pillow.
-    subsampling : {"4:2:0", "4:4:4"}
-        One of :data:`SUBSAMPLINGS` (ignored for greyscale; else a ValueError).
-    method : {"float", "libjpeg"}
-        The exact formulas, or libjpeg's fixed point (what Pillow writes, exactly).
-
-    Returns
-    -------
-    JPEGCoefficients
-        With ``huffman_tables=None`` (nothing has been entropy-coded).
+    ``image``: uint8, (h, w) or (h, w, 3) (else a ValueError); ``quality`` 1 to 100;
+    ``subsampling`` of :data:`SUBSAMPLINGS` (ignored for greyscale); ``method`` "float" (exact)
+    or "libjpeg" (fixed point: what Pillow writes, exactly). Returns a
+    :class:`JPEGCoefficients` with ``huffman_tables=None``.
 
     Examples
     --------

@@ -1,20 +1,14 @@
 """Reading a real baseline JPEG file: its segments, its tables, its Huffman-coded scan.
 
-A JPEG file is a list of marker segments (T.81 Annex B): SOI (``FF D8``), tables (DQT:
-quantization, DHT: Huffman), a frame header (SOF: size, components, sampling), a scan header
-(SOS) and its entropy-coded data, EOI (``FF D9``). :func:`read_segments` lists them;
-:func:`decode_coefficients` undoes step 6 of the encoder, giving back exactly the quantized
-coefficients; :func:`reconstruct` runs the inverse steps of :mod:`lossylab.jpeg`.
+A JPEG file is a list of marker segments (T.81 Annex B): SOI, tables (DQT, DHT), a frame
+header (SOF), a scan header (SOS) and its entropy-coded data, EOI. :func:`read_segments`
+lists them; :func:`decode_coefficients` undoes the Huffman coding exactly; :func:`reconstruct`
+runs the inverse steps of :mod:`lossylab.jpeg`. Left out (:class:`UnsupportedJPEGError`):
+progressive, lossless, hierarchical, arithmetic-coded and RGB-stored files, 12-bit samples,
+CMYK, 4:2:2; and speed: about 0.3 s for a 512x512 colour photograph (libjpeg: 2 ms).
 
-What this version leaves out: progressive, lossless, hierarchical, arithmetic-coded and
-RGB-stored files (:class:`UnsupportedJPEGError`), 12-bit samples, CMYK, subsampling other than
-4:4:4 and 4:2:0, and speed: the pure-Python Huffman decoder with 16-bit lookup tables takes
-about 0.3 s for a 512x512 colour photograph (libjpeg a millisecond or two).
-
-References
-----------
-ITU-T T.81 (1992): Annex B (the file format), Annex C (Huffman tables), F.2.2 (decoding a
-block). IJG libjpeg: jdhuff.c, jidctint.c, jdsample.c ("fancy" upsampling), jdcolor.c.
+References: ITU-T T.81 (1992), Annexes B, C and F.2.2; IJG libjpeg (jdhuff.c, jidctint.c,
+jdsample.c, jdcolor.c).
 """
 
 from __future__ import annotations
@@ -101,16 +95,10 @@ def _scan_end(data: bytes, start: int) -> int:
 def read_segments(data: bytes) -> tuple[_Segment, ...]:
     """List the marker segments of a JPEG file's bytes, from SOI to EOI, in file order.
 
-    A :class:`JPEGFormatError` if the data is not a JPEG, is truncated, or is malformed.
-
-    Returns
-    -------
-    segments : tuple
-        Each with ``.name`` ("SOI", "APP0", "DQT", "SOF0", "DHT", "SOS", "EOI", ...),
-        ``.marker`` (e.g. 0xFFD8), ``.offset`` (of its 0xFF in the file), ``.length`` (the
-        length field, which counts itself; 0 for SOI and EOI), ``.n_bytes`` (bytes spanned,
-        marker included; for SOS also the entropy-coded data and its RST markers) and
-        ``.payload`` (the bytes after the length field; for SOS the header only).
+    A :class:`JPEGFormatError` if the data is not a JPEG, is truncated, or is malformed. Each
+    segment has ``.name`` ("SOI", "DQT", "SOS", ...), ``.marker``, ``.offset`` (of its 0xFF),
+    ``.length`` (the length field, counting itself; 0 for SOI and EOI), ``.n_bytes`` (bytes
+    spanned; for SOS with the entropy-coded data) and ``.payload`` (for SOS the header only).
 
     Examples
     --------
@@ -407,24 +395,11 @@ MAX_PIXELS = 16_000_000  # the pure-Python decoder needs ~20 bytes and ~1 us per
 def decode_coefficients(data: bytes, *, max_pixels: int = MAX_PIXELS) -> JPEGCoefficients:
     """Read a baseline JPEG's quantized DCT coefficients (undo the Huffman coding only).
 
-    Parameters
-    ----------
-    data : bytes
-        A JPEG file: baseline (SOF0) or extended sequential (SOF1) Huffman-coded, 8-bit,
-        greyscale or YCbCr, interleaved or not, with or without restart markers.
-    max_pixels : int
-        Refuse larger images (a ValueError), before allocating anything for them.
-
-    Returns
-    -------
-    JPEGCoefficients
-        With the file's tables; ``q[u, v]`` stands for the DCT value ``q[u, v] * Q[u, v]``.
-
-    Raises
-    ------
-    UnsupportedJPEGError, JPEGFormatError
-        (ValueErrors) for what this decoder does not read (see the module's docstring), and for
-        data that is not a JPEG, is truncated, or is corrupt.
+    ``data``: a baseline (SOF0) or extended sequential (SOF1) Huffman-coded, 8-bit, greyscale
+    or YCbCr file, with or without restart markers; larger than ``max_pixels``: a ValueError.
+    Returns :class:`~lossylab.jpeg.JPEGCoefficients` with the file's tables. Raises
+    :class:`UnsupportedJPEGError` or :class:`JPEGFormatError` (ValueErrors) for what this
+    decoder does not read and for data that is not a JPEG, is truncated or is corrupt.
 
     Examples
     --------
@@ -517,19 +492,10 @@ def reconstruct(coefficients: JPEGCoefficients, *, method: str = "libjpeg") -> n
     Per block ``B = C.T @ (q * Q) @ C + 128``, rounded and clipped to 0..255; 4:2:0 chroma is
     doubled with :func:`lossylab.jpeg.upsample` (libjpeg's "fancy" filter, as Pillow does).
 
-    Parameters
-    ----------
-    coefficients : JPEGCoefficients
-        From :func:`decode_coefficients` or :func:`lossylab.jpeg.forward_coefficients`;
-        an :class:`UnsupportedJPEGError` for subsampling other than 4:4:4 and 4:2:0.
-    method : {"libjpeg", "float"}
-        libjpeg's fixed point (our pixels then equal Pillow's) or the exact formulas (about
-        98% of values equal to Pillow's, the rest 1 to 3 grey levels away).
-
-    Returns
-    -------
-    numpy.ndarray
-        uint8, (height, width) greyscale or (height, width, 3) RGB.
+    ``coefficients`` from :func:`decode_coefficients` or ``jpeg.forward_coefficients`` (an
+    :class:`UnsupportedJPEGError` for subsampling other than 4:4:4 and 4:2:0); ``method``
+    "libjpeg" (fixed point: equal to Pillow's pixels) or "float" (about 98% equal). Returns
+    uint8 pixels, (height, width) or (height, width, 3).
 
     Examples
     --------

@@ -1,17 +1,10 @@
 """How many bytes should step 6 take? The symbols JPEG's Huffman stage codes, and their entropy.
 
-Step 6 of the encoder (:mod:`lossylab.jpeg`) turns each block's quantized coefficients into
-symbols (T.81 F.1.2): for DC, the size category of its difference from the previous block;
-for the AC coefficients in zig-zag order, ``run << 4 | size`` (a run of zeros, then a non-zero
-of ``size`` bits), ZRL (16 zeros) and EOB (the rest is zero); each symbol is Huffman-coded and
-followed by ``size`` raw bits. No code whose lengths depend only on the symbol beats a stream's
-empirical entropy: :func:`scan_estimate` counts it, with the raw bits and the file's own cost.
-
-What this version leaves out: restart intervals, and the encoder itself (bits are counted).
-
-References
-----------
-ITU-T T.81 (1992), Annex F.1.2 (the symbols) and Annex K.3 (the example Huffman tables).
+Step 6 turns each block's coefficients into symbols (T.81 F.1.2): the DC difference's size
+category; for the AC in zig-zag order ``run << 4 | size``, ZRL (16 zeros) and EOB; each is
+Huffman-coded and followed by ``size`` raw bits. No code whose lengths depend only on the
+symbol beats a stream's empirical entropy: :func:`scan_estimate` counts it, with the raw bits
+and the file's own cost. Left out: restart intervals, and the encoder itself.
 """
 
 from __future__ import annotations
@@ -90,18 +83,10 @@ class _ScanEstimate:
 def scan_estimate(coefficients: JPEGCoefficients) -> _ScanEstimate:
     """Estimate the size of the Huffman-coded scan from the quantized coefficients.
 
-    A stream with counts ``c_s`` (total n) costs at least ``-sum_s c_s log2(c_s / n)`` bits.
-    Blocks are taken in the scan's order (2x2 MCUs for 4:2:0 luma, with the padding blocks
-    libjpeg adds); ``coefficients`` come from :func:`lossylab.jpeg_decode.decode_coefficients`
-    or :func:`lossylab.jpeg.forward_coefficients`.
-
-    Returns
-    -------
-    estimate
-        ``.n_symbols`` Huffman-coded symbols (DC size categories, AC run/size pairs, EOB, ZRL),
-        their empirical ``.entropy_bits`` per stream, the ``.extra_bits`` that follow them, the
-        ``.huffman_bits`` they cost with the file's own tables (0 for luma and 1 for chroma, as
-        in JFIF; None without tables), and ``.n_bytes = (entropy_bits + extra_bits) / 8``.
+    A stream with counts ``c_s`` (total n) costs at least ``-sum_s c_s log2(c_s / n)`` bits;
+    blocks in scan order (with libjpeg's MCU padding). Returns ``.n_symbols``, their empirical
+    ``.entropy_bits`` per stream, the raw ``.extra_bits``, the ``.huffman_bits`` with the
+    file's own tables (None without), and ``.n_bytes = (entropy_bits + extra_bits) / 8``.
 
     Examples
     --------

@@ -1,19 +1,11 @@
 """Appendix to :mod:`lossylab.jpeg`: libjpeg's integer arithmetic, to match Pillow bit for bit.
 
-libjpeg computes the DCT in 13-bit fixed point (the "islow" method, after Loeffler, Ligtenberg
-and Moschytz 1989) and converts colours with 16-bit fixed-point tables. The results differ from
-the exact formulas of :mod:`lossylab.jpeg` by rounding only, but at high qualities (steps of 1
-or 2) that changes a few percent of coefficients and pixels by one. ``method="libjpeg"`` (of
-``jpeg.dct2``, ``idct2`` and the colour conversions) runs this module's private functions, so
-that comparisons with Pillow can be exact.
-
-What this version leaves out: libjpeg's "ifast" and "float" DCTs, and its SIMD code paths.
-
-References
-----------
-IJG libjpeg / libjpeg-turbo: jfdctint.c, jidctint.c, jccolor.c, jdcolor.c. C. Loeffler,
-A. Ligtenberg and G. Moschytz (1989), "Practical fast 1-D DCT algorithms with 11
-multiplications", ICASSP.
+libjpeg computes the DCT in 13-bit fixed point ("islow", after Loeffler, Ligtenberg and
+Moschytz 1989, ICASSP) and converts colours with 16-bit fixed-point tables: the exact formulas
+of :mod:`lossylab.jpeg` differ by rounding only, but at high qualities that moves a few percent
+of values by one. ``method="libjpeg"`` runs this module's functions, so that comparisons with
+Pillow are exact. Left out: the "ifast" and "float" DCTs and SIMD paths. References: IJG
+libjpeg-turbo, jfdctint.c, jidctint.c, jccolor.c, jdcolor.c.
 """
 
 from __future__ import annotations

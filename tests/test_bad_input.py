@@ -234,6 +234,43 @@ def test_damaged_real_files_give_an_image_or_a_clear_error(load_image: Any, fmt:
     _clean_or_value_error(load_image, bytes(content[:cut]))
 
 
+def odd_image_files(image: np.ndarray) -> dict[str, bytes]:
+    """Ten awkward uploads made from the top-left 64 x 64 corner of an RGB uint8 ``image``."""
+    corner = image[:64, :64]
+    photo = Image.fromarray(corner)
+    rgba = Image.fromarray(np.dstack([corner, np.full((64, 64), 128, np.uint8)]), "RGBA")
+    exif = photo.getexif()
+    exif[0x0112] = 6  # EXIF orientation: rotate 90 degrees clockwise to display
+    return {
+        "notes.txt": b"not a picture at all", "empty.png": b"",
+        "truncated.jpg": encode(photo, "JPEG")[:900],
+        "cmyk.jpg": encode(photo.convert("CMYK"), "JPEG"),
+        "16bit.png": encode(Image.fromarray(corner[..., 0].astype(np.uint16) * 257), "PNG"),
+        "palette.png": encode(photo.convert("P"), "PNG", transparency=0),
+        "rgba.png": encode(rgba, "PNG"), "rotated.jpg": encode(photo, "JPEG", exif=exif.tobytes()),
+        "grey.png": encode(photo.convert("L"), "PNG"),
+        "one_pixel.png": encode(Image.new("RGB", (1, 1), "red"), "PNG")}
+
+
+def test_notebook_04_upload_messages_for_ten_odd_files() -> None:
+    """What notebook 04 once showed learners: each odd upload loads with a note or is refused."""
+    from lossylab.ui.nb04 import describe_upload
+
+    files = odd_image_files(data.sample_image("astronaut"))
+    outcomes = {name: describe_upload(content) for name, content in files.items()}
+    refused = {name for name, (_, loaded) in outcomes.items() if loaded is None}
+    assert refused == {"notes.txt", "empty.png", "truncated.jpg"}
+    assert all(outcomes[n][0].startswith("<b>Refused:</b>") for n in refused)
+    notes = {"cmyk.jpg": "CMYK converted", "16bit.png": "reduced to 8 bits",
+             "palette.png": "composited on white", "rgba.png": "composited on white",
+             "rotated.jpg": "EXIF orientation (6)", "grey.png": "kept as one channel",
+             "one_pixel.png": "JPEG pads it to 8x8 blocks"}
+    assert all(note in outcomes[name][0] for name, note in notes.items())
+    # a 1x1 image still costs a whole JPEG header: hundreds of bytes for one pixel
+    one = images.roundtrip(outcomes["one_pixel.png"][1].pixels, 50)
+    assert one.n_bytes > 600 and one.bpp == 8 * one.n_bytes
+
+
 # --------------------------------------------------------------------------------------
 # Text and coding: any Unicode string round-trips exactly through every model.
 # --------------------------------------------------------------------------------------

@@ -75,23 +75,6 @@ def test_photograph_ssim_is_cached_and_consistent() -> None:
         course.photograph_ssim("camera", 0)
 
 
-# --- odd uploads ------------------------------------------------------------------------------
-
-
-def test_odd_image_files_are_ten_awkward_uploads() -> None:
-    files = course.odd_image_files(common.photograph("astronaut"))
-    assert len(files) == 10 and files["empty.png"] == b""
-    refused = set()
-    for name, data in files.items():
-        try:
-            images.load_image(data)
-        except images.ImageLoadError:
-            refused.add(name)
-    assert refused == {"notes.txt", "empty.png", "truncated.jpg"}
-    with pytest.raises(ValueError, match="image must be RGB"):
-        course.odd_image_files(np.zeros((64, 64), np.uint8))
-
-
 # --- the self-checks of notebooks 03 and 04 ---------------------------------------------------
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lossylab import jpeg, jpeg_decode, jpeg_entropy
+from lossylab import images, jpeg, jpeg_decode, jpeg_entropy
 from lossylab.data import sample_image
 
 QUALITIES = (5, 10, 25, 50, 75, 90, 95, 100)
@@ -91,7 +91,7 @@ def _ordered(m: np.ndarray, x: np.ndarray) -> list[list[float]]:
 def test_float_dct_and_colours_do_not_depend_on_the_cpu() -> None:
     """No BLAS: every float is the ordered sum above, alone or in a stack (same bits anywhere)."""
     blocks = np.random.default_rng(1).integers(-128, 128, size=(4, 8, 8)).astype(np.float64)
-    c = jpeg.dct_matrix()
+    c = jpeg._dct_matrix()
     for block, coefficients in zip(blocks, jpeg.dct2(blocks), strict=True):
         expected = _ordered(np.array(_ordered(c, block)), c.T)  # (C B) C.T
         assert jpeg.dct2(block).tolist() == coefficients.tolist() == expected
@@ -104,7 +104,7 @@ def test_float_dct_and_colours_do_not_depend_on_the_cpu() -> None:
     assert jpeg_decode._ycbcr_to_rgb(rgb[None], "float")[0].tolist() == expected
 
 def test_dct_basis_is_orthonormal() -> None:
-    c = jpeg.dct_matrix()
+    c = jpeg._dct_matrix()
     np.testing.assert_allclose(c @ c.T, np.eye(8), atol=1e-12)
     assert np.all(c[0] > 0) and np.allclose(c[0], c[0, 0])  # row 0 is the flat (DC) vector
 
@@ -453,3 +453,116 @@ def test_one_list_of_subsamplings() -> None:
     for subsampling in jpeg.SUBSAMPLINGS:
         coefs = jpeg.forward_coefficients(_crop("astronaut", 16, 16), 75, subsampling=subsampling)
         assert coefs.subsampling == subsampling
+
+
+# --- the Gaussian model's rate-distortion function (notebook 04) -------------------------
+
+
+def _luma_variances(image: np.ndarray) -> np.ndarray:
+    """Variance of each of the 64 DCT coefficients of an image's luma, exact DCT, natural order."""
+    from lossylab.blockstats import luma
+
+    y = luma(image).astype(np.float64)
+    y = y[: y.shape[0] // 8 * 8, : y.shape[1] // 8 * 8]
+    return jpeg.dct2(jpeg.blockify(y)).reshape(-1, 64).var(axis=0)
+
+
+def _quantized_gaussian(variance: float, step: float) -> tuple[float, float]:
+    """Entropy (bits) and MSE of round(X / step) * step for X ~ N(0, variance), exactly."""
+    from scipy.special import ndtr
+
+    sigma = np.sqrt(variance)
+    k = np.arange(-int(8 * sigma / step) - 2, int(8 * sigma / step) + 3)
+    lo, hi = (k - 0.5) * step / sigma, (k + 0.5) * step / sigma
+    pdf = lambda z: np.exp(-z * z / 2) / np.sqrt(2 * np.pi)  # noqa: E731
+    mass = ndtr(hi) - ndtr(lo)
+    z2 = mass + lo * pdf(lo) - hi * pdf(hi)  # integral of z^2 phi(z) over each bin
+    z1 = pdf(lo) - pdf(hi)
+    centre = k * step / sigma
+    mse = variance * float(np.sum(z2 - 2 * centre * z1 + centre**2 * mass))
+    p = mass[mass > 0]
+    return float(-np.sum(p * np.log2(p))), mse
+
+
+def _jpeg_on_gaussian(variances: np.ndarray, table: np.ndarray) -> tuple[float, float]:
+    """(bits per pixel, PSNR) of JPEG's quantizer with ideal entropy coding on the model."""
+    pairs = [_quantized_gaussian(v, q) for v, q in zip(variances, table.ravel(), strict=True)]
+    bits, mse = (np.array(column) for column in zip(*pairs, strict=True))
+    return float(bits.sum() / 64), float(10 * np.log10(255**2 / mse.mean()))
+
+
+@pytest.mark.parametrize("name", ["astronaut", "camera", "coffee", "chelsea", "rocket"])
+def test_every_jpeg_quality_on_the_gaussian_model_is_on_the_feasible_side(name: str) -> None:
+    """R(D) is a theorem for the Gaussian model: JPEG's quantizer on it can never beat it."""
+    from lossylab.images import _water_filling
+
+    variances = _luma_variances(sample_image(name))
+    bound, doubled = _water_filling(variances, 1), _water_filling(2 * variances, 1)
+    points = [_jpeg_on_gaussian(variances, jpeg.quant_tables(q).luma) for q in range(1, 101)]
+    margins = np.array([bound.psnr_at(bpp) - psnr for bpp, psnr in points])
+    assert margins.min() > 0, f"quality {margins.argmin() + 1} beats R(D) by {-margins.min()} dB"
+    # not vacuous: a bound for twice the variances (half a bit more per coefficient) is beaten
+    assert any(psnr > doubled.psnr_at(bpp) for bpp, psnr in points)
+
+
+def test_gaussian_rd_uses_the_dct_variances_and_has_the_6_db_slope() -> None:
+    camera = sample_image("camera")
+    rd = images.gaussian_rd(camera)
+    np.testing.assert_allclose(rd.variances, np.sort(_luma_variances(camera))[::-1], rtol=2e-3)
+    assert rd.n_channels == 1 and np.all(np.diff(rd.bpp) > 0) and np.all(np.diff(rd.psnr_db) > 0)
+    assert rd.psnr_at(9.0) - rd.psnr_at(8.0) == pytest.approx(20 * np.log10(2), abs=1e-3)
+    colour = images.gaussian_rd(sample_image("astronaut"))
+    assert colour.n_channels == 3 and len(colour.variances) == 192
+    assert colour.psnr_at(9.0) - colour.psnr_at(8.0) == pytest.approx(20 * np.log10(2) / 3,
+                                                                      abs=1e-3)
+    assert float(rd.bpp_at(rd.psnr_at(1.0))) == pytest.approx(1.0, abs=1e-3)
+    with pytest.raises(ValueError, match="at least one 8x8 block"):
+        images.gaussian_rd(np.zeros((4, 40), np.uint8))
+
+
+# --- notebook 03: the three lossy steps and the file editor ------------------------------
+
+
+def test_lossy_steps_colour_rounding_and_the_subsampling_ceiling() -> None:
+    from lossylab.course import nb03
+
+    image = sample_image("astronaut")
+    steps = nb03.lossy_steps(image)
+    psnr = lambda mse: 10 * np.log10(255**2 / mse)  # noqa: E731
+    assert steps.colour_changed == pytest.approx(0.291, abs=5e-4)
+    assert psnr(steps.colour_mse) == pytest.approx(53.49, abs=0.01)
+    assert psnr(steps.subsampled_mse) == pytest.approx(40.36, abs=0.01)
+    # the ceiling: no quality passes it, and quality 100 lands just below
+    assert np.all(steps.jpeg_mse >= steps.subsampled_mse)
+    assert 0 < psnr(steps.subsampled_mse) - psnr(steps.jpeg_mse[99]) < 0.2
+    assert sum(steps.shares(75)) == pytest.approx(steps.jpeg_mse[74])
+    # the quality-75 error equals our own encoder and decoder's (libjpeg arithmetic)
+    ours = jpeg_decode.reconstruct(jpeg.forward_coefficients(image, 75, method="libjpeg"))
+    assert np.mean((ours.astype(float) - image) ** 2) == pytest.approx(steps.jpeg_mse[74])
+    with pytest.raises(ValueError, match="must be RGB"):
+        nb03.lossy_steps(np.zeros((8, 8), np.uint8))
+
+
+def test_edit_file_changes_one_byte_or_one_bit_and_decodes_or_refuses() -> None:
+    from lossylab.course import nb03
+
+    data = _pillow_jpeg(sample_image("astronaut")[100:164, 200:264], 50)
+    same = nb03.edit_file(data, dqt=(0, 5, int(jpeg.quant_tables(50).luma.ravel()[jpeg.ZIGZAG[5]])))
+    assert same.data == data and same.message.startswith("decoded: inf dB")
+    edit = nb03.edit_file(data, dqt=(1, 0, 99))
+    assert sum(a != b for a, b in zip(edit.data, data, strict=True)) == 1
+    coefs = jpeg_decode.decode_coefficients(edit.data)
+    assert int(coefs.components[1].quant_table[0, 0]) == 99 and edit.decoded is not None
+    flipped = nb03.edit_file(data, flip_bit=77)
+    diff = [a ^ b for a, b in zip(flipped.data, data, strict=True) if a != b]
+    assert diff == [0x80 >> (77 % 8)]
+    zeroed = nb03.edit_file(data, zero_position=0)
+    assert zeroed.decoded is not None and "dB" in zeroed.message
+    outcomes = [nb03.edit_file(data, flip_bit=int(b)) for b in range(0, edit.n_scan_bits, 41)]
+    refused = [o for o in outcomes if o.decoded is None]
+    assert refused and all(o.message.startswith("refused: ") for o in refused)
+    assert any(o.decoded is not None and "dB" in o.message for o in outcomes)
+    for bad in ({"dqt": (2, 0, 1)}, {"dqt": (0, 64, 1)}, {"zero_position": 64},
+                {"flip_bit": edit.n_scan_bits}):
+        with pytest.raises(ValueError):
+            nb03.edit_file(data, **bad)  # type: ignore[arg-type]

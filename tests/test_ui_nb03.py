@@ -67,3 +67,43 @@ def test_block_picker_widget_checks_shapes() -> None:
     with pytest.raises(ValueError, match="zero_fraction must have 100 entries"):
         ui03.block_picker_widget(luma, np.zeros((2, 2, 8, 8)), quality=50, row=0, col=0,
                                  zero_fraction=[0.5])
+
+
+def test_block_picker_table_splits_the_error_into_three_steps() -> None:
+    class Steps:
+        def shares(self, quality: int) -> tuple[float, float, float]:
+            return (0.25, 1.5, float(quality))
+
+    luma = np.zeros((16, 16), np.uint8)
+    box = ui03.block_picker_widget(luma, np.zeros((2, 2, 8, 8)), quality=40, row=0, col=0,
+                                   zero_fraction=[0.5] * 100, lossy=Steps())
+    quality, _, _ = _controls(box)
+    _, table = _views(box)
+    assert "0.25, 1.50, 40.00" in table.value
+    quality.value = 90
+    assert "0.25, 1.50, 90.00" in table.value
+
+
+def test_file_edit_widget_shows_the_edit_and_refuses_cleanly() -> None:
+    from lossylab.data import sample_image
+    from lossylab.images import roundtrip
+
+    data = roundtrip(sample_image("astronaut")[100:164, 200:264], 50).data
+    box = ui03.file_edit_widget(data)
+    kind = box.children[0].children[0]
+    table, k, value, bit = box.children[0].children[1].children
+    image, report = _views(box)
+    assert kind.value == "DQT entry" and "inf dB" in report.value  # the file's own DC step
+    before = bytes(image.value)
+    value.value = 200
+    assert "DQT entry" in report.value and "dB against the unedited file" in report.value
+    assert bytes(image.value) != before
+    kind.value = "zero a position"
+    assert "zero a position" in report.value
+    kind.value = "flip a scan bit"
+    outcomes = set()
+    for b in range(0, bit.max, 97):
+        bit.value = b
+        outcomes.add(report.value.split(": ")[1].split(" ")[0])
+    assert outcomes == {"decoded", "refused"}  # some flips decode, some are refused
+    assert table.options == (("luma", 0), ("chroma", 1))

@@ -37,9 +37,7 @@ def sample_block_pool(names: tuple[str, ...] = PHOTOGRAPHS, *, with_faces: bool 
                       ) -> BlockPool:
     """The p_true of notebook 04: luma blocks of the photographs and of the 200 faces, cached.
 
-    With the defaults: 20,054 blocks, 18,254 from the five photographs, 1,800 from the faces
-    (scikit-image's 25x25 faces cropped to 24x24, as a stack, so that no measure looks across
-    the edge between two faces); arrays read-only.
+    20,054 blocks: 18,254 of the photographs, 1,800 of scikit-image's faces (cropped to 24x24).
 
     Examples
     --------

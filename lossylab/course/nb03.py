@@ -1,12 +1,138 @@
-"""Notebook 03 (JPEG, step by step): the answers of its exercises, behind one :func:`check`."""
+"""Notebook 03 (JPEG, step by step): the three lossy steps, a file to edit, the exercises."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+
+from lossylab import jpeg, jpeg_decode
 from lossylab.course.common import photograph
 from lossylab.course.exercises import Feedback
+from lossylab.images import psnr_db, roundtrip
 from lossylab.jpeg import forward_coefficients, quant_tables
+from lossylab.jpeg_libjpeg import _ycbcr_to_rgb_libjpeg
 
-__all__ = ["check"]
+__all__ = ["check", "edit_file", "lossy_steps"]
+
+
+@dataclass(frozen=True, eq=False)
+class _LossySteps:
+    """Squared errors of JPEG's three lossy steps (fields: see :func:`lossy_steps`)."""
+
+    colour_mse: float
+    colour_changed: float
+    subsampled_mse: float
+    jpeg_mse: np.ndarray
+
+    def shares(self, quality: int) -> tuple[float, float, float]:
+        """MSE added by colour rounding, by 4:2:0 subsampling, by quantization, at ``quality``."""
+        total = float(self.jpeg_mse[jpeg.check_quality(quality) - 1])
+        return (self.colour_mse, self.subsampled_mse - self.colour_mse,
+                total - self.subsampled_mse)
+
+
+def lossy_steps(image: np.ndarray) -> _LossySteps:
+    """Measure JPEG's three lossy steps on an RGB image (uint8, (H, W, 3); else a ValueError).
+
+    With libjpeg's arithmetic, each undone as the decoder does: 1. RGB to 8-bit YCbCr and back
+    (``colour_mse``; ``colour_changed``: the fraction of RGB values changed); 2. the same with
+    4:2:0 subsampling and upsampling, no quantization (``subsampled_mse``: the ceiling of every
+    4:2:0 JPEG); 3. the real JPEG at qualities 1 to 100 (``jpeg_mse[q - 1]``). MSE per RGB
+    value; ``.shares(q)`` splits quality q's into the three steps.
+
+    Examples
+    --------
+    >>> steps = lossy_steps(photograph("astronaut"))
+    >>> [round(float(10 * np.log10(255**2 / mse)), 2) for mse in (steps.subsampled_mse,
+    ...                                                         steps.jpeg_mse[-1])]
+    [40.36, 40.28]
+    """
+    rgb = np.asarray(image)
+    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"image must be RGB, uint8 (H, W, 3), got {rgb.dtype} {rgb.shape}")
+    samples = jpeg.to_samples(jpeg.rgb_to_ycbcr(rgb, method="libjpeg"))
+    back = _ycbcr_to_rgb_libjpeg(samples).astype(np.uint8)
+    width = 16 * -(-rgb.shape[1] // 16)  # libjpeg pads the chroma to whole blocks first
+    subsampled = samples.copy()
+    for k in (1, 2):
+        padded = np.pad(samples[..., k], ((0, 0), (0, width - rgb.shape[1])), "edge")
+        subsampled[..., k] = jpeg.upsample(jpeg.subsample_420(padded), rgb.shape[:2])
+    both = _ycbcr_to_rgb_libjpeg(subsampled).astype(np.uint8)
+    jpeg_mse = np.array([_mse(rgb, roundtrip(rgb, q).decoded) for q in range(1, 101)])
+    jpeg_mse.setflags(write=False)
+    return _LossySteps(_mse(rgb, back), float(np.mean(back != rgb)), _mse(rgb, both), jpeg_mse)
+
+
+def _mse(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean squared difference of two uint8 arrays, exact (integer sums)."""
+    d = a.astype(np.int64) - b
+    return int((d * d).sum()) / d.size
+
+
+@dataclass(frozen=True, eq=False)
+class _Edit:
+    """An edited JPEG file and what the decoder made of it (fields: see :func:`edit_file`)."""
+
+    data: bytes
+    decoded: np.ndarray | None
+    message: str
+    n_scan_bits: int
+
+
+def _scan_bits(data: bytes) -> tuple[int, int]:
+    """Offset of a file's entropy-coded scan and its length in bits."""
+    sos = next(s for s in jpeg_decode.read_segments(data) if s.name == "SOS")
+    return sos.offset + 2 + sos.length, 8 * (sos.n_bytes - 2 - sos.length)
+
+
+def edit_file(data: bytes, *, dqt: tuple[int, int, int] | None = None,
+              zero_position: int | None = None, flip_bit: int | None = None) -> _Edit:
+    """Edit a baseline JPEG file (from Pillow) and decode it with the numpy decoder.
+
+    ``dqt=(table, k, value)`` stores ``value`` (0-255) at zig-zag position ``k`` of table 0
+    (luma) or 1 (chroma), a byte of the file; ``zero_position=k`` zeroes position ``k`` in
+    every block after the Huffman decoding; ``flip_bit`` flips that bit of the entropy-coded
+    scan (0: the first). Returns ``.data`` (edited), ``.decoded`` (None when the decoder
+    refuses the file), ``.message`` (what it reported) and ``.n_scan_bits``.
+
+    Examples
+    --------
+    >>> from lossylab.images import roundtrip
+    >>> data = roundtrip(photograph("astronaut")[:64, :64], 50).data
+    >>> edit_file(data, dqt=(0, 0, 255)).message  # doctest: +ELLIPSIS
+    'decoded: ... dB against the unedited file'
+    """
+    original = jpeg_decode.reconstruct(jpeg_decode.decode_coefficients(data))
+    start, n_bits = _scan_bits(data)
+    edited = bytearray(data)
+    if dqt is not None:
+        table, k, value = dqt
+        if not (table in (0, 1) and 0 <= k < 64 and 0 <= value <= 255):
+            raise ValueError(f"dqt must be (table 0 or 1, k 0-63, value 0-255), got {dqt}")
+        segment = next(s for s in jpeg_decode.read_segments(data)
+                       if s.name == "DQT" and s.payload[0] & 15 == table)
+        edited[segment.offset + 5 + k] = value
+    if flip_bit is not None:
+        if not 0 <= flip_bit < n_bits:
+            raise ValueError(f"flip_bit must be from 0 to {n_bits - 1}, got {flip_bit}")
+        edited[start + flip_bit // 8] ^= 0x80 >> (flip_bit % 8)
+    if zero_position is not None and not 0 <= zero_position < 64:
+        raise ValueError(f"zero_position must be from 0 to 63, got {zero_position}")
+    try:
+        coefs = jpeg_decode.decode_coefficients(bytes(edited))
+        if zero_position is not None:
+            u, v = divmod(int(jpeg.ZIGZAG[zero_position]), 8)
+            for c in coefs.components:  # (n_by, n_bx, 8, 8), natural order, fresh arrays
+                c.coefficients[..., u, v] = 0
+        decoded = jpeg_decode.reconstruct(coefs)
+    except ValueError as err:  # JPEGFormatError, UnsupportedJPEGError: a clean refusal
+        return _Edit(bytes(edited), None, f"refused: {err}", n_bits)
+    if decoded.shape != original.shape:
+        return _Edit(bytes(edited), decoded, f"decoded, but as {decoded.shape}", n_bits)
+    quality = psnr_db(original, decoded, data_range=255)
+    return _Edit(bytes(edited), decoded, f"decoded: {quality:.2f} dB against the unedited file",
+                 n_bits)
 
 
 def _check_dc_step(answer: float) -> Feedback:
@@ -14,8 +140,8 @@ def _check_dc_step(answer: float) -> Feedback:
     return Feedback.number(
         answer, int(quant_tables(30).luma[0, 0]), rel=1e-9,
         right="Below quality 50 the tables grow as 5000 / quality: coarser steps, smaller files.",
-        hint="Quality 30 is below 50, so the scale is 5000 // 30 percent; then "
-        "(16 * scale + 50) // 100, clipped to 1..255.")
+        hint="Which branch of the scale formula of section 5 applies below quality 50? Then "
+        "scale the DC entry of the quality-50 table (16) with the table formula.")
 
 
 def _check_flat_block_dc(answer: float) -> Feedback:

@@ -1,7 +1,4 @@
-"""Notebook 04 (real JPEG round trips): the photographs' cached measurements, odd uploads, answers.
-
-Everything cached is returned read-only (bytes, floats, frozen records of read-only arrays).
-"""
+"""Notebook 04 (real JPEG round trips): the photographs' cached measurements, the answers."""
 
 from __future__ import annotations
 
@@ -17,8 +14,7 @@ from lossylab.course.exercises import Feedback
 from lossylab.images import RateDistortion, psnr_db, rate_distortion, roundtrip, ssim
 from lossylab.jpeg import check_quality
 
-__all__ = ["check", "odd_image_files", "photograph_png_n_bytes", "photograph_rate_distortion",
-           "photograph_ssim"]
+__all__ = ["check", "photograph_png_n_bytes", "photograph_rate_distortion", "photograph_ssim"]
 
 
 def _encode(im: Image.Image, fmt: str, **params: object) -> bytes:
@@ -50,9 +46,7 @@ _SSIM_CACHE: dict[tuple[str, int, str], float] = {}
 
 def photograph_ssim(name: str, quality: int, subsampling: str = "4:2:0", *,
                     compute: bool = True) -> float | None:
-    """SSIM of a photograph's JPEG round trip, cached (about 0.1 s the first time).
-
-    ``compute=False`` returns the cached value or None, instantly (for a slider callback).
+    """SSIM of a photograph's JPEG round trip, cached; ``compute=False``: cached value or None.
 
     Examples
     --------
@@ -73,8 +67,6 @@ def photograph_ssim(name: str, quality: int, subsampling: str = "4:2:0", *,
 def photograph_rate_distortion(name: str, subsampling: str = "4:2:0") -> RateDistortion:
     """:func:`~lossylab.images.rate_distortion` of a photograph at ``RD_QUALITIES``, cached.
 
-    The SSIM values are :func:`photograph_ssim`'s (computed once, shared); arrays read-only.
-
     Examples
     --------
     >>> photograph_rate_distortion("camera").bpp.flags.writeable
@@ -88,41 +80,6 @@ def photograph_rate_distortion(name: str, subsampling: str = "4:2:0") -> RateDis
     for array in arrays:
         array.setflags(write=False)
     return RateDistortion(*arrays)
-
-
-def odd_image_files(image: np.ndarray) -> dict[str, bytes]:
-    """Ten awkward uploads made from a corner of ``image``, to try ``load_image`` on.
-
-    ``image`` is uint8 RGB, at least 64 x 64 (else a ValueError; its top-left corner is used).
-    Returns file name to contents: not a picture, empty, truncated, CMYK, 16-bit, palette with
-    transparency, RGBA, EXIF-rotated, greyscale, one pixel.
-
-    Examples
-    --------
-    >>> sorted(odd_image_files(photograph("astronaut")))[:3]
-    ['16bit.png', 'cmyk.jpg', 'empty.png']
-    """
-    image = np.asarray(image)
-    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3 \
-            or min(image.shape[:2]) < 64:
-        raise ValueError(f"image must be RGB, (H, W, 3) uint8 with H, W >= 64, got "
-                         f"{image.dtype} {image.shape}")
-    corner = image[:64, :64]  # (64, 64, 3) uint8
-    photo = Image.fromarray(corner)
-    rgba = Image.fromarray(np.dstack([corner, np.full((64, 64), 128, np.uint8)]), "RGBA")
-    exif = photo.getexif()
-    exif[0x0112] = 6  # EXIF orientation: rotate 90 degrees clockwise to display
-    return {
-        "notes.txt": b"not a picture at all", "empty.png": b"",
-        "truncated.jpg": _encode(photo, "JPEG")[:900],
-        "cmyk.jpg": _encode(photo.convert("CMYK"), "JPEG"),
-        "16bit.png": _encode(Image.fromarray(corner[..., 0].astype(np.uint16) * 257), "PNG"),
-        "palette.png": _encode(photo.convert("P"), "PNG", transparency=0),
-        "rgba.png": _encode(rgba, "PNG"),
-        "rotated.jpg": _encode(photo, "JPEG", exif=exif.tobytes()),
-        "grey.png": _encode(photo.convert("L"), "PNG"),
-        "one_pixel.png": _encode(Image.new("RGB", (1, 1), "red"), "PNG"),
-    }
 
 
 # --- the exercises ------------------------------------------------------------------------

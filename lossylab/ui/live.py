@@ -1,12 +1,9 @@
 """Fast in-place widgets: a live figure, number tables, PNG helpers (ipywidgets).
 
-A slider must answer in well under 50 ms. A figure is therefore drawn once and shown as
-an image; on a slider move only the artists that change are redrawn on top of the cached
-rest ("blitting", :class:`LiveFigure`) and the picture is re-encoded as a PNG at the
-fastest zlib level. :func:`live` wires the controls to one update function.
-
-What this version leaves out: the interactive matplotlib backends (ipympl), which need a
-browser round trip per frame and do not run in every Jupyter front end.
+A slider must answer in well under 50 ms: a figure is drawn once and shown as an image; on a
+move only the artists that change are redrawn on the cached rest ("blitting",
+:class:`LiveFigure`) and re-encoded as a fast PNG. :func:`live` wires controls to one update
+function. Left out: ipympl, which needs a browser round trip per frame.
 """
 
 from __future__ import annotations
@@ -55,18 +52,10 @@ def array_png(image: np.ndarray) -> bytes:
 class LiveFigure:
     """A matplotlib figure shown as an ``ipywidgets.Image`` and refreshed in place.
 
-    Parameters
-    ----------
-    fig, animated : Figure, sequence of Artist (optional)
-        A figure not managed by pyplot (:func:`lossylab.ui.style.new_figure`), and the
-        artists that change on a slider move: the rest is rendered once and cached, and
-        :meth:`refresh` redraws only these on top of it (a few ms instead of ~40). Call
-        ``refresh(full=True)`` after changing anything static (axis limits, tick labels).
-
-    Attributes
-    ----------
-    widget : ipywidgets.Image
-        The widget to display; :meth:`refresh` replaces its bytes.
+    ``fig`` is not managed by pyplot (:func:`lossylab.ui.style.new_figure`); ``animated``
+    are the artists a move changes: the rest is cached and :meth:`refresh` redraws only them
+    (a few ms instead of ~40; ``refresh(full=True)`` after changing anything static). Show
+    ``.widget`` (an ``ipywidgets.Image``).
 
     Examples
     --------
@@ -109,20 +98,9 @@ def live(update: Callable[..., Any], controls: Mapping[str, widgets.ValueWidget]
          *views: widgets.Widget, layout: str = "vertical") -> widgets.Box:
     """Wire controls to an update function and lay them out above the views.
 
-    Parameters
-    ----------
-    update, controls : callable, mapping of str to widget
-        ``update(**values)`` gets each control's value under its key, once now and again on
-        every change; what it prints or displays goes to an output area below the views.
-    *views : widget
-        What ``update`` changes in place (e.g. ``LiveFigure.widget``, an HTML).
-    layout : {"vertical", "horizontal"}
-        Stack the views or place them side by side (else ValueError).
-
-    Returns
-    -------
-    ipywidgets.Box
-        Controls, views and the output area.
+    ``update(**values)`` gets each control's value under its key, now and on every change
+    (what it prints goes to an output area); ``views`` are what it changes in place, stacked
+    or side by side (``layout``, else a ValueError). Returns a Box: controls, views, output.
 
     Examples
     --------

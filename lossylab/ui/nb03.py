@@ -1,4 +1,4 @@
-"""Notebook 03's figure and widget: one 8x8 block through quantization."""
+"""Notebook 03's figures and widgets: one 8x8 block through quantization; edit a real file."""
 
 from __future__ import annotations
 
@@ -11,36 +11,25 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from lossylab import jpeg
+from lossylab import jpeg, jpeg_decode
+from lossylab.course import nb03 as course
 from lossylab.ui.live import LiveFigure, live, number_table
-from lossylab.ui.style import CMAP_VALUES, COLORS, Drawn
+from lossylab.ui.style import CMAP_ERROR, CMAP_VALUES, COLORS, DPI, Drawn, new_figure
 
-__all__ = ["block_picker_widget", "draw_block_picker"]
+__all__ = ["block_picker_widget", "draw_block_picker", "file_edit_widget"]
 
 _GREY: Mapping[str, Any] = dict(cmap="gray", vmin=0, vmax=255, interpolation="nearest")
 
 
 def draw_block_picker(luma: np.ndarray, *, row: int, col: int, quantized: np.ndarray,
                       decoded: np.ndarray, figsize: tuple[float, float] = (8.4, 3.7),
-                      dpi: float = 80) -> Drawn:
+                      dpi: float = DPI) -> Drawn:
     """Build a figure following one 8x8 luma block: where it is, its coefficients, its decode.
 
-    Parameters
-    ----------
-    luma : numpy.ndarray, shape (height, width)
-        The luma samples (0-255) of the whole image; ``row``, ``col``: the block, in blocks.
-    quantized, decoded : numpy.ndarray, shape (8, 8), keyword-only
-        The block's quantized DCT coefficients (natural order), and the block after
-        dequantization, inverse DCT and level shift back.
-    figsize, dpi : keyword-only
-        Size of the figure (keep it small for a live figure).
-
-    Returns
-    -------
-    Drawn
-        A figure not managed by pyplot (show ``drawn.fig``): the image, the block, its
-        coefficients as ``log10(1 + |q|)``, the decoded block, and the 63 AC coefficients in
-        zig-zag order on a symmetric log axis; the artists that the widget moves in place.
+    ``luma``: the whole image's samples (0-255); ``row``, ``col``: the block, in blocks;
+    ``quantized``, ``decoded``: its quantized coefficients (natural order) and its decode, (8, 8).
+    Returns a :class:`Drawn` (show ``drawn.fig``): the image, the block, ``log10(1 + |q|)``, the
+    decoded block and the 63 AC coefficients in zig-zag order (symmetric log axis).
 
     Examples
     --------
@@ -97,24 +86,15 @@ def _block_at(dct_blocks: np.ndarray, quality: int, row: int, col: int
 
 
 def block_picker_widget(luma: np.ndarray, dct_blocks: np.ndarray, *, quality: int, row: int,
-                        col: int, zero_fraction: Sequence[float]) -> widgets.Box:
+                        col: int, zero_fraction: Sequence[float], lossy: Any = None
+                        ) -> widgets.Box:
     """Live :func:`draw_block_picker`, with quality, row and column sliders.
 
-    Parameters
-    ----------
-    luma, dct_blocks : numpy.ndarray, shapes (8 * n_rows, 8 * n_cols) and (n_rows, n_cols, 8, 8)
-        Luma samples (0-255), and the DCT of its level-shifted blocks (``jpeg.dct2``, computed
-        once); else a ValueError.
-    quality, row, col : int, keyword-only
-        Initial slider values.
-    zero_fraction : sequence of float, keyword-only
-        The image's fraction of zero quantized luma coefficients at qualities 1 to 100.
-
-    Returns
-    -------
-    ipywidgets.Box
-        Sliders, the figure, and a table: the block's non-zero coefficients, the DC and
-        largest steps, the image's zero fraction.
+    ``luma`` (8 n_rows, 8 n_cols) and the DCT of its level-shifted blocks ``dct_blocks``
+    (n_rows, n_cols, 8, 8), else a ValueError; ``quality``, ``row``, ``col``: initial values;
+    ``zero_fraction``: the image's fraction of zero luma coefficients at qualities 1 to 100;
+    ``lossy`` (optional): :func:`lossylab.course.nb03.lossy_steps` of the image, to split its
+    squared error into the three lossy steps. Shows the sliders, the figure and a table.
 
     Examples
     --------
@@ -143,10 +123,84 @@ def block_picker_widget(luma: np.ndarray, dct_blocks: np.ndarray, *, quality: in
         table.value = number_table({
             "non-zero in this block": f"{np.count_nonzero(quantized)} / 64",
             "DC step, largest step": f"{steps[0, 0]}, {steps.max()}",
-            "zero luma coefficients (image)": f"{zero_fraction[quality - 1]:.1%}"})
+            "zero luma coefficients (image)": f"{zero_fraction[quality - 1]:.1%}",
+            **({} if lossy is None else {
+                "image MSE: colour, 4:2:0, quantization":
+                    ", ".join(f"{x:.2f}" for x in lossy.shares(quality))})})
         live_fig.refresh()
 
     controls = {"quality": widgets.IntSlider(value=quality, min=1, max=100, description="quality"),
                 "row": widgets.IntSlider(value=row, min=0, max=n_rows - 1, description="block row"),
                 "col": widgets.IntSlider(value=col, min=0, max=n_cols - 1, description="block col")}
     return live(update, controls, live_fig.widget, table)
+
+
+def _as_rgb(pixels: np.ndarray) -> np.ndarray:
+    """A greyscale picture as three equal channels (so that one imshow shows both kinds)."""
+    return np.stack([pixels] * 3, axis=-1) if pixels.ndim == 2 else pixels
+
+
+def file_edit_widget(data: bytes, *, figsize: tuple[float, float] = (7.0, 3.4)) -> widgets.Box:
+    """Edit a JPEG file (a DQT entry, a zig-zag position, a scan bit) and see what decodes.
+
+    ``data``: a baseline JPEG small enough to decode on every move (192 x 192: about 20 ms).
+    Shows the decoded picture, its difference from the unedited one and what the decoder
+    reported (:func:`lossylab.course.nb03.edit_file`); a refused file leaves the picture grey.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> from lossylab.images import roundtrip
+    >>> data = roundtrip(np.zeros((16, 16, 3), np.uint8), 50).data
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter clear_output prints
+    ...     box = file_edit_widget(data)
+    >>> box.children[0].children[0].options
+    ('DQT entry', 'zero a position', 'flip a scan bit')
+    """
+    unedited = course.edit_file(data)
+    original, n_bits = unedited.decoded, unedited.n_scan_bits
+    assert original is not None  # the unedited file decodes, or edit_file raised
+    fig, axes = new_figure(1, 2, figsize=figsize)
+    shown = _as_rgb(original)
+    artists: dict[str, Artist] = {
+        "picture": axes[0].imshow(shown, interpolation="nearest"),
+        "error": axes[1].imshow(np.zeros(original.shape[:2]), cmap=CMAP_ERROR, vmin=0,
+                                vmax=64, interpolation="nearest")}
+    fig.colorbar(artists["error"], ax=axes[1], label="|difference| (grey levels, max of R, G, B)")
+    for ax, title in zip(axes, ("decoded", "difference from the unedited file"), strict=True):
+        ax.set(title=title, xticks=[], yticks=[])
+        ax.grid(False)
+    live_fig = LiveFigure(fig, animated=list(artists.values()))
+    report = widgets.HTML()
+
+    def update(kind: str, table: int, k: int, value: int, bit: int) -> None:
+        edit = course.edit_file(data, **({"DQT entry": {"dqt": (table, k, value)},
+                                          "zero a position": {"zero_position": k},
+                                          "flip a scan bit": {"flip_bit": bit}}[kind]))
+        picture = edit.decoded
+        if picture is None or picture.shape != original.shape:
+            artists["picture"].set_data(np.full(shown.shape, 128, np.uint8))
+            artists["error"].set_data(np.zeros(original.shape[:2]))
+        else:
+            error = np.abs(picture.astype(np.int16) - original)
+            artists["picture"].set_data(_as_rgb(picture))
+            artists["error"].set_data(error.max(axis=-1) if error.ndim == 3 else error)
+        report.value = f"<b>{kind}</b>: {edit.message}"
+        live_fig.refresh()
+
+    slow = {"continuous_update": False}
+    controls = {
+        "kind": widgets.ToggleButtons(options=("DQT entry", "zero a position", "flip a scan bit"),
+                                      description="edit"),
+        "table": widgets.Dropdown(options=(("luma", 0), ("chroma", 1)), description="DQT table"),
+        "k": widgets.IntSlider(value=0, min=0, max=63, description="zig-zag k", **slow),
+        "value": widgets.IntSlider(value=int(jpeg_decode.decode_coefficients(data).components[0]
+                                             .quant_table[0, 0]),  # the file's own: no edit yet
+                                   min=0, max=255, description="new step", **slow),
+        "bit": widgets.IntSlider(value=n_bits // 2, min=0, max=n_bits - 1, description="scan bit",
+                                 **slow)}
+    box = live(update, controls, live_fig.widget, report)
+    box.children = (widgets.VBox([controls["kind"], widgets.HBox(
+        [controls["table"], controls["k"], controls["value"], controls["bit"]])]),
+        *box.children[1:])
+    return box

@@ -22,8 +22,7 @@ from lossylab.ui import style
 from lossylab.ui.live import LiveFigure, array_png, live, number_table
 from lossylab.ui.style import Drawn, _axes, _figure
 
-__all__ = ["describe_roundtrip", "describe_upload", "generation_widget", "roundtrip_widget",
-           "upload_widget"]
+__all__ = ["describe_upload", "generation_widget", "roundtrip_widget", "upload_widget"]
 
 # --- where one round trip lands among the photographs' curves --------------------------------
 
@@ -38,7 +37,7 @@ def _draw_jpeg_rate_psnr(curves: Mapping[str, RateDistortion], *, colors: Mappin
         ax.plot(rd.bpp, rd.psnr_db, "-o", ms=2.5, color=colors[name], label=name)
     marker = ax.plot([], [], "o", ms=10, mfc="none", mec="black", mew=2)[0]
     ax.set(xlabel="bits per pixel", ylabel="PSNR (dB)", xscale="log", xlim=(0.1, 16), ylim=ylim)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(loc="lower right")
     return Drawn(_figure(ax), ax, {"marker": marker})
 
 
@@ -124,24 +123,12 @@ def roundtrip_widget(quality: widgets.IntSlider, *, colors: Mapping[str, str],
                      figsize: tuple[float, float] = (4.2, 2.6)) -> widgets.Box:
     """Real JPEG round trips of the bundled photographs: original, file, zoom, error, numbers.
 
-    Parameters
-    ----------
-    quality : ipywidgets.IntSlider
-        The quality slider (passed in, so that a notebook can time it).
-    colors : mapping of str to str, keyword-only
-        The photographs offered (of ``lossylab.course.common.PHOTOGRAPHS``) and their colours.
-    windows : mapping of str to (slice, slice), keyword-only
-        Zoom window per photograph (default: the central 64 x 64 pixels).
-    name, subsampling, figsize : keyword-only
-        Initial photograph (one of ``colors``, else a ValueError) and chroma subsampling (of
-        ``lossylab.jpeg.SUBSAMPLINGS``); size of the rate-distortion figure.
-
-    Returns
-    -------
-    ipywidgets.Box
-        The controls; the original, the JPEG file itself, a zoom and an error map; the numbers
-        with a button that computes SSIM; the rate-distortion curves, this round trip ringed.
-        Curves and PNGs are made once (~1 s per photograph); a move costs one round trip.
+    ``quality`` is the slider (passed in: a test can move it); ``colors`` the photographs
+    offered (of ``course.common.PHOTOGRAPHS``) and their colours; ``windows`` a zoom window per
+    photograph (default: the central 64 x 64); ``name`` (one of ``colors``, else a ValueError)
+    and ``subsampling`` the initial settings. Shows the original, the JPEG file itself, a zoom,
+    an error map, the numbers (SSIM on a button) and the rate-distortion curves, this round
+    trip ringed; curves and PNGs are made once (~1 s per photograph).
 
     Examples
     --------
@@ -156,7 +143,7 @@ def roundtrip_widget(quality: widgets.IntSlider, *, colors: Mapping[str, str],
                          f"got {name!r}")
     windows = dict(windows or {})
     fig, ax = style.new_figure(figsize=figsize)
-    fig.set_dpi(80)
+    fig.set_dpi(style.DPI)
     curves = {n: course.photograph_rate_distortion(n) for n in colors}
     drawn = _draw_jpeg_rate_psnr(curves, colors=colors, ax=ax)
     for n in colors:  # cached now, so that switching photographs stays fast
@@ -225,11 +212,8 @@ def generation_widget(loss: Any, *, window: tuple[slice, slice] | None = None,
 def describe_upload(data: bytes) -> tuple[str, Any]:
     """Load an upload with :func:`lossylab.images.load_image` and say what happened.
 
-    Returns
-    -------
-    about, loaded : str, object
-        HTML: the format, size, mode and conversions made, or why the file was refused; and
-        what :func:`~lossylab.images.load_image` returned, or None if the file was refused.
+    Returns HTML (format, size, mode and conversions, or why the file was refused) and what
+    :func:`~lossylab.images.load_image` returned (None if refused).
 
     Examples
     --------
@@ -244,14 +228,8 @@ def describe_upload(data: bytes) -> tuple[str, Any]:
     return f"<b>{loaded.format}</b> {w}x{h} ({loaded.mode}): {'; '.join(loaded.notes)}.", loaded
 
 
-def describe_roundtrip(pixels: np.ndarray, quality: int) -> tuple[Any, str]:
-    """:func:`lossylab.images.roundtrip` of ``pixels`` at ``quality``, and a one-line summary.
-
-    Examples
-    --------
-    >>> describe_roundtrip(np.zeros((8, 8), np.uint8), 50)[1]  # doctest: +ELLIPSIS
-    ' Quality 50: ... bytes, ... bpp.'
-    """
+def _describe_roundtrip(pixels: np.ndarray, quality: int) -> tuple[Any, str]:
+    """:func:`lossylab.images.roundtrip` of ``pixels`` at ``quality``, and a one-line summary."""
     rt = images.roundtrip(pixels, quality)
     return rt, f" Quality {quality}: {rt.n_bytes:,} bytes, {rt.bpp:.2f} bpp."
 
@@ -260,7 +238,7 @@ def upload_widget(*, quality: int = 50) -> widgets.Box:
     """Upload any image and see it as the JPEG file libjpeg writes, with a quality slider.
 
     ``quality`` is the initial quality (the slider acts when released: a large upload takes a
-    while). Shows :func:`describe_upload`, then :func:`describe_roundtrip`, and the JPEG file.
+    while). Shows :func:`describe_upload`, then the round trip's size, and the JPEG file.
 
     Examples
     --------
@@ -279,7 +257,7 @@ def upload_widget(*, quality: int = 50) -> widgets.Box:
         if "pixels" not in own:
             message.value = own.get("about", "Upload an image to see it as JPEG.")
             return
-        rt, line = describe_roundtrip(own["pixels"], quality)
+        rt, line = _describe_roundtrip(own["pixels"], quality)
         view.value = rt.data
         message.value = own["about"] + line
 

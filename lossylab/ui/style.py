@@ -1,9 +1,11 @@
 """Plot style and the conventions of the draw layer, shared by every notebook's figures.
 
 Colours come from the Okabe-Ito palette, which stays distinguishable for the common forms
-of colour blindness; images use perceptually uniform colour maps (``viridis`` for values,
-``cividis`` for errors, ``gray`` for photographs). Nothing changes matplotlib's settings at
-import: call :func:`use_style`.
+of colour blindness, each with one meaning everywhere (:data:`COLORS` for roles,
+:data:`PHOTO_COLORS` for the photographs); images use perceptually uniform colour maps
+(``viridis`` for values, ``cividis`` for errors, ``gray`` for photographs). Figures are drawn
+at 100 dpi and stored at twice that ("retina"), text at 9 pt or more. Nothing changes
+matplotlib's settings at import: call :func:`use_style`.
 
 The draw layer (``lossylab/ui/nbNN.py``): each ``draw_*`` function draws once, on the axes
 it is given (or the current ones), and returns a :class:`Drawn` holding the artists a
@@ -25,34 +27,44 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["CMAP_ERROR", "CMAP_VALUES", "COLORS", "OKABE_ITO", "Drawn", "new_figure", "use_style"]
+__all__ = ["CMAP_ERROR", "CMAP_VALUES", "COLORS", "DPI", "OKABE_ITO", "PHOTO_COLORS", "Drawn",
+           "new_figure", "use_style"]
 
 # Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia/protanopia/tritanopia.
 OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
              "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00",
              "purple": "#CC79A7"}
-# Roles used the same way in every notebook.
+# Roles used the same way in every notebook; orange and vermillion, hard to tell apart, never
+# sit side by side with opposite meanings (vermillion carries no role).
 COLORS = {
     "true": OKABE_ITO["blue"],  # p_true
     "model": OKABE_ITO["orange"],  # p_model / p_compressed
     "collapse": OKABE_ITO["sky"],  # mode collapse (mass lost)
-    "hallucination": OKABE_ITO["vermillion"],  # hallucination (mass invented)
+    "hallucination": OKABE_ITO["purple"],  # hallucination (mass invented)
     "generalization": OKABE_ITO["green"],  # plausible novelty
     "neutral": "#7f7f7f",
 }
+# One colour per bundled photograph (lossylab.course.common.PHOTOGRAPHS), in every notebook.
+PHOTO_COLORS = {"astronaut": OKABE_ITO["blue"], "camera": OKABE_ITO["black"],
+                "coffee": OKABE_ITO["vermillion"], "chelsea": OKABE_ITO["green"],
+                "rocket": OKABE_ITO["purple"]}
+DPI = 100  # figure dpi; stored at twice that in a notebook (retina PNGs)
 CMAP_VALUES = "viridis"
 CMAP_ERROR = "cividis"
 
 _STYLE: dict[str, Any] = {
-    "figure.figsize": (8.0, 3.6), "figure.dpi": 80, "savefig.dpi": 80,
+    "figure.figsize": (8.0, 3.6), "figure.dpi": DPI, "savefig.dpi": 2 * DPI,
     "axes.prop_cycle": mpl.cycler(color=list(OKABE_ITO.values())[1:]),
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
-    "font.size": 10, "image.cmap": CMAP_VALUES, "legend.frameon": False,
+    "font.size": 10, "legend.fontsize": 9, "xtick.labelsize": 9, "ytick.labelsize": 9,
+    "axes.titlesize": 10, "image.cmap": CMAP_VALUES, "legend.frameon": False,
 }
 
 
 def use_style() -> None:
     """Apply the course style to matplotlib (call once, in a notebook's setup cell).
+
+    In a Jupyter kernel it also stores inline figures as retina PNGs (twice :data:`DPI`).
 
     Examples
     --------
@@ -63,20 +75,18 @@ def use_style() -> None:
     False
     """
     mpl.rcParams.update(_STYLE)
+    from IPython import get_ipython  # a dependency of ipywidgets
+
+    if get_ipython() is not None:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("retina")
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
     """Make a figure that is *not* managed by pyplot (for :class:`lossylab.ui.live.LiveFigure`).
 
-    Parameters
-    ----------
-    nrows, ncols, **kwargs
-        As in ``plt.subplots`` (``figsize`` goes to the figure, the rest to its ``subplots``).
-
-    Returns
-    -------
-    fig : matplotlib.figure.Figure
-    axes : Axes or array of Axes
+    Arguments as in ``plt.subplots``; returns ``(fig, axes)``.
 
     Examples
     --------
@@ -94,14 +104,8 @@ def new_figure(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, A
 
 @dataclass(frozen=True, eq=False)
 class Drawn:
-    """What a ``draw_*`` function drew: its figure, its axes, and the artists a slider moves.
-
-    Attributes
-    ----------
-    fig, ax : matplotlib.figure.Figure, Axes or dict of str to Axes
-        The figure and the axes drawn on (a dict for several named panels).
-    artists : dict of str to Artist
-        The artists a widget changes in place.
+    """What a ``draw_*`` function drew: ``fig``, ``ax`` (or a dict of named panels) and the
+    ``artists`` (a dict) that a widget changes in place.
 
     Examples
     --------
