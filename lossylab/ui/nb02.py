@@ -40,25 +40,11 @@ def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far:
                  rug_height: float = 0.05, ax: Axes | None = None) -> Drawn:
     """Draw a fitted density coloured by its faces (:func:`lossylab.distributions.faces`).
 
-    Memorization (cells not ``far``), generalization, hallucination; p_true's collapsed mass.
-
-    Parameters
-    ----------
-    x, p_true, p_model : numpy.ndarray, shape (n_cells,)
-        Equally spaced cell centres and the cells' probabilities (drawn as densities).
-    far, has_sample : numpy.ndarray of bool, shape (n_cells,), keyword-only
-        Cells farther than some distance from every training sample
-        (:meth:`lossylab.course.nb02.LearningProblem.far`); cells holding a sample (a thin
-        black bar each, cheaper than markers).
-    r, ymax, rug_height, ax : keyword-only
-        The factor of hallucination and mode collapse; top of the density axis; height of
-        the sample bars; where to draw (default: the current axes).
-
-    Returns
-    -------
-    Drawn
-        Artists ``memorization``, ``generalization``, ``hallucination``, ``collapse``, ``true``,
-        ``rug`` (moved by the widget).
+    ``x``, ``p_true``, ``p_model``: equally spaced cell centres and the cells' probabilities
+    (drawn as densities); keyword-only ``far`` (cells not seen, ``LearningProblem.far``),
+    ``has_sample`` (a thin black bar each), ``r``, ``ymax``, ``rug_height``, ``ax``. Returns a
+    ``Drawn`` with artists ``memorization``, ``generalization``, ``hallucination``, ``collapse``,
+    ``true``, ``rug`` (moved by the widget).
 
     Examples
     --------
@@ -100,18 +86,8 @@ def draw_learning_curves(curve: LearningCurve, *, k: int, entropy_bits: float,
                          ylim: tuple[float, float] = (5, 11), ax: Axes | None = None) -> Drawn:
     """Draw train, held-out and two-part bits per sample (``(model + data bits) / N``) against K.
 
-    Parameters
-    ----------
-    curve : lossylab.course.nb02.LearningCurve
-        The scores of every K at one data size.
-    k, entropy_bits, ylim, ax : keyword-only
-        The model size marked by a dotted line; H(p_true), a dashed floor; the range of the
-        bits axis; where to draw (default: the current axes).
-
-    Returns
-    -------
-    Drawn
-        Artists ``train``, ``heldout``, ``mdl``, ``k`` (moved by the widget).
+    Keyword-only ``k`` (a dotted line), ``entropy_bits`` (H(p_true), a dashed floor), ``ylim``,
+    ``ax``. Returns a ``Drawn`` with artists ``train``, ``heldout``, ``mdl``, ``k``.
 
     Examples
     --------
@@ -162,24 +138,12 @@ def learning_widget(problem: LearningProblem, curves: Mapping[int, LearningCurve
                     k: int, r: float = 10.0, distance: float = course.NEAR_DISTANCE,
                     seed: int = 0,
                     figsize: tuple[float, float] = (7, 2.4)) -> widgets.Box:
-    """Live novelty density and learning curves, with sliders for N, K and r.
+    """Live faces of the fit and learning curves, with sliders for N, K and r.
 
-    Parameters
-    ----------
-    problem, curves : LearningProblem, mapping of int to LearningCurve
-        The problem, and one curve per data size N of the N slider, all at the ``ks`` the
-        K slider offers (computed before: they hold every fit).
-    n, k, r : keyword-only
-        Initial slider values (``n`` a key of ``curves``, ``k`` in its ``ks``).
-    distance, seed, figsize : keyword-only
-        As in :func:`lossylab.course.nb02.learning_numbers`; the size of the figure.
-
-    Returns
-    -------
-    ipywidgets.Box
-        Sliders, the two-panel figure (:func:`draw_novelty`, :func:`draw_learning_curves`) and
-        a table of the numbers of :func:`lossylab.course.nb02.learning_numbers`. ValueError
-        if ``n`` is not a key of ``curves`` or ``k`` not one of its model sizes.
+    ``curves``: one :class:`~lossylab.course.nb02.LearningCurve` per N of the slider, all at the
+    ``ks`` the K slider offers; keyword-only initial ``n`` (a key of ``curves``), ``k`` (one of its
+    ks; else ValueError), ``r``; ``distance`` and ``seed`` as in
+    :func:`lossylab.course.nb02.learning_numbers`, whose numbers the table shows; ``figsize``.
 
     Examples
     --------
