@@ -1,32 +1,25 @@
 """Learning while coding: models mixed by weights that adapt, and counts of the text so far.
 
-A static model predicts every text with the same knowledge. This one keeps learning from the
-text it codes, and the decoder, which sees the same characters in the same order, repeats
-every update, so nothing but the starting models travels with the file. Three ingredients:
-
-- **experts**: the static models (e.g. the GRU and the n-gram, trained beforehand) and, for
-  each order ``k``, the counts ``c(h, w)`` of what followed the last ``k`` characters so far in
-  *this* text, smoothed toward the static models' mean ``p_base``:
-  ``p_k(w | h) = (c(h, w) + beta p_base(w)) / (c(h) + beta)``;
-- **geometric (logistic) mixing**: ``p(w) ~ 2 ** sum_i W_i log2 p_i(w)``, as in PAQ and cmix;
-- **online learning of the weights**: after each character ``x``, one gradient step on its
-  code length, ``W_i += lr (log2 p_i(x) - sum_w p(w) log2 p_i(w))``, in one of several weight
-  sets chosen by how much the longest matching context has seen (and whether it was
-  unanimous): a short context needs other weights than a long, confident one.
-
-With no static model it starts from nothing (uniform ``p_base``, orders from 0): coding a text
-then *is* training on it, the prequential code (Dawid 1984). Everything the coder sees is
-integer arithmetic (logarithms and powers of two from tables computed with :mod:`decimal`,
-weights in Q16) or IEEE-exact elementwise ``+ - * /``: the same bits on every CPU.
-
-Left out compared with cmix or NNCP: bitwise prediction, hashed contexts, mixer chains and
-SSE stages, dynamic evaluation of the network.
+The decoder sees the same characters in the same order as the encoder, so it can repeat
+every update the encoder makes: nothing but the starting models travels with the file.
+**Experts**: the static models (e.g. the GRU and the n-gram) and, per order ``k``, counts
+of what followed the last ``k`` characters so far in *this* text, smoothed toward the static
+models' mean: ``p_k(w | h) = (c(h, w) + beta p_base(w)) / (c(h) + beta)``. **Geometric
+mixing**, as in PAQ and cmix: ``p(w) ~ 2 ** sum_i W_i log2 p_i(w)``, by two sets of weights
+(one chosen by how much the longest matching context has seen and whether it was unanimous,
+one by the last character), their predictions averaged. **Learning**: after each character
+``x``, one gradient step on its code length, ``W_i += lr (log2 p_i(x) - E_p[log2 p_i])``.
+With no static model it starts from nothing (uniform ``p_base``): coding a text *is* training
+on it, the prequential code (Dawid 1984). The coder sees only integers (log2 and 2**x from
+:mod:`decimal` tables, weights Q16) or IEEE-exact elementwise ``+ - * /``: the same bits on
+every CPU. Left out compared with cmix or NNCP: bitwise prediction, hashed contexts, SSE
+stages, dynamic evaluation of the network.
 
 References
 ----------
 Mahoney, M. (2005). Adaptive weighing of context models for lossless data compression. Florida
-Tech. TR CS-2005-16 (PAQ's mixing). Dawid, A. P. (1984). Statistical theory: the prequential
-approach. *J. R. Statist. Soc. A* 147(2), 278-292.
+Tech. TR CS-2005-16. Dawid, A. P. (1984). Statistical theory: the prequential approach.
+*J. R. Statist. Soc. A* 147(2), 278-292.
 """
 
 from __future__ import annotations
@@ -97,20 +90,17 @@ class AdaptiveMix(CharLM):
     Parameters
     ----------
     models : sequence of CharLM
-        Static experts sharing one vocabulary (may be empty: then ``vocab`` is needed).
+        Static experts sharing one vocabulary (may be empty: then give ``vocab``).
     orders : sequence of int
-        Context lengths of the adaptive counts (0 to 12).
+        Context lengths of the adaptive counts (increasing, 0 to 12).
     vocab : str, optional
         The alphabet when ``models`` is empty.
-    beta : float
-        Weight of ``p_base`` in the counts' predictions.
-    learning_rate : float
-        Step of the weights' updates (per bit of code length).
+    beta, learning_rate : float
+        Weight of ``p_base`` in the counts' predictions; step of the weights per bit.
 
     Notes
     -----
-    The state is shared and changed in place by :meth:`advance_blocks`: one pass over one text
-    (``code_lengths``, ``compress``) at a time, each from a fresh :meth:`initial_state`.
+    :meth:`advance_blocks` changes the state in place: one pass over one text at a time.
 
     Examples
     --------
@@ -132,12 +122,11 @@ class AdaptiveMix(CharLM):
             raise ValueError("the models must share one vocab (or give vocab= without models), "
                              f"got {len(vocabs)} different ones")
         self.orders = tuple(int(k) for k in orders)
-        if not all(0 <= k <= 12 for k in self.orders) or list(self.orders) != sorted(
-                set(self.orders)) or not (self.orders or self.models):
+        if not (self.orders or self.models) or list(self.orders) != sorted(set(self.orders)) \
+                or not all(0 <= k <= 12 for k in self.orders):
             raise ValueError(f"orders must be increasing ints from 0 to 12, got {orders!r}")
         if not (beta > 0 and 0 < learning_rate < 1):
-            raise ValueError(f"need beta > 0 and 0 < learning_rate < 1, got {beta}, "
-                             f"{learning_rate}")
+            raise ValueError(f"need beta > 0, 0 < learning_rate < 1; got {beta}, {learning_rate}")
         self.vocab, self.beta = next(iter(vocabs)), float(beta)
         self._step = round(learning_rate * 0.6931471805599453 * 64 * 1024)  # Q10 err -> Q16
         parts = "+".join(m.name for m in self.models) or "untrained"
@@ -218,10 +207,10 @@ class AdaptiveMix(CharLM):
 
 
 def default_mix() -> AdaptiveMix:
-    """The best compressor here: the shipped ``gru-256`` and ``ngram-6`` (counted on the
-    training split of Tiny Shakespeare) mixed with adaptive counts of orders 2 to 7.
+    """The best compressor here: ``gru-256``, ``ngram-6`` (Tiny Shakespeare's training split)
+    and counts of orders 2 to 7.
 
-    >>> default_mix().name  # doctest: +SKIP
+    >>> default_mix().name
     'mix-gru-256+ngram-6-o234567'
     """
     from lossylab import data, neural  # data and weights are only needed here

@@ -7,12 +7,9 @@ probabilities, and keep the slice of the character that comes. The final width i
 ``prod_t p(x_t | x_<t)``; a number inside it written with about ``sum_t -log2 p`` bits
 identifies the text, and a decoder with the same model rebuilds the same slices. Here:
 :func:`interval_narrowing` (the picture, in exact fractions); a header (model name and
-fingerprint, text length, checksums: damaged data or the wrong model is a ``ValueError``);
-:func:`compress` / :func:`decompress`, stepping the model as ``CharLM.code_lengths`` does,
-through ``constriction``'s range coder (Bamler 2022) or the hand-written
-:mod:`lossylab.arithmetic_coder`; the escaped characters' UTF-8 bytes come last.
-
-Left out compared with a production coder (``xz``, NNCP): adaptive models, carry-less
+fingerprint, length, checksums: damaged data or the wrong model is a ``ValueError``);
+:func:`compress` / :func:`decompress` through ``constriction``'s range coder (Bamler 2022) or
+:mod:`lossylab.arithmetic_coder`. Left out compared with a production coder: carry-less
 range-coder tricks, error *correction* (CRC-32 only detects damage).
 
 References
@@ -120,14 +117,10 @@ def interval_narrowing(text: str, model: CharLM, *, precision_bits: int = PRECIS
     ``low_t = low_{t-1} + width_{t-1} * C(x_t) / T``, ``width_t = width_{t-1} * f(x_t) / T``
     (``f``: integer frequencies, ``C`` their running sum, ``T = 2**precision_bits``).
 
-    Returns
-    -------
-    frozen dataclass
-        ``.steps``, one per character: ``char``, ``symbol``, ``low``/``high`` (the interval
-        after it), ``slice_low``/``slice_high`` (its slice of the previous one, relative),
-        ``cumulative`` (all slice boundaries, relative), ``bits = -log2(slice width)``;
-        ``.low``, ``.high`` (the final interval as floats), ``.ideal_bits`` (the sum) and
-        ``.code``: the shortest bits ``b`` with ``[0.b, 0.b + 2**-len(b))`` inside it.
+    Returns a frozen record: ``.steps``, one per character (``char``, ``symbol``, ``low``/``high``
+    after it, ``slice_low``/``slice_high`` and ``cumulative`` relative to the previous interval,
+    ``bits``); ``.low``, ``.high``, ``.ideal_bits`` and ``.code``, the shortest bits ``b`` with
+    ``[0.b, 0.b + 2**-len(b))`` inside the final interval.
     """
     if not isinstance(text, str) or not 1 <= len(text) <= 64:
         raise ValueError(f"text must be a str of 1 to 64 characters, got {text!r:.80}")
@@ -200,9 +193,8 @@ def _pack_header(coder: str, model: CharLM, text: str, payload: bytes) -> bytes:
 def read_header(data: bytes) -> _Header:
     """Parse and check the header of ``data`` made by :func:`compress`, as a frozen record.
 
-    Fields ``coder``, ``model_name``, ``fingerprint``, ``n_chars``, ``text_crc``,
-    ``payload_bytes``, ``payload_crc``, ``n_bytes`` (the header's size). ValueError if ``data``
-    is not lossylab data, of an unknown version or coder, damaged, truncated or extended.
+    Fields as in ``_Header``; ValueError if ``data`` is not lossylab data, of an unknown
+    version or coder, damaged, truncated or extended.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes (from compress), got {type(data).__name__}")

@@ -1,24 +1,17 @@
 """One interface for every character language model: probabilities, bits, samples.
 
-A character language model says, after reading some text, how likely each next
-character is. That one ability gives the **code length** of a text,
-``sum_t -log2 p(x_t | x_<t)`` (what an arithmetic coder driven by the model spends,
-``lossylab.coding``), **samples** (draw each next character, sharpened or flattened by
-a temperature) and a **distribution over texts**, ``p_model(x) = prod_t p(x_t | x_<t)``,
-the "compressed" version of the training text's ``p_true``.
+A character language model says how likely each next character is. That gives the **code
+length** of a text, ``sum_t -log2 p(x_t | x_<t)`` (what an arithmetic coder spends,
+``lossylab.coding``), **samples** (at a temperature) and a **distribution over texts**,
+``p_model(x) = prod_t p(x_t | x_<t)``, the "compressed" version of the training ``p_true``.
 
 Every model subclasses :class:`CharLM` and implements three batched, incremental methods
-(``initial_state``, ``advance``, ``probs``); everything else is built here, once. Symbol
-``i`` is ``vocab[i]`` (a sorted string); symbol ``len(vocab)`` is the *escape*, for any
-unseen character, which costs ``-log2 p(escape)`` plus 8 bits per UTF-8 byte: any Unicode
-text has a finite code length. A long text is cut into blocks of ``BLOCK_CHARS``
-characters stepped together as one batch (:class:`BlockStepper`), for the code lengths and
-the coder alike, so both see bit-identical probabilities; forgetting the context every
-8192 characters costs 0.0008 bits/char for the order-6 n-gram on held-out Tiny
-Shakespeare (measured 2026-11-26), at most ~0.01 for a GRU.
-
-Left out compared with a production LM toolkit: tokenization (we work on characters),
-state caching across calls, GPU batching.
+(``initial_state``, ``advance``, ``probs``). Symbol ``i`` is ``vocab[i]`` (sorted); symbol
+``len(vocab)`` is the *escape* for any unseen character, costing ``-log2 p(escape)`` plus 8
+bits per UTF-8 byte. A long text is cut into blocks of ``BLOCK_CHARS`` characters stepped
+together (:class:`BlockStepper`), for the code lengths and the coder alike; forgetting the
+context every 8192 characters costs the order-6 n-gram 0.0008 bits/char on held-out Tiny
+Shakespeare. Left out compared with a production LM toolkit: tokenization, GPU batching.
 
 References
 ----------

@@ -13,14 +13,10 @@ The model reads one character at a time and keeps a hidden state ``h`` of
 and the next-character distribution is ``softmax(h' @ W_out + b_out)`` over the vocabulary
 plus the escape. :func:`train_gru` minimises the cross-entropy (the code length of the
 training text) by truncated back-propagation through time, written out by hand (checked
-against finite differences by the tests), with Adam and a cosine learning rate; streams
-restart from a zero state now and then, as the evaluation does at every block. Also the
-pretrained ladder (:func:`load_pretrained`) and :meth:`GRULM.quantized`.
-
-Inference runs in integers, the same bits on every CPU and batch shape: weights
-``round(w * 2**14)``, state Q15, products of integer-valued float64 arrays (exact while partial
-sums < 2**53, checked when a model is built), tanh/sigmoid/exp from tables computed with
-:mod:`decimal`, probabilities integer weights over their integer sum. Training stays float.
+against finite differences), with Adam and a cosine learning rate. Also the pretrained
+ladder (:func:`load_pretrained`) and :meth:`GRULM.quantized`. Inference runs in integers, the
+same bits on every CPU and batch shape: weights Q14, state Q15, products of integer-valued
+float64 arrays (exact below 2**53, checked), tanh/sigmoid/exp from :mod:`decimal` tables.
 
 References
 ----------
@@ -351,11 +347,8 @@ def train_gru(text: str, *, hidden_size: int, n_steps: int, batch_size: int = 32
     to ``final_lr_fraction`` of the peak; gradients clipped to a global norm of ``clip_norm``;
     a stream restarts from zero with probability ``reset_prob`` per step; ``seed`` seeds all.
 
-    Returns
-    -------
-    frozen dataclass
-        ``.model`` (GRULM), ``.loss_bits`` (float64 (n_steps,), training bits/char of every
-        step), ``.seconds`` (wall time); ValueError if the text is too short or a setting bad.
+    Returns a frozen record: ``.model`` (GRULM), ``.loss_bits`` (float64 (n_steps,),
+    bits/char of every step), ``.seconds``; ValueError if the text is too short or a setting bad.
     """
     _check_training_settings(text, hidden_size, n_steps, batch_size, seq_len, learning_rate)
     from tqdm.auto import tqdm  # imported here: only training needs it

@@ -16,13 +16,9 @@ The discounts D1, D2, D3+ per order are Chen and Goodman's estimates from the co
 counts. Orders go from 0 (the unigram, with a uniform floor) to 10.
 
 Implementation: vectorized numpy. Contexts get integer ids (``suffix id * B + oldest
-character``, numbered by sorting), counts live in sorted arrays searched with
-``np.searchsorted``, and the large tables recompute per-context totals at look-up: the Tiny
-Shakespeare ladder 0..10 holds ~66 MB, not ~360 MB. Text is cut into blocks of
-``lossylab.lm.BLOCK_CHARS``, as in the evaluation. Fitted counts are read-only.
-
-Left out compared with a production toolkit (KenLM, SRILM): pruning, quantized and
-compressed storage, word-level tokenization.
+character``), counts live in sorted int32 arrays searched with ``np.searchsorted``, and the
+large tables recompute per-context totals at look-up (the ladder 0..10 holds ~66 MB, not ~360).
+Left out compared with KenLM or SRILM: pruning, compressed storage, words.
 
 References
 ----------
@@ -152,23 +148,29 @@ def _runs(table: _Table, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _context_stats(table: _Table, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """total and gamma of each context id (any shape; for -1, 1 and 0: never used)."""
-    # stored for small tables; else summed pair by pair, in the order of np.bincount in _table
     if table.total is not None and table.gamma is not None:
         return table.total[ids], table.gamma[ids]
     flat = ids.reshape(-1)
-    start, end = _runs(table, flat)
-    total, gamma = np.zeros(len(flat), dtype=np.int64), np.zeros(len(flat))
-    active = np.flatnonzero(end > start)
-    pos = start[active]
-    while len(active):
-        counts = table.pair_counts[pos]
-        gamma[active] += table.discounts[np.minimum(counts, 3)]
-        total[active] += counts
-        pos += 1
-        alive = pos < end[active]
-        active, pos = active[alive], pos[alive]
-    total[flat < 0] = 1
+    total, gamma = _sums(table, flat, *_pairs(table, flat))
     return total.reshape(ids.shape), gamma.reshape(ids.shape)
+
+
+def _pairs(table: _Table, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every pair of each context in ``ids``: its row in ``ids`` and its position."""
+    start, end = _runs(table, ids)
+    lengths = end - start
+    rows = np.repeat(np.arange(len(ids)), lengths)
+    return rows, np.arange(lengths.sum()) + np.repeat(start - (np.cumsum(lengths) - lengths),
+                                                      lengths)
+
+
+def _sums(table: _Table, ids: np.ndarray, rows: np.ndarray,
+          pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """total and gamma per context, summed pair by pair in key order (as in _table: same bits)."""
+    counts = table.pair_counts[pos]
+    total = np.bincount(rows, weights=counts, minlength=len(ids))
+    gamma = np.bincount(rows, weights=table.discounts[np.minimum(counts, 3)], minlength=len(ids))
+    return np.where(ids >= 0, total, 1.0), gamma
 
 
 def _kept(table: _Table, index: np.ndarray) -> np.ndarray:
@@ -185,17 +187,11 @@ def _pair_kept(table: _Table, pair_keys: np.ndarray) -> np.ndarray:
 
 def _dense_kept(table: _Table, ids: np.ndarray, n_symbols: int) -> tuple[np.ndarray, ...]:
     """Discounted counts (batch, n_symbols) after each context id (-1: zeros), total, gamma."""
-    # total and gamma summed pair by pair in key order, as np.bincount in _table: same bits
-    start, end = _runs(table, ids)
-    lengths = end - start
-    rows = np.repeat(np.arange(len(ids)), lengths)
-    pos = np.arange(lengths.sum()) + np.repeat(start - (np.cumsum(lengths) - lengths), lengths)
+    rows, pos = _pairs(table, ids)
     kept = np.zeros((len(ids), n_symbols))
-    counts = table.pair_counts[pos]
     kept[rows, table.pair_keys[pos] % n_symbols] = _kept(table, pos)
-    total = np.bincount(rows, weights=counts, minlength=len(ids))
-    gamma = np.bincount(rows, weights=table.discounts[np.minimum(counts, 3)], minlength=len(ids))
-    return kept, np.where(ids >= 0, total, 1.0)[:, None], gamma[:, None]
+    total, gamma = _sums(table, ids, rows, pos)
+    return kept, total[:, None], gamma[:, None]
 
 
 def _interpolate(table: _Table, ids: np.ndarray, kept: np.ndarray,

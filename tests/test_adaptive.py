@@ -72,7 +72,7 @@ def test_integer_log2_is_within_a_thousandth_of_a_bit():
 @pytest.mark.parametrize(("kwargs", "match"), [
     ({"orders": (3, 2)}, "orders must be increasing"),
     ({"orders": (13,)}, "orders must be increasing"),
-    ({"beta": 0.0}, "beta > 0"),
+    ({"beta": 0.0}, "need beta > 0"),
     ({"learning_rate": 2.0}, "learning_rate"),
 ])
 def test_bad_settings_are_clear_errors(static, kwargs, match):

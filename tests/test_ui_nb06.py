@@ -48,15 +48,15 @@ def test_draw_narrowing_shows_one_row_per_character() -> None:
 
 def test_draw_model_ladder_draws_families_and_standard_compressors() -> None:
     families = {"ngram": ([0, 10, 100], [4.0, 3.0, 2.5]), "gru": ([50, 500], [3.2, 2.4])}
-    drawn = ui06.draw_model_ladder(families, alone={"gzip": 3.2, "xz": 2.9},
-                                   given_train={"gzip": 3.1, "xz": 2.5}, ax=_ax())
+    drawn = ui06.draw_model_ladder(families, given_train={"gzip": 3.1, "xz": 2.5},
+                                   points={"mix": (600, 1.9)}, ax=_ax())
     _labelled(drawn.ax)
-    assert len(drawn.ax.lines) == 2 + 4
+    assert len(drawn.ax.lines) == 2 + 2 + 1
     assert list(drawn.ax.lines[0].get_xdata()) == [1, 10, 100], "0 parameters drawn at 1 (log)"
+    labels = [t.get_text() for t in drawn.ax.texts]
+    assert labels == ["xz given train 2.50", "gzip given train 3.10", "mix 1.90"]  # direct labels
     with pytest.raises(ValueError, match="one rate per model size"):
-        ui06.draw_model_ladder({"a": ([1, 2], [3.0])}, alone={}, given_train={}, ax=_ax())
-    with pytest.raises(ValueError, match="alone and given_train must name the same"):
-        ui06.draw_model_ladder(families, alone={"xz": 1.0}, given_train={}, ax=_ax())
+        ui06.draw_model_ladder({"a": ([1, 2], [3.0])}, given_train={}, ax=_ax())
 
 
 def test_draw_adjusted_rates_moves_curves_and_ring() -> None:

@@ -24,15 +24,13 @@ __all__ = ["adjusted_rate_widget", "chars_text", "draw_adjusted_rates", "draw_mo
            "text_widget"]
 
 _FAMILY_COLORS = (COLORS["true"], COLORS["model"], COLORS["generalization"])
-_STANDARD_COLORS = (OKABE_ITO["green"], OKABE_ITO["purple"], OKABE_ITO["vermillion"])
 
 
 # --- arithmetic coding, the model ladder, paying for the model, rounding weights ----------
 def draw_narrowing(narrowing: Any, *, ax: Axes | None = None) -> Drawn:
     """Draw each step of :func:`lossylab.coding.interval_narrowing` (a static :class:`Drawn`).
 
-    Row t: the interval after t characters, stretched to [0, 1): slice boundaries (thin
-    lines), the slice of the character that came (a bar of width w: -log2 w bits).
+    Row t: the interval after t characters, stretched to [0, 1), the slice that came as a bar.
     """
     ax = _axes(ax)
     for row, step in enumerate(narrowing.steps):
@@ -58,27 +56,31 @@ def _check_families(families: Mapping[str, tuple[Any, Any]]) -> None:
 
 
 def draw_model_ladder(families: Mapping[str, tuple[Sequence[float], Sequence[float]]], *,
-                      alone: Mapping[str, float], given_train: Mapping[str, float],
+                      given_train: Mapping[str, float],
+                      points: Mapping[str, tuple[float, float]] | None = None,
                       ax: Axes | None = None) -> Drawn:
     """Draw held-out bits per character against model parameters (a static :class:`Drawn`).
 
-    ``families``: up to three labels -> (parameters, bits/char); ``alone``, ``given_train``:
-    up to three compressors -> rate alone (dashed), given the training text (dotted).
+    ``families``: up to three labels -> (parameters, bits/char); ``given_train``: classical
+    compressors -> their rate given the training text (grey lines, labelled on the right);
+    ``points``: single compressors -> (parameters, bits/char), black stars, labelled.
     """
     _check_families(families)
-    if list(alone) != list(given_train) or len(alone) > len(_STANDARD_COLORS):
-        raise ValueError(f"alone and given_train must name the same (at most "
-                         f"{len(_STANDARD_COLORS)}) compressors, got {list(alone)} and "
-                         f"{list(given_train)}")
     ax = _axes(ax)
     for (label, (n_params, rates)), color in zip(families.items(), _FAMILY_COLORS[:len(families)],
                                                  strict=True):
         ax.plot(np.maximum(n_params, 1), rates, "o-", color=color, label=label)
-    for (name, rate), color in zip(alone.items(), _STANDARD_COLORS[:len(alone)], strict=True):
-        ax.axhline(rate, color=color, ls="--", lw=1, label=f"{name} alone")
-        ax.axhline(given_train[name], color=color, ls=":", lw=1, label=f"{name} given train")
+    for i, (name, rate) in enumerate(sorted(given_train.items(), key=lambda item: item[1])):
+        ax.axhline(rate, color=COLORS["neutral"], ls="--", lw=1)  # labels alternately above, below
+        ax.annotate(f"{name} given train {rate:.2f}", (0, rate), xytext=(2, 2 - 4 * (i % 2)),
+                    xycoords=("axes fraction", "data"), textcoords="offset points",
+                    va=("bottom", "top")[i % 2], color=COLORS["neutral"])
+    for name, (n_params, rate) in (points or {}).items():
+        ax.plot([n_params], [rate], "*", ms=12, color=OKABE_ITO["black"])
+        ax.annotate(f"{name} {rate:.2f}", (n_params, rate), xytext=(-9, -2),
+                    textcoords="offset points", ha="right", va="center")
     ax.set(xscale="log", xlabel="model parameters", ylabel="bits per character (held out)")
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(loc="upper right")
     return Drawn(_figure(ax), ax, {})
 
 
@@ -94,9 +96,8 @@ def draw_adjusted_rates(families: Mapping[str, tuple[Sequence[float], Sequence[f
                         ax: Axes | None = None) -> Drawn:
     """Draw each model's adjusted rate (model bits included) against its size in bits.
 
-    ``families``: up to three labels -> (model sizes in bits, adjusted bits/char); the
-    reference is dashed; ``marker`` (size, rate) rings one model. Artists ``line0``, ``line1``,
-    ... and ``marker`` move in :func:`adjusted_rate_widget`.
+    ``families``: up to three labels -> (sizes in bits, adjusted bits/char); ``marker`` (size,
+    rate) rings one model. Artists ``line0``, ``line1``, ... and ``marker`` move.
     """
     _check_families(families)
     ax = _axes(ax)
@@ -104,13 +105,13 @@ def draw_adjusted_rates(families: Mapping[str, tuple[Sequence[float], Sequence[f
         f"line{i}": ax.plot(sizes, rates, "o-", ms=3, color=color, label=label)[0]
         for i, ((label, (sizes, rates)), color) in enumerate(zip(
             families.items(), _FAMILY_COLORS[:len(families)], strict=True))}
-    ax.axhline(reference_bits_per_char, color=OKABE_ITO["vermillion"], ls="--", lw=1,
+    ax.axhline(reference_bits_per_char, color=COLORS["neutral"], ls="--", lw=1,
                label=reference_label)
     ax.set(xscale="log", yscale="log", xlabel="model size (bits)", ylabel="adjusted bits/char",
            ylim=(1.5, 1000))
     ticks = [2, 3, 5, 10, 30, 100, 300, 1000]
     ax.set_yticks(ticks, labels=[str(t) for t in ticks])
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(loc="upper left")
     artists["marker"] = _ring_at(ax, marker)
     return Drawn(_figure(ax), ax, artists)
 
@@ -127,8 +128,7 @@ def draw_quantization(bits: Sequence[int], rates: Mapping[str, Sequence[float]],
                       float_rate: float, ax: Axes | None = None) -> Drawn:
     """Draw bits per character against bits per weight, one curve per rounding scheme.
 
-    ``rates``: scheme label (e.g. "per tensor") -> bits/char at each of ``bits``; the float32
-    rate is dashed; the empty artist ``marker`` is placed by :func:`quantization_widget`.
+    ``rates``: scheme label -> bits/char at each of ``bits``; the artist ``marker`` moves.
     """
     _check_families({label: (bits, r) for label, r in rates.items()})
     colors = (COLORS["model"], COLORS["true"], COLORS["generalization"])[:len(rates)]
@@ -137,7 +137,7 @@ def draw_quantization(bits: Sequence[int], rates: Mapping[str, Sequence[float]],
         ax.plot(bits, scheme_rates, "o-", ms=3, color=color, label=label)
     ax.axhline(float_rate, color=COLORS["neutral"], ls="--", lw=1, label="float32")
     ax.set(xlabel="bits per weight", ylabel="bits/char (excerpt)", ylim=(0, None))
-    ax.legend(fontsize=7)
+    ax.legend()
     return Drawn(_figure(ax), ax, {"marker": _ring_at(ax, None)})
 
 
@@ -164,10 +164,8 @@ def adjusted_rate_widget(families: Mapping[str, Sequence[str]], *,
                          n_chars: float, figsize: tuple[float, float] = (5, 2.6)) -> widgets.Box:
     """Live :func:`draw_adjusted_rates`: sliders for a model and the text length N (10^4-10^9).
 
-    ``families``: labels -> their models' names, smallest first; ``bits_per_char`` and
-    ``model_bits``: every model's held-out rate (the slider's order) and size in bits;
-    ``name`` and ``n_chars`` are the first setting. A Box: sliders, figure, table (rates,
-    break-even length against ``reference``).
+    ``families``: labels -> model names, smallest first; ``bits_per_char``, ``model_bits``: per
+    model; ``name``, ``n_chars``: the first setting. A Box: sliders, figure, table.
     """
     missing = [n for names in families.values() for n in names
                if n not in bits_per_char or n not in model_bits]
@@ -182,7 +180,6 @@ def adjusted_rate_widget(families: Mapping[str, Sequence[str]], *,
         return [[adjusted(n, n_text) for n in names] for names in families.values()]
 
     fig, ax = style.new_figure(figsize=figsize)
-    fig.set_dpi(80)
     drawn = draw_adjusted_rates(
         {label: ([model_bits[n] for n in names], r)
          for (label, names), r in zip(families.items(), rates(n_chars), strict=True)},
@@ -216,16 +213,14 @@ def quantization_widget(sweep: Mapping[tuple[int, bool], tuple[float, float, str
                         figsize: tuple[float, float] = (4.5, 2.6)) -> widgets.Box:
     """Live :func:`draw_quantization`: bits per weight, per tensor or per row.
 
-    ``sweep``: ``(bits, per_tensor)`` -> (bits/char, the rounded model's bits, a sample), for
-    every bits value with both schemes, computed before (a move evaluates no model). A Box:
-    slider, toggle, figure, table with the sample.
+    ``sweep``: ``(bits, per_tensor)`` -> (bits/char, model bits, a sample) for every bits value
+    and both schemes (a move evaluates no model). A Box: slider, toggle, figure, table.
     """
     all_bits = sorted({b for b, _ in sweep})
     if any((b, pt) not in sweep for b in all_bits for pt in (True, False)) or bits not in all_bits:
         raise ValueError(f"sweep must hold (bits, True) and (bits, False) for every bits value, "
                          f"and bits must be one of them; got keys {sorted(sweep)}, bits={bits!r}")
     fig, ax = style.new_figure(figsize=figsize)
-    fig.set_dpi(80)
     drawn = draw_quantization(
         all_bits, {label: [sweep[b, pt][0] for b in all_bits]
                    for label, pt in (("per tensor", True), ("per row", False))},
