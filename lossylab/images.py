@@ -68,13 +68,9 @@ def roundtrip(image: np.ndarray, quality: int, *, subsampling: str = "4:2:0") ->
     """Encode ``image`` as a baseline JPEG with libjpeg (via Pillow) and decode it again.
 
     ``image``: uint8, (H, W) or (H, W, 3) (else a TypeError or ValueError); ``quality`` 1 to
-    100; ``subsampling`` one of :data:`SUBSAMPLINGS` (else a ValueError).
-
-    Returns
-    -------
-    round_trip
-        ``.data`` (the JPEG file), ``.decoded`` (what libjpeg decodes from it), ``.n_bytes``
-        (headers included), ``.bpp`` (``8 * n_bytes / (H * W)``), ``.quality``, ``.subsampling``.
+    100; ``subsampling`` of :data:`SUBSAMPLINGS`. Returns ``.data`` (the file), ``.decoded``,
+    ``.n_bytes`` (headers included), ``.bpp`` (``8 n_bytes / (H W)``), ``.quality`` and
+    ``.subsampling``.
 
     Examples
     --------
@@ -202,10 +198,6 @@ class _GaussianRD:
         """The model's best PSNR at ``bpp`` bits per pixel."""
         return np.interp(np.asarray(bpp, dtype=np.float64), self.bpp, self.psnr_db)
 
-    def bpp_at(self, psnr_db: object) -> np.ndarray:
-        """The fewest bits per pixel the model needs for ``psnr_db``."""
-        return np.interp(np.asarray(psnr_db, dtype=np.float64), self.psnr_db, self.bpp)
-
 
 def gaussian_rd(image: np.ndarray) -> _GaussianRD:
     """R(D) of a Gaussian model of an image's 8x8 DCT coefficients, by reverse water-filling.
@@ -217,7 +209,7 @@ def gaussian_rd(image: np.ndarray) -> _GaussianRD:
     source with these variances: a coder that uses more than the variances can beat it.
 
     Returns ``.variances`` (descending), ``.n_channels``, the curve ``.bpp`` and ``.psnr_db``
-    (0.01 to 12 bpp), ``.psnr_at(bpp)`` and ``.bpp_at(psnr_db)`` (interpolated).
+    (0.01 to 12 bpp) and ``.psnr_at(bpp)`` (interpolated).
 
     Examples
     --------
@@ -417,23 +409,11 @@ def load_image(file_or_bytes: bytes | bytearray | memoryview | str | os.PathLike
                *, max_pixels: int = DEFAULT_MAX_PIXELS) -> _LoadedImage:
     """Read any image file into an upright uint8 greyscale or RGB array, or refuse clearly.
 
-    Parameters
-    ----------
-    file_or_bytes : bytes, path, or binary file object
-        E.g. the ``content`` of an ``ipywidgets.FileUpload`` value (else a TypeError).
-    max_pixels : int, keyword-only
-        Largest width * height accepted, checked from the header *before* decoding.
-
-    Returns
-    -------
-    loaded
-        ``.pixels`` (uint8, (H, W) or (H, W, 3), upright), ``.notes`` (each conversion, in
-        plain words), ``.format`` ("PNG", "JPEG", ...) and ``.mode`` (Pillow's, before).
-
-    Raises
-    ------
-    ImageLoadError
-        (a ValueError) for empty, non-image, truncated, too large or unsupported input.
+    ``file_or_bytes``: bytes (e.g. a ``FileUpload``'s content), a path or a binary file (else a
+    TypeError); ``max_pixels``: largest width * height, checked from the header *before*
+    decoding. Returns ``.pixels`` (uint8, upright), ``.notes`` (each conversion, in words),
+    ``.format`` and ``.mode`` (Pillow's, before); an :class:`ImageLoadError` (a ValueError) for
+    empty, non-image, truncated, too large or unsupported input.
 
     Examples
     --------

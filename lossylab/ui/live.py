@@ -30,12 +30,7 @@ def _png(image: np.ndarray) -> bytes:
 
 
 def array_png(image: np.ndarray) -> bytes:
-    """Encode a uint8 image array (H, W) or (H, W, 3) as PNG bytes for ``ipywidgets.Image``.
-
-    Raises
-    ------
-    ValueError
-        If ``image`` is not uint8 of one of those shapes (the message says how to convert).
+    """Encode a uint8 image array (H, W) or (H, W, 3) as PNG bytes (else a ValueError).
 
     Examples
     --------

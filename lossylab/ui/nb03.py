@@ -177,14 +177,10 @@ def file_edit_widget(data: bytes, *, figsize: tuple[float, float] = (7.0, 3.4)) 
         edit = course.edit_file(data, **({"DQT entry": {"dqt": (table, k, value)},
                                           "zero a position": {"zero_position": k},
                                           "flip a scan bit": {"flip_bit": bit}}[kind]))
-        picture = edit.decoded
-        if picture is None or picture.shape != original.shape:
-            artists["picture"].set_data(np.full(shown.shape, 128, np.uint8))
-            artists["error"].set_data(np.zeros(original.shape[:2]))
-        else:
-            error = np.abs(picture.astype(np.int16) - original)
-            artists["picture"].set_data(_as_rgb(picture))
-            artists["error"].set_data(error.max(axis=-1) if error.ndim == 3 else error)
+        picture = np.full(shown.shape, 128, np.uint8) if edit.decoded is None else edit.decoded
+        error = np.abs(_as_rgb(picture).astype(np.int16) - shown).max(axis=-1)
+        artists["picture"].set_data(_as_rgb(picture))
+        artists["error"].set_data(error * (edit.decoded is not None))
         report.value = f"<b>{kind}</b>: {edit.message}"
         live_fig.refresh()
 

@@ -30,12 +30,10 @@ from matplotlib.figure import Figure
 __all__ = ["CMAP_ERROR", "CMAP_VALUES", "COLORS", "DPI", "OKABE_ITO", "PHOTO_COLORS", "Drawn",
            "new_figure", "use_style"]
 
-# Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia/protanopia/tritanopia.
 OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
              "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00",
              "purple": "#CC79A7"}
-# Roles used the same way in every notebook; orange and vermillion, hard to tell apart, never
-# sit side by side with opposite meanings (vermillion carries no role).
+# Roles used the same way in every notebook (vermillion, hard to tell from orange, has none).
 COLORS = {
     "true": OKABE_ITO["blue"],  # p_true
     "model": OKABE_ITO["orange"],  # p_model / p_compressed
