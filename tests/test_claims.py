@@ -281,3 +281,10 @@ def test_05_the_live_gru_comes_closer_and_generalizes_more_but_breaks_agreement(
     assert f.interval("hallucination")[1] < g.interval("hallucination")[0]
     with_clause = [s for s in samples if " that " in s]
     assert len(with_clause) > 30 and np.mean([lang.is_valid(s) for s in with_clause]) < 0.2
+
+
+@needs_ladder
+def test_07_the_order_6_ngram_beats_gru_256_on_the_full_held_out_text() -> None:
+    """07: 'on the full held-out text notebook 05's order-6 n-gram is a little better still'."""
+    ngram6 = nb05.shakespeare_curve().test_bits_per_char[6]
+    assert ngram6 < nb07.load_pretrained("gru-256").metadata["test_bits_per_char"] < ngram6 + 0.05

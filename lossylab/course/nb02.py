@@ -299,7 +299,7 @@ def _check_heldout_k(answer: int | None) -> Feedback:
     if answer == curve.heldout_k:
         return Feedback(True, "That K has the fewest held-out bits per sample.")
     return Feedback(False, f"Use the held-out curve at N = {LEARNING_DEFAULT_N}: the train curve "
-                           "keeps falling with K, the held-out one does not.")
+                           "falls with K almost everywhere, the held-out one does not.")
 
 
 _CHECKS = {"mdl_k": _check_mdl_k, "heldout_k": _check_heldout_k}
