@@ -5,8 +5,8 @@ Gaussians, fitted by EM with a floor on the widths) is a compressor of the sampl
 code length is ``sum_i -log2 p_model(x_i)``. On a grid p_true is known exactly, so what a
 fit keeps and loses is an exact number: train bits against held-out bits (the
 cross-entropy ``H(p_true, p_model)``); where the model's mass goes
-(:func:`lossylab.distributions.faces`, with the cells near a sample as the training items,
-:func:`distance_to_samples`); and the two-part code (MDL), model bits + data bits, minimised
+(:func:`lossylab.distributions.faces`, with the cells near a sample as the training items);
+and the two-part code (MDL), model bits + data bits, minimised
 over K.
 
 What this version leaves out: numerically clever EM (no annealing, no split-and-merge, one
@@ -30,7 +30,7 @@ import numpy as np
 
 from lossylab import distributions as D
 
-__all__ = ["GaussianMixture", "distance_to_samples", "fit_mixture", "grid_mixture",
+__all__ = ["GaussianMixture", "fit_mixture", "grid_mixture",
            "grid_mixture_2d", "two_part_code"]
 
 
@@ -268,31 +268,3 @@ def two_part_code(p_model: object, sample_index: object, *, n_params: int,
     if not (math.isfinite(bits_per_param) and bits_per_param >= 0):
         raise ValueError(f"bits_per_param must be a finite number >= 0, got {bits_per_param!r}")
     return _TwoPartCode(model_bits=n_params * float(bits_per_param), data_bits=float(bits.sum()))
-
-
-def distance_to_samples(x: object, samples: object) -> np.ndarray:
-    """Distance from each point of ``x`` to the nearest of ``samples`` (1-D).
-
-    Parameters
-    ----------
-    x, samples : array_like
-        Points (any shape, kept) and at least one sample, on one axis.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``min_j |x - samples[j]|``, the shape of ``x`` (ValueError if ``samples`` is empty).
-
-    Examples
-    --------
-    >>> distance_to_samples([0.0, 1.0, 4.0], [1.5, 3.0]).tolist()
-    [1.5, 0.5, 1.0]
-    """
-    x_arr = np.asarray(x, dtype=np.float64)
-    s = np.sort(np.asarray(samples, dtype=np.float64).ravel())
-    if s.size == 0:
-        raise ValueError("samples is empty; pass at least one training sample")
-    pos = np.searchsorted(s, x_arr)
-    left = np.abs(x_arr - s[np.maximum(pos - 1, 0)])
-    right = np.abs(s[np.minimum(pos, s.size - 1)] - x_arr)
-    return np.minimum(left, right)

@@ -73,6 +73,8 @@ def test_the_problem_marks_cells_with_and_far_from_samples() -> None:
     assert has.sum() == len(np.unique(problem.sample_index[:10]))
     far = problem.far(10, 0.05)
     assert not np.any(far & has) and far.sum() > 300
+    brute = np.abs(problem.x[:, None] - problem.samples(10)[None, :]).min(axis=1) > 0.15
+    np.testing.assert_array_equal(problem.far(10, 0.15), brute)
     assert problem.entropy_bits == D.entropy(problem.p_true)
 
 

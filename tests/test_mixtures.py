@@ -83,8 +83,3 @@ def test_grid_mixture_rejects_bad_widths() -> None:
     with pytest.raises(ValueError, match="1-D of one length"):
         mixtures.grid_mixture([0.0, 1.0], means=[0.0, 1.0], widths=[1.0], weights=[1.0])
 
-
-def test_distance_to_samples_needs_a_sample() -> None:
-    np.testing.assert_allclose(mixtures.distance_to_samples([[0.0, 4.0]], [1.0, 3.0]), [[1.0, 1.0]])
-    with pytest.raises(ValueError, match="samples is empty"):
-        mixtures.distance_to_samples([0.0], [])

@@ -69,7 +69,10 @@ class LearningProblem:
 
     def far(self, n_samples: int, distance: float) -> np.ndarray:
         """(n_states,) bool: the cells farther than ``distance`` from each of those draws."""
-        return mixtures.distance_to_samples(self.x, self.samples(n_samples)) > distance
+        s = np.unique(self.samples(n_samples))  # sorted
+        pos = np.searchsorted(s, self.x)
+        return np.minimum(np.abs(self.x - s[np.maximum(pos - 1, 0)]),
+                          np.abs(s[np.minimum(pos, s.size - 1)] - self.x)) > distance
 
     @property
     def entropy_bits(self) -> float:
