@@ -1,8 +1,6 @@
 """``python -m lossylab compress|decompress IN OUT``: the course's best compressor on any text.
 
-Compresses a UTF-8 text file with a language model (``--model``; by default ``mix``, the
-adaptive mixture of :func:`lossylab.adaptive.default_mix`) and writes a lossylab file;
-``decompress`` reads the model's name from the file. Errors go to stderr, exit status 1.
+``--model`` (default ``mix``: :func:`lossylab.adaptive.default_mix`; decompress: the file's).
 """
 
 from __future__ import annotations
@@ -31,7 +29,7 @@ def _model(name: str) -> Any:
 
 
 def _run(args: argparse.Namespace) -> str:
-    """Do what ``args`` ask; return the line to print (ValueError/OSError on failure)."""
+    """Do what ``args`` ask; return the summary line (ValueError/OSError on failure)."""
     from tqdm.auto import tqdm
 
     from lossylab import coding
@@ -40,13 +38,11 @@ def _run(args: argparse.Namespace) -> str:
     if target.exists() and not args.force:
         raise ValueError(f"{target} exists; choose another output file or pass --force")
     raw = source.read_bytes()
-    bars: list[Any] = []  # the progress bar, made at the first step (after every check)
+    bar = tqdm(disable=args.quiet or len(raw) < 100_000, unit="step", leave=False, delay=0.5)
 
     def progress(step: int, n_steps: int) -> None:
-        if not bars:
-            bars.append(tqdm(total=n_steps, disable=args.quiet or len(raw) < 100_000,
-                             unit="step", leave=False))
-        bars[0].update(step - bars[0].n)
+        bar.total = n_steps
+        bar.update(step - bar.n)
 
     if args.command == "compress":
         try:
@@ -63,14 +59,15 @@ def _run(args: argparse.Namespace) -> str:
         model = _model(args.model or header.model_name)
         out = coding.decompress(raw, model, progress=progress).encode("utf-8")
         summary = f"{len(raw):,} bytes -> {header.n_chars:,} characters ({model.name})"
-    for bar in bars:
-        bar.close()
+    bar.close()
     target.write_bytes(out)
     return summary
 
 
 def _main(argv: list[str] | None = None) -> int:
     """Parse ``argv``, run, and return the exit status (0, or 1 with a message on stderr)."""
+    from lossylab.data import DataError  # Tiny Shakespeare missing (the n-gram needs it)
+
     parser = argparse.ArgumentParser(prog="python -m lossylab", description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=("compress", "decompress"))
     parser.add_argument("input", help="file to read")
@@ -79,8 +76,6 @@ def _main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="overwrite the output file")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     args = parser.parse_args(argv)
-    from lossylab.data import DataError  # Tiny Shakespeare missing (the n-gram needs it)
-
     try:
         summary = _run(args)
     except (ValueError, OSError, DataError) as err:

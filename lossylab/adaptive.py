@@ -18,8 +18,7 @@ stages, dynamic evaluation of the network.
 References
 ----------
 Mahoney, M. (2005). Adaptive weighing of context models for lossless data compression. Florida
-Tech. TR CS-2005-16. Dawid, A. P. (1984). Statistical theory: the prequential approach.
-*J. R. Statist. Soc. A* 147(2), 278-292.
+Tech. TR CS-2005-16. Dawid, A. P. (1984). The prequential approach. *JRSS A* 147(2), 278-292.
 """
 
 from __future__ import annotations
@@ -87,6 +86,8 @@ class _State:
 class AdaptiveMix(CharLM):
     """Static models and adaptive counts of orders ``orders``, mixed by learned weights.
 
+    :meth:`advance_blocks` changes the state in place: one pass over one text at a time.
+
     Parameters
     ----------
     models : sequence of CharLM
@@ -97,10 +98,6 @@ class AdaptiveMix(CharLM):
         The alphabet when ``models`` is empty.
     beta, learning_rate : float
         Weight of ``p_base`` in the counts' predictions; step of the weights per bit.
-
-    Notes
-    -----
-    :meth:`advance_blocks` changes the state in place: one pass over one text at a time.
 
     Examples
     --------
@@ -114,9 +111,9 @@ class AdaptiveMix(CharLM):
     def __init__(self, models: Sequence[CharLM], *, orders: Sequence[int] = (2, 3, 4, 5, 6, 7),
                  vocab: str | None = None, beta: float = 0.5,
                  learning_rate: float = 0.002) -> None:
-        self.models = list(models)
-        if not all(isinstance(m, CharLM) for m in self.models):
+        if not all(isinstance(m, CharLM) for m in models):
             raise TypeError("models must be lossylab.lm.CharLM instances")
+        self.models = list(models)
         vocabs = {m.vocab for m in self.models} | ({vocab} if vocab is not None else set())
         if len(vocabs) != 1 or not next(iter(vocabs)):
             raise ValueError("the models must share one vocab (or give vocab= without models), "
@@ -166,8 +163,7 @@ class AdaptiveMix(CharLM):
         features = _log2_q(np.concatenate([np.stack(statics, axis=1), adaptive], axis=1)
                            if statics else adaptive)  # (batch, n_experts, n_symbols) Q10
         conf = (10 * counts.max(axis=2) >= 9 * total) + 2 * (total >= 4)
-        seen = total > 0
-        longest = np.where(seen.any(axis=1), n_orders - np.argmax(seen[:, ::-1], axis=1), 0)
+        longest = np.where(total.any(axis=1), n_orders - np.argmax(total[:, ::-1] > 0, axis=1), 0)
         chosen = longest * _CONF_SETS + np.where(longest > 0, conf[np.arange(batch),
                                                                     longest - 1], 0)
         sets = (chosen, state.history[:, -1])
@@ -177,7 +173,7 @@ class AdaptiveMix(CharLM):
         return mean / mean.sum(axis=1, keepdims=True)  # integer-valued sums: exact
 
     def advance(self, state: _State, symbols: np.ndarray) -> _State:
-        """:meth:`advance_blocks` with every stream active."""
+        """:meth:`advance_blocks` with every stream active (the state changes in place)."""
         return self.advance_blocks(state, symbols, np.ones(len(state.history), dtype=bool))
 
     def advance_blocks(self, state: _State, symbols: np.ndarray, active: np.ndarray) -> _State:
@@ -199,16 +195,14 @@ class AdaptiveMix(CharLM):
         while len(state.rows) > len(state.counts):
             state.counts = np.concatenate([state.counts, np.zeros_like(state.counts)])
         np.add.at(state.counts, (rows[flat], np.repeat(symbols[live], n_orders)), 1)
-        state.static = [m.advance(s, symbols) for m, s in zip(self.models, state.static,
-                                                              strict=True)]
+        state.static = list(map(lambda m, s: m.advance(s, symbols), self.models, state.static))
         state.history = np.concatenate([state.history[:, 1:], symbols[:, None]], axis=1)
         state.cache = None
         return state
 
 
 def default_mix() -> AdaptiveMix:
-    """The best compressor here: ``gru-256``, ``ngram-6`` (Tiny Shakespeare's training split)
-    and counts of orders 2 to 7.
+    """The best compressor here: gru-256, ngram-6 (the training split), counts of orders 2-7.
 
     >>> default_mix().name
     'mix-gru-256+ngram-6-o234567'

@@ -7,17 +7,13 @@ of every number inside is settled: it is sent and the interval doubled; when it 
 the middle inside the two central quarters, it is doubled too and a *pending* bit, sent
 (inverted) after the next settled bit, remembered. A text of probability ``P`` costs about
 ``-log2 P + 2`` bits. The decoder mirrors every step; ``lossylab.coding`` drives the coder
-with a language model, whose probabilities it rounds to integer frequencies.
-
-Left out compared with a production coder: carry-less range-coder tricks and byte-wise
-output (``constriction`` does those), adaptive frequency tables.
+with a language model, whose probabilities it rounds to integer frequencies. Left out compared
+with a production coder: carry-less range-coder tricks and byte-wise output (``constriction``).
 
 References
 ----------
-Witten, I. H., Neal, R. M. and Cleary, J. G. (1987). Arithmetic coding for data
-compression. *Communications of the ACM* 30(6), 520-540.
-MacKay, D. J. C. (2003). *Information Theory, Inference, and Learning Algorithms*,
-chapter 6 (stream codes).
+Witten, I. H., Neal, R. M. and Cleary, J. G. (1987). Arithmetic coding for data compression.
+*Communications of the ACM* 30(6), 520-540. MacKay, D. J. C. (2003), chapter 6.
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ range-coder tricks, error *correction* (CRC-32 only detects damage).
 
 References
 ----------
-Bamler, R. (2022). Understanding entropy coding with asymmetric numeral systems (ANS): a
-statistician's perspective. arXiv:2201.01741 (``constriction``). MacKay, D. J. C. (2003).
-*Information Theory, Inference, and Learning Algorithms*, chapter 6 (stream codes).
+Bamler, R. (2022). Understanding entropy coding with ANS: a statistician's perspective.
+arXiv:2201.01741 (``constriction``). MacKay, D. J. C. (2003). *Information Theory, Inference,
+and Learning Algorithms*, chapter 6.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import numpy as np
 from lossylab.arithmetic_coder import ArithmeticDecoder, ArithmeticEncoder
 from lossylab.lm import BlockStepper, CharLM, check_text
 
-__all__ = ["CODERS", "PRECISION_BITS", "compress", "compression_result", "decompress",
+__all__ = ["CODERS", "PRECISION_BITS", "compress", "decompress",
            "interval_narrowing", "read_header"]
 
 _MAGIC = b"LLAB"
@@ -355,11 +355,10 @@ def _decode_arithmetic(model: CharLM, payload: bytes, n_chars: int,
 def compress(text: str, model: CharLM, *, coder: str = "range", progress: Any = None) -> bytes:
     """Compress any str losslessly with arithmetic coding driven by ``model`` (a CharLM).
 
-    Unseen characters (emoji, NUL, lone surrogates) are the escape plus their UTF-8 bytes.
-    ``coder``: ``"range"`` (constriction's) or ``"arithmetic"`` (hand-written, ~10x slower).
-    A header (about 30 bytes plus the model name), then the payload, within a few bytes of
-    ``model.code_lengths(text).sum() / 8``; decoding needs the very same model. ``progress``,
-    if given, is called as ``progress(step, n_steps)`` after each lockstep step.
+    Unseen characters are the escape plus their UTF-8 bytes. ``coder``: ``"range"``
+    (constriction's) or ``"arithmetic"`` (hand-written, ~10x slower). A header (about 30 bytes
+    plus the model name), then the payload, within a few bytes of the code length. ``progress``
+    (optional) is called as ``progress(step, n_steps)`` after each lockstep step.
 
     >>> from lossylab.ngram import NGramLM
     >>> model = NGramLM(2).fit("abracadabra")
@@ -411,41 +410,3 @@ def _symbols_to_text(symbols: np.ndarray, model: CharLM, escaped: list[str]) -> 
                        strict=True):
         chars[i] = char
     return "".join(chars)
-
-
-@dataclass(frozen=True)
-class _CompressionResult:
-    """Sizes of one compression (see :func:`compression_result`)."""
-
-    n_chars: int
-    n_bytes: int
-    payload_bytes: int
-    header_bytes: int
-    ideal_bits: float
-    bits_per_char: float
-    overhead_bits: float
-
-
-def compression_result(text: str, model: CharLM, data: bytes, *,
-                       ideal_bits: float | None = None) -> _CompressionResult:
-    """Measure ``data = compress(text, model)`` against ``ideal_bits`` (computed unless given).
-
-    A frozen record: ``n_chars``, ``n_bytes`` (the whole output), ``payload_bytes``,
-    ``header_bytes``, ``ideal_bits``, ``bits_per_char`` (of the whole output) and
-    ``overhead_bits = 8 * payload_bytes - ideal_bits``.
-
-    Examples
-    --------
-    >>> from lossylab.ngram import NGramLM
-    >>> model = NGramLM(2).fit("abracadabra")
-    >>> result = compression_result("abracadabra", model, compress("abracadabra", model))
-    >>> result.n_chars, result.overhead_bits < 64
-    (11, True)
-    """
-    header = read_header(data)
-    if ideal_bits is None:
-        ideal_bits = float(model.code_lengths(text).sum())
-    n_chars = len(text)
-    return _CompressionResult(n_chars, len(data), header.payload_bytes, header.n_bytes,
-                              ideal_bits, 8 * len(data) / n_chars if n_chars else float("nan"),
-                              8 * header.payload_bytes - ideal_bits)

@@ -15,11 +15,9 @@ Shakespeare. Left out compared with a production LM toolkit: tokenization, GPU b
 
 References
 ----------
-Shannon, C. E. (1951). Prediction and entropy of printed English. *Bell System
-Technical Journal* 30(1), 50-64.
-Cho, K. (2023). "Are JPEG and LM similar to each other? If so, in what sense, and is this
-the real question to ask?" Blog post, February 2023 (a reply to T. Chiang, "ChatGPT Is a
-Blurry JPEG of the Web", The New Yorker, 9 February 2023).
+Shannon, C. E. (1951). Prediction and entropy of printed English. *Bell System Technical
+Journal* 30(1), 50-64. Cho, K. (2023). "Are JPEG and LM similar to each other?" Blog post (a
+reply to T. Chiang, "ChatGPT Is a Blurry JPEG of the Web", The New Yorker, 9 February 2023).
 """
 
 from __future__ import annotations
@@ -58,9 +56,8 @@ def _codepoints(text: str) -> np.ndarray:
 
 
 def symbol_ids(text: str, vocab: str, *, dtype: Any = np.int64) -> np.ndarray:
-    """Symbol of each character of ``text``: its index in ``vocab`` (sorted), else ``len(vocab)``.
-
-    Looked up in a table indexed by code point; ``dtype`` must hold ``len(vocab)``.
+    """Symbol of each character of ``text``: its index in ``vocab`` (sorted), else ``len(vocab)``
+    (the escape), as ``dtype`` (a table indexed by code point).
 
     >>> symbol_ids("abzc€", "abc").tolist()
     [0, 1, 3, 2, 3]
@@ -195,11 +192,8 @@ class CharLM(abc.ABC):
     def sample_scored(self, n_streams: int, n_chars: int, *,
                       temperature: float | Sequence[float] = 1.0, seed: int = 0,
                       prompt: str = "") -> _ScoredSample:
-        """:meth:`sample_streams` as a frozen record: ``.texts`` and ``.log2_probs``.
-
-        ``log2_probs``: float64 (n_streams, n_chars), each drawn character's under the tempered,
-        escape-free distribution it was drawn from.
-        """
+        """:meth:`sample_streams` as a frozen record: ``.texts`` and ``.log2_probs`` (float64
+        (n_streams, n_chars), under the tempered, escape-free distribution drawn from)."""
         temperature = _check_sampling(n_streams, n_chars, temperature)
         if n_chars > 0 and not self.vocab:
             raise ValueError(f"model {self.name!r} has an empty vocab; fit it on some text first")
@@ -287,9 +281,8 @@ def _tempered(p: np.ndarray, temperature: float | np.ndarray) -> np.ndarray:
 class BlockStepper:
     """Step a model through a text cut into blocks, all blocks in lockstep.
 
-    Character ``t`` of block ``b`` is text position ``b * block_chars + t``. Each step: ``p =
-    stepper.probs()`` (float64 (n_blocks, n_symbols); real characters where ``active()``),
-    code or decode them, then ``stepper.advance(symbols)`` (int64 (n_blocks,)).
+    Character ``t`` of block ``b`` is position ``b * block_chars + t``. Each step: ``probs()``
+    (float64 (n_blocks, n_symbols)), code the ``active()`` blocks, ``advance(symbols)``.
 
     >>> class Uniform(CharLM):
     ...     vocab = "ab"

@@ -20,11 +20,10 @@ float64 arrays (exact below 2**53, checked), tanh/sigmoid/exp from :mod:`decimal
 
 References
 ----------
-Cho et al. (2014), "Learning Phrase Representations using RNN Encoder-Decoder for
-Statistical Machine Translation" (the GRU). Kingma and Ba (2015), "Adam: A Method for
-Stochastic Optimization". Karpathy (2015), "The Unreasonable Effectiveness of Recurrent
-Neural Networks" (char-rnn, Tiny Shakespeare). Jacob et al. (2018), "Quantization and training
-of neural networks for efficient integer-arithmetic-only inference".
+Cho et al. (2014), "Learning Phrase Representations using RNN Encoder-Decoder" (the GRU).
+Kingma and Ba (2015), "Adam". Karpathy (2015), "The Unreasonable Effectiveness of Recurrent
+Neural Networks". Jacob et al. (2018), "Quantization and training of neural networks for
+efficient integer-arithmetic-only inference".
 """
 
 from __future__ import annotations
@@ -384,8 +383,6 @@ def train_small(text: str, *, hidden_size: int = 32, n_steps: int = 300, seed: i
                 progress: bool = False) -> GRULM:
     """Train a small GRU in a few seconds (batch 32, chunks of 32, learning rate 1e-2).
 
-    Examples
-    --------
     >>> train_small("to be or not to be " * 60, hidden_size=8, n_steps=20).vocab
     ' benort'
     """
@@ -443,8 +440,6 @@ def _ladder_records(weights_dir: str | Path | None = None) -> list[dict[str, Any
 def pretrained_names() -> list[str]:
     """Names of the pretrained models shipped with lossylab, smallest to largest.
 
-    Examples
-    --------
     >>> pretrained_names()[0]
     'gru-4'
     """
@@ -453,9 +448,8 @@ def pretrained_names() -> list[str]:
 
 
 def load_pretrained(name: str) -> GRULM:
-    """Load the pretrained model ``name``, one of :func:`pretrained_names` (else ValueError).
-
-    Trained by ``python tools/train_ladder.py``; ``.metadata`` holds its ``ladder.json`` record.
+    """Load the pretrained model ``name``, one of :func:`pretrained_names` (else ValueError);
+    ``.metadata`` holds its ``ladder.json`` record (``python tools/train_ladder.py``).
 
     >>> model = load_pretrained("gru-4")
     >>> model.n_params < model.metadata["train_chars"]

@@ -22,9 +22,8 @@ Left out compared with KenLM or SRILM: pruning, compressed storage, words.
 
 References
 ----------
-Kneser, R. and Ney, H. (1995). Improved backing-off for m-gram language modeling. ICASSP.
-Chen, S. F. and Goodman, J. (1998). An empirical study of smoothing techniques for
-language modeling. Harvard TR-10-98.
+Kneser, R. and Ney, H. (1995). Improved backing-off for m-gram language modeling. ICASSP. Chen,
+S. F. and Goodman, J. (1998). An empirical study of smoothing techniques. Harvard TR-10-98.
 """
 
 from __future__ import annotations
@@ -363,9 +362,8 @@ class NGramLM(CharLM):
 
 
 def fit_ngram_ladder(text: str, *, max_order: int = MAX_ORDER) -> list[NGramLM]:
-    """Models of every order 0..max_order on ``text`` (``models[k]``: order k), counted once.
-
-    They share their lower-order tables: about the cost of the largest order alone.
+    """Models of every order 0..max_order on ``text`` (``models[k]``: order k), counted once
+    (they share their lower-order tables: about the cost of the largest order alone).
 
     >>> [m.order for m in fit_ngram_ladder("to be or not to be", max_order=3)]
     [0, 1, 2, 3]

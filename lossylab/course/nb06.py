@@ -1,9 +1,8 @@
 """Notebook 06: paying for the model, the standard compressors to beat, the exercises.
 
-A model that compresses a text to ``b`` bits per character must be sent to the decoder
-too: for a text of ``N`` characters and a model of ``M`` bits, the rate is ``b + M / N``
-(:func:`adjusted_bits_per_char`), and the model beats a reference coder of rate ``b_ref``
-only from ``N = M / (b_ref - b)`` characters on (:func:`break_even_chars`).
+A static model of ``M`` bits coding ``N`` characters at ``b`` bits each costs ``b + M / N``
+per character (:func:`adjusted_bits_per_char`); it beats a coder of rate ``b_ref`` from
+``N = M / (b_ref - b)`` characters on (:func:`break_even_chars`).
 """
 
 from __future__ import annotations
@@ -22,9 +21,8 @@ from lossylab.lm import CharLM, check_text
 __all__ = ["PPMD_ORDER", "STANDARD_COMPRESSORS", "adjusted_bits_per_char", "break_even_chars",
            "check", "text_bits_per_char"]
 
-# The classical compressors every comparison in the course uses (notebook 06, the benchmark):
-# bytes in, compressed bytes out; gzip without a timestamp so sizes are repeatable; PPMd
-# (variant I) predicts each byte from up to 6 before it, learning as it goes.
+# The classical compressors of every comparison (notebook 06, the benchmark): bytes in, bytes
+# out; gzip without a timestamp; PPMd (variant I) predicts each byte from the 6 before it.
 PPMD_ORDER = 6
 STANDARD_COMPRESSORS: Mapping[str, Callable[[bytes], bytes]] = MappingProxyType({
     "gzip": lambda data: gzip.compress(data, 9, mtime=0),
@@ -70,22 +68,9 @@ def text_bits_per_char(text: str, models: Sequence[CharLM]) -> dict[str, float]:
 
 # --- the exercises ----------------------------------------------------------------------
 def check(exercise: str, *answer: object, **named: object) -> Feedback:
-    """Check your answer to one of notebook 06's exercises.
+    """Check your answer (a number, or None) to exercise 06.1 ``"interval_bits"``, 06.2
+    ``"escape_bits"`` or 06.3 ``"break_even"``: a Feedback, right or not yet with a hint.
 
-    Parameters
-    ----------
-    exercise : {"interval_bits", "escape_bits", "break_even"}
-        Exercise 06.1, 06.2 or 06.3.
-    *answer, **named
-        Your answer: a number (or None before you have one).
-
-    Returns
-    -------
-    Feedback
-        Right, or not yet with a hint.
-
-    Examples
-    --------
     >>> check("escape_bits", 32).correct, check("break_even", None).correct
     (True, False)
     """

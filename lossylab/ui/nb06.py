@@ -1,7 +1,4 @@
-"""Notebook 06's figures and widgets: coding, the model ladder, paying for the model.
-
-They draw and wire; the numbers come from ``lossylab.coding`` and ``lossylab.course.nb06``.
-"""
+"""Notebook 06's figures and widgets: coding, the model ladder, paying for the model."""
 
 from __future__ import annotations
 
@@ -47,12 +44,11 @@ def draw_narrowing(narrowing: Any, *, ax: Axes | None = None) -> Drawn:
 def _check_families(families: Mapping[str, tuple[Any, Any]]) -> None:
     """ValueError unless there are at most three families, each with as many x as y."""
     if len(families) > len(_FAMILY_COLORS):
-        raise ValueError(f"families must have at most {len(_FAMILY_COLORS)} entries, "
-                         f"got {len(families)}")
+        raise ValueError(f"families must have at most 3 entries, got {len(families)}")
     for label, (x, y) in families.items():
         if len(x) != len(y):
-            raise ValueError(f"family {label!r} must have one rate per model size, "
-                             f"got {len(x)} sizes and {len(y)} rates")
+            raise ValueError(f"family {label!r} must have one rate per model size, got "
+                             f"{len(x)} sizes and {len(y)} rates")
 
 
 def draw_model_ladder(families: Mapping[str, tuple[Sequence[float], Sequence[float]]], *,
@@ -61,9 +57,8 @@ def draw_model_ladder(families: Mapping[str, tuple[Sequence[float], Sequence[flo
                       ax: Axes | None = None) -> Drawn:
     """Draw held-out bits per character against model parameters (a static :class:`Drawn`).
 
-    ``families``: up to three labels -> (parameters, bits/char); ``given_train``: classical
-    compressors -> their rate given the training text (grey lines, labelled on the right);
-    ``points``: single compressors -> (parameters, bits/char), black stars, labelled.
+    ``families``: up to three labels -> (parameters, bits/char); ``given_train``: compressors
+    -> rate given the training text (labelled lines); ``points``: name -> (parameters, rate).
     """
     _check_families(families)
     ax = _axes(ax)
@@ -150,8 +145,6 @@ def _update_quantization(drawn: Drawn, *, bits: int, rate: float) -> None:
 def chars_text(n_chars: float, *, reference: str = "xz") -> str:
     """A break-even length as text: ``"12,345 chars"``, or never if the model is worse.
 
-    Examples
-    --------
     >>> chars_text(12345.4), chars_text(float("inf"))
     ('12,345 chars', 'never (worse than xz)')
     """
