@@ -288,3 +288,21 @@ def test_07_the_order_6_ngram_beats_gru_256_on_the_full_held_out_text() -> None:
     """07: 'on the full held-out text notebook 05's order-6 n-gram is a little better still'."""
     ngram6 = nb05.shakespeare_curve().test_bits_per_char[6]
     assert ngram6 < nb07.load_pretrained("gru-256").metadata["test_bits_per_char"] < ngram6 + 0.05
+
+
+def test_07_a_quality_55_jpeg_against_png() -> None:
+    """07: at quality 55, at most about 1 bpp; PNG about 6x larger (camera), 14-15x (colour)."""
+    import io
+
+    from PIL import Image
+
+    from lossylab.course.common import PHOTOGRAPHS, photograph
+    from lossylab.images import roundtrip
+    for name in PHOTOGRAPHS:
+        image = photograph(name)
+        buffer = io.BytesIO()
+        Image.fromarray(image).save(buffer, format="PNG", optimize=True)
+        png_bpp = 8 * len(buffer.getvalue()) / (image.shape[0] * image.shape[1])
+        jpeg_bpp = roundtrip(image, 55).bpp
+        assert jpeg_bpp < 1.0
+        assert 5.5 < png_bpp / jpeg_bpp < 6.5 if image.ndim == 2 else 14 <= png_bpp / jpeg_bpp < 16
