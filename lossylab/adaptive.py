@@ -162,10 +162,11 @@ class AdaptiveMix(CharLM):
         adaptive = (counts + self.beta * base[:, None]) / (total[:, :, None] + self.beta)
         features = _log2_q(np.concatenate([np.stack(statics, axis=1), adaptive], axis=1)
                            if statics else adaptive)  # (batch, n_experts, n_symbols) Q10
-        conf = (10 * counts.max(axis=2) >= 9 * total) + 2 * (total >= 4)
-        longest = np.where(total.any(axis=1), n_orders - np.argmax(total[:, ::-1] > 0, axis=1), 0)
-        chosen = longest * _CONF_SETS + np.where(longest > 0, conf[np.arange(batch),
-                                                                    longest - 1], 0)
+        conf = np.concatenate([np.zeros((batch, 1), np.int64), 2 * (total >= 4) + (
+            10 * counts.max(axis=2) >= 9 * total)], axis=1)  # column 0: no order seen
+        seen = np.concatenate([np.ones((batch, 1), bool), total > 0], axis=1)
+        longest = n_orders - np.argmax(seen[:, ::-1], axis=1)  # the longest order seen, or 0
+        chosen = longest * _CONF_SETS + conf[np.arange(batch), longest]
         sets = (chosen, state.history[:, -1])
         w = [_mix(weights[s], features) for weights, s in zip(state.weights, sets, strict=True)]
         state.cache = (features, w, sets, rows, keys)
@@ -184,12 +185,11 @@ class AdaptiveMix(CharLM):
         features, w, sets, rows, keys = state.cache  # type: ignore[misc]
         live = np.flatnonzero(active)
         for weights, wi, chosen in zip(state.weights, w, sets, strict=True):
-            expected = np.einsum("bv,bkv->bk", wi[live], features[live]) // \
-                wi[live].sum(axis=1)[:, None]
+            expected = np.einsum("bv,bkv->bk", wi[live], features[live]) // wi[live].sum(1)[:, None]
             error = features[live, :, symbols[live]] - expected  # (n_live, n_experts) Q10
             np.add.at(weights, chosen[live], (error * self._step) >> _Q)
-        n_orders = len(self.orders)
-        flat = (live[:, None] * n_orders + np.arange(n_orders)).ravel()  # stream-major
+        n_orders = len(self.orders)  # next: every live (stream, order), stream-major
+        flat = (live[:, None] * n_orders + np.arange(n_orders)).ravel()
         for j in flat[rows[flat] < 0].tolist():  # new contexts get rows in a fixed order
             rows[j] = state.rows.setdefault(keys[j], len(state.rows))
         while len(state.rows) > len(state.counts):

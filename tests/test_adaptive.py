@@ -96,3 +96,11 @@ def test_the_default_mixture_beats_both_of_its_static_models_on_held_out_text():
     assert mixed < min(m.bits_per_char(text) for m in mix.models)
     assert [m.name for m in mix.models] == ["gru-256", "ngram-6"]
     assert isinstance(mix.models[0], neural.GRULM)
+
+
+def test_without_counts_the_weights_alone_mix_the_static_models(static):
+    # orders=() mixes only the static models; a vanishing learning rate keeps the weights fixed
+    learned = AdaptiveMix([static, NGramLM(1).fit(TEXT + "XYZ")], orders=())
+    assert decompress(compress(TEXT, learned), learned) == TEXT
+    fixed = AdaptiveMix([static], orders=(), learning_rate=1e-9)
+    np.testing.assert_allclose(fixed.code_lengths(TEXT), static.code_lengths(TEXT), atol=0.01)

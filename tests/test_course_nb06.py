@@ -58,3 +58,20 @@ def test_an_unknown_exercise_lists_the_exercises() -> None:
     wrong = course.check("break_even_chars", 1.0)
     assert not wrong.correct
     assert "'interval_bits', 'escape_bits', 'break_even'" in wrong.message
+
+
+def test_the_interval_demo_s_claims_hold_mid_text() -> None:
+    # notebook 06: from mid-text context, 'h' after 't' and 'i', 'n', 'g' after 'k' cost about
+    # half a bit or less each, the surprising 'k' about five bits
+    from lossylab import coding, data
+    from lossylab.ngram import fit_ngram_ladder
+
+    split = data.shakespeare_split()
+    model = fit_ngram_ladder(split.train, max_order=3)[3]
+    start = split.test.index("sink with the king") + len("sink with ")
+    steps = coding.interval_narrowing("the king", model,
+                                      context=split.test[start - 40:start]).steps
+    bits = {step.char: step.bits for step in steps if step.char in "hkign"}
+    assert max(bits[c] for c in "hign") < 0.51 and 4.5 < bits["k"] < 5.5
+    fresh = coding.interval_narrowing("the king", model).steps
+    assert fresh[1].bits > 3  # from a block start the same 'h' costs several bits
