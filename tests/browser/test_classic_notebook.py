@@ -205,6 +205,7 @@ def test_notebook_in_classic_notebook(path: Path, browser: Any, classic_server: 
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page_errors: list[str] = []
     page.on("pageerror", lambda err: page_errors.append(str(err)))
+    page.on("console", lambda msg: msg.type == "error" and page_errors.append(msg.text))
     try:
         page.goto(f"{url}/notebooks/{path.name}?token={token}", wait_until="domcontentloaded",
                   timeout=120_000)
