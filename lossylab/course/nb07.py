@@ -12,8 +12,9 @@ The core idea. Both compressors keep a few bits (the *rate*) and lose something 
   :mod:`lossylab.course.synthetic`: KL(p_true || p_model) per character) or over the best
   model we have (Shakespeare).
 
-Then each sentence of the course's argument is checked against these measurements
-(:func:`claims`). Results are cached and read-only, so the sliders only look numbers up.
+Then each claim of the course's argument that could come out false is checked against these
+measurements (:func:`claims`; each is a function of its data, so a test can make it fail).
+Results are cached and read-only, so the sliders only look numbers up.
 
 What this version leaves out: a real rate-distortion bound (these are operating points of two
 codecs, not the best possible codes); the Shakespeare models read the held-out text in short
