@@ -208,3 +208,21 @@ def test_notebooks_are_chosen_by_the_notebook_tool() -> None:
     every = bench._notebook_paths([])
     assert every and all(p.suffix == ".ipynb" and p.parent.name == "notebooks" for p in every)
     assert [p.name for p in bench._notebook_paths(["04"])] == ["04_jpeg_roundtrips.ipynb"]
+
+
+def test_compressor_table_shows_every_compressor_and_the_prequential_code() -> None:
+    comp = {"standard": [{"compressor": "ppmd", "bits_per_char": 2.3973,
+                          "bits_per_char_given_train": 2.026, "encode_chars_per_s": 9_000_000,
+                          "decode_chars_per_s": 9_400_000}],
+            "real_files": [{"model": "mix", "round_trip": True, "bits_per_char": 1.9304,
+                            "encode_chars_per_s": 9228, "decode_chars_per_s": 10401}],
+            "prequential": {"model": "mix-untrained", "n_chars": 1_115_394, "bits_per_char": 2.0904,
+                            "encode_chars_per_s": 53_200, "ppmd_bits_per_char": 2.0868,
+                            "two_part_gru_256": {"model_bits": 8_489_024,
+                                                 "data_bits_per_char": 1.847,
+                                                 "bits_per_char": 9.458}}}
+    text = "\n".join(bench._compressor_table(comp))
+    assert "| ppmd | 2.397 | 2.026 | 9,000,000 | 9,400,000 |" in text
+    assert "| mix (real file) | - | 1.930 | 9,228 | 10,401 |" in text
+    assert "prequential code (mix-untrained, untrained at the start) 2.090 bits/char" in text
+    assert "PPMd 2.087; two-part code of gru-256 9.458" in text
