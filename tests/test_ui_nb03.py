@@ -92,12 +92,13 @@ def test_file_edit_widget_shows_the_edit_and_refuses_cleanly() -> None:
     box = ui03.file_edit_widget(data)
     kind = box.children[0].children[0]
     table, k, value, bit = box.children[0].children[1].children
-    image, report = _views(box)
+    pictures, report = _views(box)
+    image, error = (view.children[1] for view in pictures.children)
     assert kind.value == "DQT entry" and "inf dB" in report.value  # the file's own DC step
-    before = bytes(image.value)
+    before, no_error = bytes(image.value), bytes(error.value)
     value.value = 200
     assert "DQT entry" in report.value and "dB against the unedited file" in report.value
-    assert bytes(image.value) != before
+    assert bytes(image.value) != before and bytes(error.value) != no_error
     kind.value = "zero a position"
     assert "zero a position" in report.value
     kind.value = "flip a scan bit"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -80,10 +81,13 @@ class _Edit:
     n_scan_bits: int
 
 
-def _scan_bits(data: bytes) -> tuple[int, int]:
-    """Offset of a file's entropy-coded scan and its length in bits."""
+@lru_cache(maxsize=4)
+def _unedited(data: bytes) -> tuple[np.ndarray, int, int]:
+    """A file's decoded pixels (read-only), its scan's offset and length in bits (cached)."""
+    pixels = jpeg_decode.reconstruct(jpeg_decode.decode_coefficients(data))
+    pixels.setflags(write=False)
     sos = next(s for s in jpeg_decode.read_segments(data) if s.name == "SOS")
-    return sos.offset + 2 + sos.length, 8 * (sos.n_bytes - 2 - sos.length)
+    return pixels, sos.offset + 2 + sos.length, 8 * (sos.n_bytes - 2 - sos.length)
 
 
 def edit_file(data: bytes, *, dqt: tuple[int, int, int] | None = None,
@@ -103,8 +107,7 @@ def edit_file(data: bytes, *, dqt: tuple[int, int, int] | None = None,
     >>> edit_file(data, dqt=(0, 0, 255)).message  # doctest: +ELLIPSIS
     'decoded: ... dB against the unedited file'
     """
-    original = jpeg_decode.reconstruct(jpeg_decode.decode_coefficients(data))
-    start, n_bits = _scan_bits(data)
+    original, start, n_bits = _unedited(bytes(data))
     edited = bytearray(data)
     if dqt is not None:
         table, k, value = dqt

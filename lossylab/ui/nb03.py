@@ -7,14 +7,15 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from lossylab import jpeg, jpeg_decode
 from lossylab.course import nb03 as course
-from lossylab.ui.live import LiveFigure, live, number_table
-from lossylab.ui.style import CMAP_ERROR, CMAP_VALUES, COLORS, DPI, Drawn, new_figure
+from lossylab.ui.live import LiveFigure, array_png, live, number_table
+from lossylab.ui.style import CMAP_ERROR, CMAP_VALUES, COLORS, DPI, Drawn
 
 __all__ = ["block_picker_widget", "draw_block_picker", "file_edit_widget"]
 
@@ -135,17 +136,19 @@ def block_picker_widget(luma: np.ndarray, dct_blocks: np.ndarray, *, quality: in
     return live(update, controls, live_fig.widget, table)
 
 
-def _as_rgb(pixels: np.ndarray) -> np.ndarray:
-    """A greyscale picture as three equal channels (so that one imshow shows both kinds)."""
-    return np.stack([pixels] * 3, axis=-1) if pixels.ndim == 2 else pixels
+def _as_rgb(pixels: np.ndarray, zoom: int = 2) -> np.ndarray:
+    """A picture as RGB (greyscale repeated), each pixel a ``zoom`` x ``zoom`` square."""
+    rgb = np.stack([pixels] * 3, axis=-1) if pixels.ndim == 2 else pixels
+    return np.repeat(np.repeat(rgb, zoom, axis=0), zoom, axis=1)
 
 
-def file_edit_widget(data: bytes, *, figsize: tuple[float, float] = (7.0, 3.4)) -> widgets.Box:
+def file_edit_widget(data: bytes) -> widgets.Box:
     """Edit a JPEG file (a DQT entry, a zig-zag position, a scan bit) and see what decodes.
 
-    ``data``: a baseline JPEG small enough to decode on every move (192 x 192: about 20 ms).
-    Shows the decoded picture, its difference from the unedited one and what the decoder
-    reported (:func:`lossylab.course.nb03.edit_file`); a refused file leaves the picture grey.
+    ``data``: a baseline JPEG small enough to decode on every move (160 x 160: about 20 ms).
+    Shows the decoded picture, its difference from the unedited one (``CMAP_ERROR``, 0 to 64
+    grey levels) and what the decoder reported (:func:`lossylab.course.nb03.edit_file`); a
+    refused file leaves the picture grey.
 
     Examples
     --------
@@ -160,17 +163,10 @@ def file_edit_widget(data: bytes, *, figsize: tuple[float, float] = (7.0, 3.4)) 
     unedited = course.edit_file(data)
     original, n_bits = unedited.decoded, unedited.n_scan_bits
     assert original is not None  # the unedited file decodes, or edit_file raised
-    fig, axes = new_figure(1, 2, figsize=figsize)
-    shown = _as_rgb(original)
-    artists: dict[str, Artist] = {
-        "picture": axes[0].imshow(shown, interpolation="nearest"),
-        "error": axes[1].imshow(np.zeros(original.shape[:2]), cmap=CMAP_ERROR, vmin=0,
-                                vmax=64, interpolation="nearest")}
-    fig.colorbar(artists["error"], ax=axes[1], label="|difference| (grey levels, max of R, G, B)")
-    for ax, title in zip(axes, ("decoded", "difference from the unedited file"), strict=True):
-        ax.set(title=title, xticks=[], yticks=[])
-        ax.grid(False)
-    live_fig = LiveFigure(fig, animated=list(artists.values()))
+    shown = _as_rgb(original, 1).astype(np.int16)
+    palette = (colormaps[CMAP_ERROR](np.minimum(np.arange(256) / 64, 1))[:, :3] * 255)
+    palette = palette.astype(np.uint8)  # |difference| 0..255 -> RGB, saturating at 64
+    views = [widgets.Image(format="png", width=320, height=320) for _ in range(2)]
     report = widgets.HTML()
 
     def update(kind: str, table: int, k: int, value: int, bit: int) -> None:
@@ -178,11 +174,10 @@ def file_edit_widget(data: bytes, *, figsize: tuple[float, float] = (7.0, 3.4)) 
                                           "zero a position": {"zero_position": k},
                                           "flip a scan bit": {"flip_bit": bit}}[kind]))
         picture = np.full(shown.shape, 128, np.uint8) if edit.decoded is None else edit.decoded
-        error = np.abs(_as_rgb(picture).astype(np.int16) - shown).max(axis=-1)
-        artists["picture"].set_data(_as_rgb(picture))
-        artists["error"].set_data(error * (edit.decoded is not None))
+        error = np.abs(_as_rgb(picture, 1) - shown).max(axis=-1) * (edit.decoded is not None)
+        views[0].value = array_png(_as_rgb(picture))
+        views[1].value = array_png(_as_rgb(palette[np.minimum(error, 255)]))
         report.value = f"<b>{kind}</b>: {edit.message}"
-        live_fig.refresh()
 
     slow = {"continuous_update": False}
     controls = {
@@ -195,7 +190,10 @@ def file_edit_widget(data: bytes, *, figsize: tuple[float, float] = (7.0, 3.4)) 
                                    min=0, max=255, description="new step", **slow),
         "bit": widgets.IntSlider(value=n_bits // 2, min=0, max=n_bits - 1, description="scan bit",
                                  **slow)}
-    box = live(update, controls, live_fig.widget, report)
+    titles = ("decoded", "difference from the unedited file (dark: none; yellow: 64 or more)")
+    box = live(update, controls, widgets.HBox([widgets.VBox([widgets.HTML(t), v])
+                                               for t, v in zip(titles, views, strict=True)]),
+               report)
     box.children = (widgets.VBox([controls["kind"], widgets.HBox(
         [controls["table"], controls["k"], controls["value"], controls["bit"]])]),
         *box.children[1:])
