@@ -22,6 +22,7 @@ neural            a numpy GRU character model and the pretrained ladder
 grammar           a synthetic language whose p_true is known exactly
 arithmetic_coder  arithmetic coding by hand
 coding            compressing text with a language model: a real file format
+adaptive          mixing models and learning while coding: the best compressor here
 data              sample photographs and Tiny Shakespeare
 
 Course: what belongs to one notebook
@@ -46,6 +47,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "adaptive",
     "arithmetic_coder",
     "blockstats",
     "coding",
