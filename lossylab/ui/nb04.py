@@ -37,7 +37,7 @@ def _draw_jpeg_rate_psnr(curves: Mapping[str, RateDistortion], *, colors: Mappin
         ax.plot(rd.bpp, rd.psnr_db, "-o", ms=2.5, color=colors[name], label=name)
     marker = ax.plot([], [], "o", ms=10, mfc="none", mec="black", mew=2)[0]
     ax.set(xlabel="bits per pixel", ylabel="PSNR (dB)", xscale="log", xlim=(0.1, 16), ylim=ylim)
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", ncol=2, columnspacing=1)  # the empty corner: low rate, high dB
     return Drawn(_figure(ax), ax, {"marker": marker})
 
 
