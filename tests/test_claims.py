@@ -306,3 +306,31 @@ def test_07_a_quality_55_jpeg_against_png() -> None:
         jpeg_bpp = roundtrip(image, 55).bpp
         assert jpeg_bpp < 1.0
         assert 5.5 < png_bpp / jpeg_bpp < 6.5 if image.ndim == 2 else 14 <= png_bpp / jpeg_bpp < 16
+
+
+def test_01_the_noisy_channel_s_faces_are_where_the_text_says() -> None:
+    """01: hallucination in the far right tail (at r = 2 also in the valleys); at r = 2 with
+    noise 4, mode collapse at the tops of the narrow peaks (34 and 57)."""
+    p = _p_true_01()
+    noisy2 = D.push_forward(p, D.noisy_channel(64, 2.0))
+    assert np.flatnonzero(p <= noisy2 / 10).min() > 57
+    valleys = set(np.flatnonzero(p <= noisy2 / 2).tolist())
+    assert {38, 54} <= valleys
+    noisy4 = D.push_forward(p, D.noisy_channel(64, 4.0))
+    collapsed = np.flatnonzero(noisy4 <= p / 2)
+    assert 34 in collapsed and 57 in collapsed and all(abs(s - 34) <= 1 or abs(s - 57) <= 1
+                                                       for s in collapsed)
+
+
+def test_02_the_default_fit_finds_three_peaks_and_merges_two() -> None:
+    """02: with 100 samples and 5 components the fit finds the peaks at 1, 3 and 6 and covers
+    the peaks at 7.5 and 9.2 with one broad bump; each small peak is seen a handful of times."""
+    model = nb02.learning_point(100, 5).model
+    means = np.asarray(model.means)
+    for peak in (1.0, 3.0, 6.0):
+        assert np.min(np.abs(means - peak)) < 0.1
+    bump = (means > 7.0) & (means < 9.5)
+    assert bump.sum() == 1 and np.asarray(model.widths)[bump][0] > 0.5
+    samples = nb02.learning_problem().samples(100)
+    assert 1 <= np.sum(np.abs(samples - 1.0) < 0.5) <= 10
+    assert 1 <= np.sum(np.abs(samples - 9.2) < 0.4) <= 10
