@@ -102,7 +102,7 @@ def test_top_level_layout() -> None:
         pytest.skip("not a git checkout")
     top = {p.split("/")[0] for p in tracked.stdout.splitlines()}
     allowed = {"notebooks", "lossylab", "environment.yml", "pyproject.toml", "tests", "README.md",
-               ".ci", "binder", ".gitignore", "benchmarks", "tools"}
+               ".ci", "binder", ".gitignore", "benchmarks", "tools", "solutions"}
     assert top, "git ls-files listed nothing"
     assert top <= allowed, f"clutter at the top: {sorted(top - allowed)}"
 
