@@ -68,7 +68,7 @@ def draw_mismatch(p_true: np.ndarray, p_model: np.ndarray, *, r: float = 10.0,
     }
     ax.set(yscale="log", ylim=(floor, 1), xlim=(edges[0], edges[-1]), xlabel="state x",
            ylabel="probability (log scale)")
-    ax.legend(loc="upper right", ncol=4, fontsize=8)
+    ax.legend(loc="upper right", ncol=4)
     drawn = Drawn(_figure(ax), ax, artists)
     _update_mismatch(drawn, p_true, p_model, r=r)
     return drawn
@@ -125,7 +125,7 @@ def mismatch_widget(p_true: np.ndarray, channel_of: Callable[[Any], np.ndarray],
     True
     """
     fig, ax = style.new_figure(figsize=figsize)
-    fig.set_dpi(80)
+    fig.set_dpi(style.DPI)
     drawn = draw_mismatch(p_true, p_true, r=r, ax=ax)
     live_fig = LiveFigure(fig, animated=drawn.animated)
     table = widgets.HTML()

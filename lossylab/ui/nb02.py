@@ -67,7 +67,7 @@ def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far:
     artists["rug"] = ax.stairs(rug_height * np.asarray(has_sample, bool), edges, color="k",
                                fill=True, label="samples")
     ax.set(xlim=(edges[0], edges[-1]), ylim=(0, ymax), xlabel="x", ylabel="density")
-    ax.legend(fontsize=7, loc="upper right", ncol=2)
+    ax.legend(loc="upper right", ncol=2)
     return Drawn(_figure(ax), ax, artists)
 
 
@@ -109,7 +109,7 @@ def draw_learning_curves(curve: LearningCurve, *, k: int, entropy_bits: float,
     ax.axhline(entropy_bits, color=COLORS["neutral"], ls="--", lw=0.8)
     ax.set(xscale="log", ylim=ylim, xlabel="K", ylabel="bits per sample")
     ax.set_xticks(_K_TICKS, labels=[str(t) for t in _K_TICKS])
-    ax.legend(fontsize=7)
+    ax.legend()
     return Drawn(_figure(ax), ax, artists)
 
 
@@ -161,7 +161,7 @@ def learning_widget(problem: LearningProblem, curves: Mapping[int, LearningCurve
     far = {m: problem.far(m, distance) for m in curves}
     p_true = problem.p_true
     fig, axes = style.new_figure(1, 2, figsize=figsize, width_ratios=[1.6, 1])
-    fig.set_dpi(80)
+    fig.set_dpi(style.DPI)
     p_model, _ = course.learning_numbers(problem, curves[n], k, r=r, distance=distance, seed=seed)
     density = draw_novelty(problem.x, p_true, p_model, far=far[n],
                            has_sample=problem.has_sample(n), r=r, ax=axes[0])

@@ -78,7 +78,7 @@ def draw_side_by_side(jpeg_curves: Sequence[JPEGCurve], lm_curves: Sequence[LMCu
     right.set_yscale("symlog", linthresh=0.1)  # linear below 0.1: a model with KL = 0 fits
     for ax, loc in ((left, "upper right"), (right, "lower left")):
         ax.minorticks_off()
-        ax.legend(fontsize=7, loc=loc)
+        ax.legend(loc=loc)
     drawn = Drawn(_figure(left), {"jpeg": left, "lm": right},
                   {"jpeg": left.plot([], [], "o", **_RING)[0]}
                   | {f"lm{i}": right.plot([], [], "o", **_RING)[0] for i in range(len(lm_curves))})
@@ -168,7 +168,7 @@ def side_by_side_widget(jpeg_curves: Sequence[JPEGCurve],
                          f"per point (sizes {sizes}), got {[len(v) for _, v, _ in knobs]}")
     picks = [index for _, _, index in knobs]
     fig, axes = style.new_figure(1, 2, figsize=figsize)
-    fig.set_dpi(80)
+    fig.set_dpi(style.DPI)
     drawn = draw_side_by_side(jpeg_curves, lm_curves, jpeg_colors=jpeg_colors,
                               quality=quality, picks=picks, axes=axes)
     live_fig = LiveFigure(fig, animated=drawn.animated)
