@@ -211,9 +211,9 @@ def test_notebook_in_classic_notebook(path: Path, browser: Any, classic_server: 
                   timeout=120_000)
         _wait_for(page, JS_READY, timeout_s=120, what="the kernel to start")
         state = _run_all(page)
-        assert state["executed"] == state["total"] > 0, f"not every cell ran: {state}"
         errors = page.evaluate(JS_ERRORS)
         assert not errors, f"{path.name} shows errors: {errors}"
+        assert state["executed"] == state["total"] > 0, f"not every cell ran: {state}"
 
         deadline = time.monotonic() + 60
         widgets = page.evaluate(JS_WIDGETS)
