@@ -64,36 +64,36 @@ COURSE: tuple[NotebookInfo, ...] = (
     NotebookInfo(
         "02_learning.ipynb",
         "Learning is lossy compression",
-        "Maximum-likelihood mixtures fitted by EM; train vs held-out bits; memorization, "
-        "generalization and hallucination measured exactly; the two-part (MDL) code.",
+        "Maximum-likelihood mixtures fitted by EM; train vs held-out bits; the four faces "
+        "measured exactly against p_true's own split; the two-part (MDL) code.",
         "data size N, model size K, factor r",
     ),
     NotebookInfo(
         "03_jpeg_step_by_step.ipynb",
         "JPEG, step by step",
-        "YCbCr, chroma subsampling, the 8x8 DCT, quantization tables, zig-zag; reading a real "
-        "JPEG file's segments and decoding its Huffman-coded scan with numpy.",
-        "quality, block picker",
+        "The three lossy steps measured (colour rounding, chroma subsampling, quantization); the "
+        "8x8 DCT and zig-zag; editing a real file's bytes and decoding it with numpy.",
+        "quality, block picker, file edits",
     ),
     NotebookInfo(
         "04_jpeg_roundtrips.ipynb",
         "Real JPEG round trips, and JPEG as a map between distributions",
-        "Bits per pixel vs PSNR/SSIM; 4:4:4 vs 4:2:0; generation loss; many-to-one collapse of "
-        "8x8 blocks, mode collapse of textures, hallucinated blocking and ringing; your own image.",
+        "Bits per pixel vs PSNR/SSIM under a Gaussian model's R(D); 4:4:4 vs 4:2:0; generation "
+        "loss; many-to-one collapse of 8x8 blocks, textures starved, blocking invented; uploads.",
         "quality, photograph, subsampling, generations",
     ),
     NotebookInfo(
         "05_tiny_lm.ipynb",
         "A tiny language model",
-        "n-gram and neural character models; train vs held-out bits/char; memorization, "
-        "generalization and hallucination, exactly on a synthetic language.",
+        "n-gram and GRU character models; train vs held-out bits/char; memorization, "
+        "generalization, hallucination and mode collapse, exactly on a synthetic language.",
         "model size, temperature, data size",
     ),
     NotebookInfo(
         "06_lm_compressor.ipynb",
         "The language model as a real compressor",
-        "Arithmetic coding made visible; compressing Shakespeare against gzip, bz2, xz; "
-        "when a bigger model stops paying; quantizing the model's weights.",
+        "Arithmetic coding made visible; Shakespeare against gzip, bz2, xz and PPMd; mixing "
+        "models and learning while coding; the prequential code; quantized weights.",
         "model size, bits per weight, your text",
     ),
     NotebookInfo(
