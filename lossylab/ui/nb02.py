@@ -19,7 +19,7 @@ from lossylab.ui.style import COLORS, Drawn, _axes, _check_same_shape, _figure
 __all__ = ["draw_learning_curves", "draw_novelty", "learning_widget"]
 
 _NOVELTY_REGIONS = {  # legend label -> colour, in drawing order
-    "memorization": COLORS["model"], "generalization": COLORS["generalization"],
+    "memorization": COLORS["memorization"], "generalization": COLORS["generalization"],
     "hallucination": COLORS["hallucination"], "collapse": COLORS["collapse"]}
 _K_TICKS = (1, 2, 5, 10, 20, 50)  # ticks of the log model-size axis
 
@@ -64,8 +64,8 @@ def draw_novelty(x: np.ndarray, p_true: np.ndarray, p_model: np.ndarray, *, far:
         for name, color in _NOVELTY_REGIONS.items()}
     artists["true"] = ax.stairs(p_true / cell, edges, color=COLORS["true"], lw=1.2,
                                 label="p_true")
-    artists["rug"] = ax.stairs(rug_height * np.asarray(has_sample, bool), edges, color="k",
-                               fill=True, label="samples")
+    artists["rug"] = ax.stairs(rug_height * np.asarray(has_sample, bool), edges,
+                               color=COLORS["neutral"], fill=True, label="samples")
     ax.set(xlim=(edges[0], edges[-1]), ylim=(0, ymax), xlabel="x", ylabel="density")
     ax.legend(loc="upper right", ncol=2)
     return Drawn(_figure(ax), ax, artists)
@@ -100,7 +100,7 @@ def draw_learning_curves(curve: LearningCurve, *, k: int, entropy_bits: float,
     artists: dict[str, Artist] = {
         "train": ax.plot(curve.ks, curve.train_bits, ".-", color=COLORS["model"],
                          label="train")[0],
-        "heldout": ax.plot(curve.ks, curve.heldout_bits, ".-", color=COLORS["true"],
+        "heldout": ax.plot(curve.ks, curve.heldout_bits, "s-", ms=3, color=COLORS["neutral"],
                            label="held-out")[0],
         "mdl": ax.plot(curve.ks, (curve.model_bits + curve.data_bits) / curve.n_samples, ".-",
                        color="k", label="two-part / N")[0],

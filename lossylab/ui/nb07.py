@@ -70,15 +70,15 @@ def draw_side_by_side(jpeg_curves: Sequence[JPEGCurve], lm_curves: Sequence[LMCu
     left.set(xscale="log", xlabel="rate: bits per pixel of the JPEG file",
              ylabel="distortion:\nbits/pixel missing", title="JPEG, quality 5-95")
     left.set_xticks([0.2, 0.5, 1, 2, 4], labels=["0.2", "0.5", "1", "2", "4"])
-    for label, points, color in lm_curves:
+    for (label, points, color), fmt in zip(lm_curves, ("o-", "s-", "^--", "v:"), strict=False):
         right.plot([p.model_bits_per_train_char for p in points],
-                   [p.excess_bits_per_char for p in points], ".-", color=color, lw=1, label=label)
+                   [p.excess_bits_per_char for p in points], fmt, ms=3, color=color, label=label)
     right.set(xscale="log", xlabel="rate: model bits per training character",
               ylabel="distortion:\nexcess bits/char", title="language models")
     right.set_yscale("symlog", linthresh=0.1)  # linear below 0.1: a model with KL = 0 fits
-    for ax, loc in ((left, "upper right"), (right, "lower left")):
+    for ax, where in ((left, {"bbox_to_anchor": (0, 0.24), "ncol": 2}), (right, {})):
         ax.minorticks_off()
-        ax.legend(loc=loc)
+        ax.legend(loc="lower left", **where)  # left: between the camera man and the others
     drawn = Drawn(_figure(left), {"jpeg": left, "lm": right},
                   {"jpeg": left.plot([], [], "o", **_RING)[0]}
                   | {f"lm{i}": right.plot([], [], "o", **_RING)[0] for i in range(len(lm_curves))})

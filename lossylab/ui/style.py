@@ -40,6 +40,7 @@ COLORS = {
     "collapse": OKABE_ITO["sky"],  # mode collapse (mass lost)
     "hallucination": OKABE_ITO["purple"],  # hallucination (mass invented)
     "generalization": OKABE_ITO["green"],  # plausible novelty
+    "memorization": OKABE_ITO["black"],  # mass kept on the training items
     "neutral": "#7f7f7f",
 }
 # One colour per bundled photograph (lossylab.course.common.PHOTOGRAPHS), in every notebook.
