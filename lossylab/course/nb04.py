@@ -117,7 +117,7 @@ def _check_distinct_blocks(answer: int) -> Feedback:
     if Feedback.is_close(answer, block_stats(pool, 20).n_distinct_after, rel=0.0, abs_=0.5):
         return Feedback(True, f"Right: {pool.n_distinct:,} distinct blocks before, "
                         "and your number after.")
-    hint = "Count distinct decoded blocks (block_stats(pool, 20).n_distinct_after, or np.unique)."
+    hint = "Count distinct decoded blocks (blockstats.block_stats(pool, 20).n_distinct_after)."
     if Feedback.is_close(answer, pool.n_distinct, rel=0.0, abs_=0.5):
         hint = "That is the count before JPEG; count the decoded blocks instead."
     return Feedback(False, hint)

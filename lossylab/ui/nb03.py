@@ -15,7 +15,7 @@ from matplotlib.patches import Rectangle
 from lossylab import jpeg, jpeg_decode
 from lossylab.course import nb03 as course
 from lossylab.ui.live import LiveFigure, array_png, live, number_table
-from lossylab.ui.style import CMAP_ERROR, CMAP_VALUES, COLORS, DPI, Drawn
+from lossylab.ui.style import CMAP_ERROR, CMAP_VALUES, DPI, OKABE_ITO, Drawn
 
 __all__ = ["block_picker_widget", "draw_block_picker", "file_edit_widget"]
 
@@ -43,7 +43,7 @@ def draw_block_picker(luma: np.ndarray, *, row: int, col: int, quantized: np.nda
     axd = fig.subplot_mosaic([["img", "orig", "coef", "rec"], ["zz", "zz", "zz", "zz"]],
                              height_ratios=[1.3, 1.0])
     axd["img"].imshow(luma, cmap="gray", vmin=0, vmax=255)
-    box = Rectangle((0, 0), 8, 8, fill=False, lw=1.5, ec=COLORS["hallucination"])
+    box = Rectangle((0, 0), 8, 8, fill=False, lw=1.5, ec=OKABE_ITO["yellow"])  # no role
     artists: dict[str, Artist] = {
         "box": axd["img"].add_patch(box),
         "orig": axd["orig"].imshow(np.zeros((8, 8)), **_GREY),
@@ -51,7 +51,7 @@ def draw_block_picker(luma: np.ndarray, *, row: int, col: int, quantized: np.nda
                                    interpolation="nearest"),
         "rec": axd["rec"].imshow(np.zeros((8, 8)), **_GREY),
         "zz": axd["zz"].plot(np.arange(1, 64), np.zeros(63), marker="o", ms=3,
-                             color=COLORS["model"])[0],
+                             color="black")[0],
     }
     for key, title in [("img", "luma: where"), ("orig", "block"), ("coef", "log10(1+|q|)"),
                        ("rec", "decoded block")]:

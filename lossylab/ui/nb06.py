@@ -20,7 +20,8 @@ __all__ = ["adjusted_rate_widget", "chars_text", "draw_adjusted_rates", "draw_mo
            "draw_narrowing", "draw_quantization", "quantization_widget", "text_rates",
            "text_widget"]
 
-_FAMILY_COLORS = (COLORS["true"], COLORS["model"], COLORS["generalization"])
+# Families (n-gram, GRU, a third) in black and grey with their own markers: not role colours.
+_FAMILY_STYLES = ((OKABE_ITO["black"], "o-"), (COLORS["neutral"], "s-"), ("black", "^--"))
 
 
 # --- arithmetic coding, the model ladder, paying for the model, rounding weights ----------
@@ -43,7 +44,7 @@ def draw_narrowing(narrowing: Any, *, ax: Axes | None = None) -> Drawn:
 
 def _check_families(families: Mapping[str, tuple[Any, Any]]) -> None:
     """ValueError unless there are at most three families, each with as many x as y."""
-    if len(families) > len(_FAMILY_COLORS):
+    if len(families) > len(_FAMILY_STYLES):
         raise ValueError(f"families must have at most 3 entries, got {len(families)}")
     for label, (x, y) in families.items():
         if len(x) != len(y):
@@ -62,14 +63,16 @@ def draw_model_ladder(families: Mapping[str, tuple[Sequence[float], Sequence[flo
     """
     _check_families(families)
     ax = _axes(ax)
-    for (label, (n_params, rates)), color in zip(families.items(), _FAMILY_COLORS[:len(families)],
-                                                 strict=True):
-        ax.plot(np.maximum(n_params, 1), rates, "o-", color=color, label=label)
-    for i, (name, rate) in enumerate(sorted(given_train.items(), key=lambda item: item[1])):
-        ax.axhline(rate, color=COLORS["neutral"], ls="--", lw=1)  # labels alternately above, below
-        ax.annotate(f"{name} given train {rate:.2f}", (0, rate), xytext=(2, 2 - 4 * (i % 2)),
-                    xycoords=("axes fraction", "data"), textcoords="offset points",
-                    va=("bottom", "top")[i % 2], color=COLORS["neutral"])
+    for (label, (n_params, rates)), (color, fmt) in zip(
+            families.items(), _FAMILY_STYLES[:len(families)], strict=True):
+        ax.plot(np.maximum(n_params, 1), rates, fmt, color=color, label=label)
+    low, high = ax.get_ylim()
+    x, last = 0.01, -np.inf
+    for name, rate in sorted(given_train.items(), key=lambda item: item[1]):
+        x, last = (x + 0.27 if rate - last < 0.06 * (high - low) else 0.01), rate  # side by side
+        ax.axhline(rate, color=COLORS["neutral"], ls="--", lw=1)  # each label on its line
+        ax.annotate(f"{name} given train {rate:.2f}", (x, rate), xycoords=("axes fraction", "data"),
+                    va="center", color=COLORS["neutral"], bbox={"fc": "white", "lw": 0, "pad": 1})
     for name, (n_params, rate) in (points or {}).items():
         ax.plot([n_params], [rate], "*", ms=12, color=OKABE_ITO["black"])
         ax.annotate(f"{name} {rate:.2f}", (n_params, rate), xytext=(-9, -2),
@@ -97,9 +100,9 @@ def draw_adjusted_rates(families: Mapping[str, tuple[Sequence[float], Sequence[f
     _check_families(families)
     ax = _axes(ax)
     artists: dict[str, Artist] = {
-        f"line{i}": ax.plot(sizes, rates, "o-", ms=3, color=color, label=label)[0]
-        for i, ((label, (sizes, rates)), color) in enumerate(zip(
-            families.items(), _FAMILY_COLORS[:len(families)], strict=True))}
+        f"line{i}": ax.plot(sizes, rates, fmt, ms=3, color=color, label=label)[0]
+        for i, ((label, (sizes, rates)), (color, fmt)) in enumerate(zip(
+            families.items(), _FAMILY_STYLES[:len(families)], strict=True))}
     ax.axhline(reference_bits_per_char, color=COLORS["neutral"], ls="--", lw=1,
                label=reference_label)
     ax.set(xscale="log", yscale="log", xlabel="model size (bits)", ylabel="adjusted bits/char",
@@ -126,10 +129,9 @@ def draw_quantization(bits: Sequence[int], rates: Mapping[str, Sequence[float]],
     ``rates``: scheme label -> bits/char at each of ``bits``; the artist ``marker`` moves.
     """
     _check_families({label: (bits, r) for label, r in rates.items()})
-    colors = (COLORS["model"], COLORS["true"], COLORS["generalization"])[:len(rates)]
     ax = _axes(ax)
-    for (label, scheme_rates), color in zip(rates.items(), colors, strict=True):
-        ax.plot(bits, scheme_rates, "o-", ms=3, color=color, label=label)
+    for (label, scheme_rates), (color, fmt) in zip(rates.items(), _FAMILY_STYLES, strict=False):
+        ax.plot(bits, scheme_rates, fmt, ms=3, color=color, label=label)
     ax.axhline(float_rate, color=COLORS["neutral"], ls="--", lw=1, label="float32")
     ax.set(xlabel="bits per weight", ylabel="bits/char (excerpt)", ylim=(0, None))
     ax.legend()
