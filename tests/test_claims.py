@@ -310,7 +310,7 @@ def test_07_the_order_6_ngram_beats_gru_256_on_the_full_held_out_text() -> None:
 
 
 def test_07_a_quality_55_jpeg_against_png() -> None:
-    """07: at quality 55, at most about 1 bpp; PNG about 6x larger (camera), 14-15x (colour)."""
+    """07: at quality 55, at most about 1 bpp; PNG about 6x larger (camera), 14-16x (colour)."""
     import io
 
     from PIL import Image
@@ -339,6 +339,19 @@ def test_01_the_noisy_channel_s_faces_are_where_the_text_says() -> None:
     collapsed = np.flatnonzero(noisy4 <= p / 2)
     assert 34 in collapsed and 57 in collapsed and all(abs(s - 34) <= 1 or abs(s - 57) <= 1
                                                        for s in collapsed)
+
+
+def test_02_at_one_width_floor_the_memorizer_would_generalize_more_than_the_good_fit() -> None:
+    """02: with "seen" = within 0.05 (the width floor), N = 10, K = 50 generalizes 0.251, more
+    than N = 100, K = 5 (0.170); at 0.15 it generalizes at most 0.002."""
+    problem = nb02.learning_problem()
+
+    def generalization(n: int, k: int, distance: float) -> float:
+        return nb02.learning_numbers(problem, nb02.learning_curve(n), k,
+                                     distance=distance)[1]["generalization"]
+    memorizer, good = generalization(10, 50, 0.05), generalization(100, 5, 0.05)
+    assert 0.2 < memorizer < 0.3 and 0.15 < good < 0.2 and memorizer > good
+    assert generalization(10, 50, nb02.NEAR_DISTANCE) < 0.005
 
 
 def test_02_the_default_fit_finds_three_peaks_and_merges_two() -> None:
