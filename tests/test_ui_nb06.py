@@ -59,6 +59,20 @@ def test_draw_model_ladder_draws_families_and_standard_compressors() -> None:
         ui06.draw_model_ladder({"a": ([1, 2], [3.0])}, given_train={}, ax=_ax())
 
 
+def test_model_ladder_labels_sit_on_their_lines_in_no_role_colour() -> None:
+    families = {"ngram": ([10, 1e6], [4.8, 2.2]), "gru": ([1e3, 3e5], [3.5, 2.2])}
+    given = {"gzip": 3.10, "bz2": 2.40, "xz": 2.52, "ppmd": 2.03}  # bz2 and xz close together
+    ax = ui06.draw_model_ladder(families, given_train=given, ax=_ax()).ax
+    texts = {t.get_text().split()[0]: t for t in ax.texts}
+    for name, rate in given.items():
+        assert texts[name].xy[1] == rate and texts[name].get_va() == "center"  # on its line
+    assert texts["xz"].xy[0] > texts["bz2"].xy[0] + 0.2, "close lines: labels side by side"
+    assert texts["gzip"].xy[0] == texts["ppmd"].xy[0] == 0.01
+    roles = {style.COLORS[k] for k in ("true", "model", "collapse", "hallucination",
+                                       "generalization")}
+    assert not {line.get_color() for line in ax.lines[:2]} & roles
+
+
 def test_draw_adjusted_rates_moves_curves_and_ring() -> None:
     families = {"ngram": ([1e3, 1e5], [5.0, 9.0]), "gru": ([1e4, 1e6], [4.0, 20.0])}
     drawn = ui06.draw_adjusted_rates(families, reference_bits_per_char=3.0, ax=_ax())
