@@ -416,11 +416,12 @@ def _check_best_ngram_order(answer: int | None) -> Feedback:
 
 
 def _check_shared_property(answer: str | None) -> Feedback:
-    """Exercise 07.3: (c), both put mass where p_true has little."""
+    """Exercise 07.3: (c), both put mass where the original distribution has little."""
     choice = str(answer).strip().lower() if answer is not None else ""
     if choice == "c":
-        return Feedback(True, "Both put mass where p_true has little: blocking and ringing "
-                              "for JPEG, invalid sentences for the n-gram.")
+        return Feedback(True, "Both put mass where the original has little: blocking and ringing "
+                              "for JPEG (rare among the photographs' blocks, p̂_train), invalid "
+                              "sentences for the n-gram (p_true = 0).")
     hints = {
         "a": "Look at the n-gram curve: does more model rate always lower the KL per character?",
         "b": "Sample twice from the same model with two seeds: same sentence?",
