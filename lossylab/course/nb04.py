@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from functools import cache
 
-import numpy as np
 from PIL import Image
 
 from lossylab.blockstats import block_stats
@@ -73,10 +72,10 @@ def photograph_rate_distortion(name: str, subsampling: str = "4:2:0") -> RateDis
     False
     """
     image = photograph(name)
-    rd = rate_distortion(image, RD_QUALITIES, subsampling=subsampling, with_ssim=False)
-    scores = np.array([photograph_ssim(name, int(q), subsampling) for q in rd.qualities],
-                      dtype=np.float64)
-    arrays = (rd.qualities, rd.n_bytes, rd.bpp, rd.psnr_db, scores)
+    rd = rate_distortion(image, RD_QUALITIES, subsampling=subsampling)  # one round trip each
+    for q, score in zip(rd.qualities, rd.ssim, strict=True):  # the widget shows these SSIMs
+        _SSIM_CACHE.setdefault((name, int(q), subsampling), float(score))
+    arrays = (rd.qualities, rd.n_bytes, rd.bpp, rd.psnr_db, rd.ssim)
     for array in arrays:
         array.setflags(write=False)
     return RateDistortion(*arrays)
