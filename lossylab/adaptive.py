@@ -125,6 +125,10 @@ class AdaptiveMix(CharLM):
         if not (beta > 0 and 0 < learning_rate < 1):
             raise ValueError(f"need beta > 0, 0 < learning_rate < 1; got {beta}, {learning_rate}")
         self.vocab, self.beta = next(iter(vocabs)), float(beta)
+        width, base = max((*self.orders, 1)), self.n_symbols + 1  # history @ _powers: the keys
+        self._powers = np.zeros((width, len(self.orders)), dtype=np.int64)  # (width, n_orders)
+        for i, k in enumerate(self.orders):
+            self._powers[width - k:, i] = 16 * base ** np.arange(k, dtype=np.int64)
         self._step = round(learning_rate * 0.6931471805599453 * 64 * 1024)  # Q10 err -> Q16
         parts = "+".join(m.name for m in self.models) or "untrained"
         self.name = f"mix-{parts}-o{''.join(map(str, self.orders))}"
@@ -142,11 +146,7 @@ class AdaptiveMix(CharLM):
 
     def _keys(self, state: _State) -> list[int]:
         """Key of each (stream, order) context, stream-major: 16 * (last k symbols) + order."""
-        width, base = state.history.shape[1], self.n_symbols + 1
-        powers = np.zeros((width, len(self.orders)), dtype=np.int64)  # (width, n_orders)
-        for i, k in enumerate(self.orders):
-            powers[width - k:, i] = 16 * base ** np.arange(k, dtype=np.int64)
-        return (state.history @ powers + np.arange(len(self.orders))).ravel().tolist()
+        return (state.history @ self._powers + np.arange(len(self.orders))).ravel().tolist()
 
     def probs(self, state: _State) -> np.ndarray:
         """Mixed distributions, float64 (batch, n_symbols): integer weights over their sum."""
