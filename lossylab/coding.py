@@ -180,7 +180,7 @@ def _pack_header(coder: str, model: CharLM, text: str, payload: bytes) -> bytes:
     # magic b"LLAB", version, coder, name length (u8 each) and UTF-8 name, fingerprint (8
     # bytes), characters, CRC-32 of the text's UTF-8, payload bytes, CRC-32 of the payload,
     # CRC-32 of the preceding header bytes (u32 each)
-    name = model.name.encode("utf-8", "surrogatepass")
+    name = _utf8(model.name)
     if len(name) > 255 or len(text) >= 2**32 or len(payload) >= 2**32:
         raise ValueError("model name (<= 255 bytes) or text (< 2**32 characters) too long")
     head = _MAGIC + struct.pack("<BBB", _FORMAT_VERSION, CODERS.index(coder), len(name)) + name
