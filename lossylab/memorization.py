@@ -81,8 +81,7 @@ class TrainingIndex:
             if not np.any(hi > lo):
                 return best
             best = m
-        lo, hi = self._ranges(symbols, self.n)
-        for start in np.flatnonzero(hi > lo):
+        for start in np.flatnonzero(hi > lo):  # lo, hi: the ranges of m = n, from the loop
             if len(symbols) - start <= best:
                 break  # too close to the end to beat the best match
             positions = self._positions[lo[start]: hi[start]]  # where its n-gram occurs
