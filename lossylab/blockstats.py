@@ -99,9 +99,10 @@ def _block_counts(block_array: np.ndarray) -> np.ndarray:
     return np.unique(_rows(block_array), return_counts=True)[1]
 
 
-def _entropy_bits(block_array: np.ndarray) -> float:
-    """Plug-in entropy of the empirical distribution of blocks, in bits (<= log2 n_blocks)."""
-    return entropy(normalize(_block_counts(block_array)))
+def _distinct_and_entropy(block_array: np.ndarray) -> tuple[int, float]:
+    """Distinct blocks, and the plug-in entropy of their distribution in bits (one np.unique)."""
+    counts = _block_counts(block_array)
+    return len(counts), entropy(normalize(counts))
 
 
 def aligned_block_distributions(before: np.ndarray, after: np.ndarray
@@ -263,12 +264,13 @@ def block_pool(groups: Sequence[np.ndarray]) -> BlockPool:
     """
     stacks = tuple(_read_only(_stack(g).astype(np.uint8)) for g in groups)
     all_blocks = np.concatenate([blocks(stack) for stack in stacks])  # (n, 8, 8) uint8
+    n_distinct, entropy_bits = _distinct_and_entropy(all_blocks)
     return BlockPool(
         groups=stacks, blocks=_read_only(all_blocks),
         textured=_read_only(all_blocks.reshape(len(all_blocks), -1).std(axis=1) >= TEXTURE_STD),
         ringing_masks=tuple(_read_only(_ringing_mask(stack)) for stack in stacks),
         feature_counts=_read_only(feature_histogram(stacks)),
-        n_distinct=len(_block_counts(all_blocks)), entropy_bits=_entropy_bits(all_blocks))
+        n_distinct=n_distinct, entropy_bits=entropy_bits)
 
 
 @dataclass(frozen=True)
@@ -331,16 +333,17 @@ def block_stats(pool: BlockPool, quality: int, *, r: float = 10.0) -> BlockStats
     after = np.concatenate([blocks(group) for group in decoded])  # (n, 8, 8) uint8
     coefficients = np.concatenate([_quantized_blocks(group, quality) for group in pool.groups])
     flattened, smoothed, n_textured_after = _texture_loss(pool, after, coefficients)
+    (n_after, entropy_after), (n_coefs, entropy_coefs) = map(_distinct_and_entropy,
+                                                              (after, coefficients))
     p_true, p_model = normalize(pool.feature_counts), normalize(feature_histogram(decoded))
     ringing = _ringing_score(np.concatenate([g.ravel() for g in pool.groups]),
                              np.concatenate([d.ravel() for d in decoded]),
                              np.concatenate([m.ravel() for m in pool.ringing_masks]))
     return BlockStats(
         quality=quality, n_blocks=len(after),
-        n_distinct_before=pool.n_distinct, n_distinct_after=len(_block_counts(after)),
-        n_distinct_coefficients=len(_block_counts(coefficients)),
-        entropy_before_bits=pool.entropy_bits, entropy_after_bits=_entropy_bits(after),
-        entropy_coefficients_bits=_entropy_bits(coefficients),
+        n_distinct_before=pool.n_distinct, n_distinct_after=n_after,
+        n_distinct_coefficients=n_coefs, entropy_before_bits=pool.entropy_bits,
+        entropy_after_bits=entropy_after, entropy_coefficients_bits=entropy_coefs,
         n_textured=int(pool.textured.sum()), flattened_fraction=flattened,
         smoothed_fraction=smoothed, n_distinct_textured_after=n_textured_after,
         blocking_score=blocking_score(*decoded), ringing_score=ringing,
