@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # The course's table of contents lives in tools/nbtools.py, beside the package (not in it).
 _TOOLS = Path(__file__).resolve().parents[2] / "tools"
@@ -76,11 +77,12 @@ def _write_settings(folder: Path) -> None:
         target.write_text(json.dumps(values), encoding="utf-8")
 
 
-def _wait_until_up(url: str, token: str, process: subprocess.Popen, log: Path) -> None:
+def _wait_until_up(url: str, token: str, process: subprocess.Popen, log: Path,
+                   server: str = "JupyterLab") -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited early:\n{log.read_text()[-3000:]}")
+            raise RuntimeError(f"{server} exited early:\n{log.read_text()[-3000:]}")
         try:
             with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5) as r:
                 if r.status == 200:
@@ -88,7 +90,7 @@ def _wait_until_up(url: str, token: str, process: subprocess.Popen, log: Path) -
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.5)
-    raise RuntimeError(f"JupyterLab did not answer within 120 s:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(f"{server} did not answer within 120 s:\n{log.read_text()[-3000:]}")
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -144,3 +146,29 @@ def running_lab(source: Path, base: Path) -> Iterator[LabServer]:
         yield LabServer(url=url, token=token, root=root)
     finally:
         _stop(process)
+
+
+def wait_for(page: Any, script: str, *, timeout_s: float, what: str) -> Any:
+    """Evaluate ``script`` in the page every 250 ms until it is truthy; fail after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = page.evaluate(script)
+        if value:
+            return value
+        page.wait_for_timeout(250)
+    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+def run_until_idle(page: Any, run_all: str, run_state: str, is_done: Any, *,
+                   timeout_s: float = 300) -> dict[str, Any]:
+    """Start every cell with ``run_all``, then poll ``run_state`` until ``is_done(state)`` has held
+    for 1.5 s (a kernel is briefly idle between cells); fail after ``timeout_s``."""
+    page.evaluate(run_all)
+    deadline, idle_since, state = time.monotonic() + timeout_s, None, {}
+    while time.monotonic() < deadline:
+        state = page.evaluate(run_state)
+        idle_since = (idle_since or time.monotonic()) if is_done(state) else None
+        if idle_since is not None and time.monotonic() - idle_since > 1.5:
+            return state
+        page.wait_for_timeout(250)
+    raise AssertionError(f"the notebook did not finish running in {timeout_s:.0f} s: {state}")

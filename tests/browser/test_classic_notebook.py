@@ -22,15 +22,21 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_harness import SOURCE, _stop, free_port, nbtools
+from browser_harness import (
+    SOURCE,
+    _stop,
+    _wait_until_up,
+    free_port,
+    nbtools,
+    run_until_idle,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -131,41 +137,16 @@ def classic_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
                                    stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the Notebook server did not start:\n{log.read_text()[-3000:]}")
-            with contextlib.suppress(urllib.error.URLError, OSError):
-                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            time.sleep(0.5)
+        _wait_until_up(url, token, process, log, server="The Notebook server")
         yield url, token
     finally:
         _stop(process)
 
 
-def _wait_for(page: Any, script: str, *, timeout_s: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = page.evaluate(script)
-        if value:
-            return value
-        page.wait_for_timeout(250)
-    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
-
-
 def _run_all(page: Any) -> dict[str, Any]:
-    page.evaluate(JS_RUN_ALL)
-    deadline, idle_since, state = time.monotonic() + RUN_TIMEOUT_S, None, {}
-    while time.monotonic() < deadline:
-        state = page.evaluate(JS_RUN_STATE)
-        done = state["idle"] and state["busy"] == 0
-        idle_since = (idle_since or time.monotonic()) if done else None
-        if idle_since is not None and time.monotonic() - idle_since > 1.5:
-            return state
-        page.wait_for_timeout(250)
-    raise AssertionError(f"the notebook did not finish running in {RUN_TIMEOUT_S} s: {state}")
+    return run_until_idle(page, JS_RUN_ALL, JS_RUN_STATE,
+                          lambda state: state["idle"] and state["busy"] == 0,
+                          timeout_s=RUN_TIMEOUT_S)
 
 
 def _move_first_slider(page: Any) -> tuple[str, str] | None:
@@ -209,7 +190,7 @@ def test_notebook_in_classic_notebook(path: Path, browser: Any, classic_server: 
     try:
         page.goto(f"{url}/notebooks/{path.name}?token={token}", wait_until="domcontentloaded",
                   timeout=120_000)
-        _wait_for(page, JS_READY, timeout_s=120, what="the kernel to start")
+        wait_for(page, JS_READY, timeout_s=120, what="the kernel to start")
         state = _run_all(page)
         errors = page.evaluate(JS_ERRORS)
         assert not errors, f"{path.name} shows errors: {errors}"
@@ -231,7 +212,7 @@ def test_notebook_in_classic_notebook(path: Path, browser: Any, classic_server: 
             assert declared in ("", "none"), f"{path.name} should have sliders ({declared})"
         else:
             assert moved[0] != moved[1], f"the slider did not move with the keyboard: {moved}"
-            _wait_for(page, f"() => ({JS_FINGERPRINT})() !== {json.dumps(before)}",
+            wait_for(page, f"() => ({JS_FINGERPRINT})() !== {json.dumps(before)}",
                       timeout_s=SLIDER_TIMEOUT_S, what="the view to change after a slider move")
             errors = page.evaluate(JS_ERRORS)
             assert not errors, f"{path.name} shows errors after the slider move: {errors}"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_harness import SOURCE, LabServer, nbtools
+from browser_harness import SOURCE, LabServer, nbtools, run_until_idle, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -83,29 +83,14 @@ JS_FINGERPRINT = """() => {
 }"""
 
 
-def _wait_for(page: Any, script: str, *, timeout_s: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = page.evaluate(script)
-        if value:
-            return value
-        page.wait_for_timeout(250)
-    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+_wait_for = wait_for  # the name test_nb03_edit imports
 
 
 def run_all_cells(page: Any) -> dict[str, Any]:
     """Clear outputs, run every cell, and wait until the kernel has finished all of them."""
-    page.evaluate(JS_RUN_ALL)
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    idle_since = None
-    while time.monotonic() < deadline:
-        state = page.evaluate(JS_RUN_STATE)
-        done = state["kernel"] == "idle" and state["busy"] == 0
-        idle_since = (idle_since or time.monotonic()) if done else None
-        if idle_since is not None and time.monotonic() - idle_since > 1.5:
-            return state
-        page.wait_for_timeout(250)
-    raise AssertionError(f"the notebook did not finish running in {RUN_TIMEOUT_S} s: {state}")
+    return run_until_idle(page, JS_RUN_ALL, JS_RUN_STATE,
+                          lambda state: state["kernel"] == "idle" and state["busy"] == 0,
+                          timeout_s=RUN_TIMEOUT_S)
 
 
 JS_PANEL_ID = "() => window.jupyterapp.shell.currentWidget.id"
